@@ -1,0 +1,1 @@
+"""CRM connectors: auth, retry and rate budget, incremental extract, batched writes (per CRM)."""

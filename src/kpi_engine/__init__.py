@@ -1,0 +1,4 @@
+"""The KPI engine: the shared schema, the catalog and a columnar compute over normalised records.
+
+Depends on nothing else of ours, so it can be used on its own: `compute(dataset, config)`.
+"""

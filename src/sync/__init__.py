@@ -1,0 +1,1 @@
+"""Orchestration: the local store, runs, write-back plans, the scheduler and the CLI."""

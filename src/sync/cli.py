@@ -1,0 +1,30 @@
+"""The `crm-kpi` command: a thin layer over library calls. One sub-module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="crm-kpi",
+    help="Sales KPIs for Salesforce and HubSpot: extract, compute, write back.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def main() -> None:
+    app()
+
+
+@app.callback()
+def _root() -> None:
+    """Sales KPIs for Salesforce and HubSpot: extract, compute, write back.
+
+    Settings come from settings.toml (--config or CRM_KPI_CONFIG); secrets from the environment
+    variables the settings name.
+    """
+
+
+if __name__ == "__main__":
+    main()
