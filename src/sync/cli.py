@@ -13,7 +13,18 @@ app = typer.Typer(
 )
 
 
+def _register_commands() -> None:
+    import importlib
+    import pkgutil
+
+    import sync.commands
+
+    for module in pkgutil.iter_modules(sync.commands.__path__):
+        importlib.import_module(f"sync.commands.{module.name}")
+
+
 def main() -> None:
+    _register_commands()
     app()
 
 
