@@ -67,12 +67,16 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def frame_from_records(table: str, records: Iterable[BaseModel]) -> pl.DataFrame:
-    """Build a table's frame from validated models (column-wise, one pass)."""
+    """Build a table's frame from validated models, column by column (no per-row dicts)."""
     schema = TABLE_SCHEMAS[table]
-    rows = [r.model_dump() for r in records]
+    rows = records if isinstance(records, list) else list(records)
     if not rows:
         return empty_frame(table)
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    columns = [
+        pl.Series(name, [getattr(row, name) for row in rows], dtype=dtype, strict=False)
+        for name, dtype in schema.items()
+    ]
+    return pl.DataFrame(columns)
 
 
 @dataclass(frozen=True)
