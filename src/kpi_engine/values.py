@@ -132,12 +132,19 @@ def enum_normaliser(
     known = {name: name for name in allowed} | (aliases or {})
     listed = ", ".join(allowed)
 
+    # CRMs repeat a handful of spellings millions of times: remember each one's canonical value.
+    spellings: dict[str, str | None] = {}
+
     def normalise(value: Any) -> Any:
         if value is None or value == "":
             return blank
         if not isinstance(value, str):
             raise PydanticCustomError("enum", "{got} is not text; allowed: {allowed}", {"got": _short(value), "allowed": listed})
-        found = known.get(canonical_name(value))
+        found = spellings.get(value)
+        if found is None:
+            found = known.get(canonical_name(value))
+            if len(spellings) < 10_000:  # bounded: unknown values must not grow it without limit
+                spellings[value] = found
         if found is None:
             raise PydanticCustomError("enum", "unknown value {got}; allowed: {allowed}", {"got": _short(value), "allowed": listed})
         return found
