@@ -102,7 +102,7 @@ class Lead(Record):
     # DESIGN.md names the lead-source text `source`, which every record also uses for the CRM; the
     # text lives in `lead_source` (as on Opportunity) and the validator accepts the other spelling.
     lead_source: str | None = None
-    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`; see `_lead_source`."""
+    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`: a lead whose `source` is not a CRM name has it read as `lead_source`."""
     status: str | None = None
     converted_at: UtcDatetime | None = None
     converted_account_id: str | None = None
