@@ -21,7 +21,7 @@ from kpi_engine.values import (
     Money,
     Probability,
     UtcDatetime,
-    canonical_name,
+    compact_name,
     lenient_enum,
 )
 
@@ -116,7 +116,7 @@ class Lead(Record):
         if not isinstance(raw, dict) or "source" not in raw:
             return raw
         text = raw["source"]
-        if isinstance(text, str) and canonical_name(text) in CRMS:
+        if isinstance(text, str) and compact_name(text) in CRMS:
             return raw
         crm = raw.get("crm") or (info.context or {}).get("default_source")
         if crm is None:
