@@ -141,7 +141,7 @@ class Opportunity(Record):
     """The user id of the deal owner."""
     pipeline: str | None = None
     stage: str
-    probability: Probability | None = Field(default=None, ge=0, le=1)
+    probability: Probability | None = None
     """0..1; a CRM percent (1 < p <= 100) is divided by 100."""
     forecast_category: ForecastCategoryName = None
     type: OpportunityTypeName = "other"
@@ -188,7 +188,7 @@ class PipelineStage(Record):
     pipeline: str | None = None
     stage: str
     order: int
-    probability: Probability | None = Field(default=None, ge=0, le=1)
+    probability: Probability | None = None
     """0..1; a CRM percent (1 < p <= 100) is divided by 100."""
     is_closed: bool
     is_won: bool

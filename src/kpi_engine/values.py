@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 # Amounts: digits grouped by thousands with ',', a space (also no-break and thin spaces) or an
@@ -164,7 +164,7 @@ def lenient_enum(literal: Any, *, optional: bool = False, **options: Any) -> Any
 Money = Annotated[float, BeforeValidator(parse_money)]
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 LenientDate = Annotated[date, BeforeValidator(parse_date)]
-Probability = Annotated[float, BeforeValidator(probability_fraction)]
+Probability = Annotated[float, Field(ge=0, le=1), BeforeValidator(probability_fraction)]
 
 Crm = Literal["salesforce", "hubspot"]
 CRMS: tuple[str, ...] = get_args(Crm)
