@@ -215,3 +215,12 @@ def test_a_quota_period_cannot_end_before_it_starts() -> None:
     with pytest.raises(ValidationError) as caught:
         Quota.model_validate({"owner": "u", "period_start": "2024-03-01", "period_end": "2024-01-31", "amount": 1})
     assert describe_rejection(caught.value).startswith("period_end: period_end 2024-01-31 is before")
+
+
+def test_docs_hold_the_record_tables_generated_from_the_models() -> None:
+    from pathlib import Path
+
+    from kpi_engine.schema_docs import record_tables_markdown
+
+    page = (Path(__file__).parent.parent / "docs" / "schema.md").read_text(encoding="utf-8")
+    assert record_tables_markdown() in page, "docs/schema.md is stale: python -m kpi_engine.schema_docs"
