@@ -2,7 +2,7 @@
 
 Field names are a contract: extend, never rename. Every record carries `source` (the CRM), `id`,
 `deleted` and `modified_at`. Validation turns CRM quirks into clean values or rejects the record with a
-reason that names the field (the lenient types are in `kpi_engine.values`); the loaders quarantine
+reason that names the field (the lenient types are in `kpi_engine.lenient_types`); the loaders quarantine
 rejected records and go on. The docstring under each field is its description in `crm-kpi schema`.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from kpi_engine.values import (
+from kpi_engine.lenient_types import (
     CRMS,
     Crm,
     LenientDate,
