@@ -9,7 +9,7 @@ import threading
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 # The "pod" part of real ids (characters 4-6) identifies the instance; a fixed value looks realistic.
-_POD = "5g0"
+_POD = "5gS"  # "S" for sandbox-made ids: never collides with generated ids (5g0...)
 
 
 def checksum_suffix(id15: str) -> str:

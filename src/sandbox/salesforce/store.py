@@ -26,6 +26,11 @@ HISTORY_TRACKED = ("StageName", "Amount", "CloseDate", "Probability")
 _SKIP_KEYS = {"attributes", "id"}  # collections bodies carry these beside the fields
 
 
+def lock_error(record_id: str) -> RecordError:
+    return RecordError("UNABLE_TO_LOCK_ROW",
+                       f"unable to obtain exclusive access to this record or 1 records: {record_id}")
+
+
 def utc_now_ms() -> datetime:
     now = datetime.now(timezone.utc)
     return now.replace(microsecond=(now.microsecond // 1000) * 1000)
@@ -47,11 +52,33 @@ class Store:
         self.lock = threading.RLock()
         # Records that answer UNABLE_TO_LOCK_ROW on write; `lock_check` lets a fault plan decide instead.
         self.locked_ids: set[str] = set()
-        self.lock_check: Callable[[str, str], bool] | None = None
+        self.record_guard: Callable[[str, str], RecordError | None] | None = None
         # The user API writes are attributed to (CreatedById, default OwnerId): the integration user.
         self.api_user_id: str | None = None
         self.corporate_currency = "USD"
         self._custom_prefix = 0
+        self._journal: list[tuple[str, str, Record | None]] | None = None
+
+    # --- transactions (allOrNone) ---------------------------------------------------------------
+    def begin(self) -> None:
+        """Start recording writes so `rollback` can undo them (the caller holds `self.lock`)."""
+        self._journal = []
+
+    def commit(self) -> None:
+        self._journal = None
+
+    def rollback(self) -> None:
+        for name, record_id, old in reversed(self._journal or []):
+            if old is None:
+                self.tables[name].pop(record_id, None)
+            else:
+                self.tables[name][record_id] = old
+        self._journal = None
+
+    def _put(self, name: str, rec: Record) -> None:
+        if self._journal is not None:
+            self._journal.append((name, rec["Id"], self.tables[name].get(rec["Id"])))
+        self.tables[name][rec["Id"]] = rec
 
     # --- metadata -------------------------------------------------------------------------------
     def add_object(self, d: SObjectDef) -> None:
@@ -193,7 +220,7 @@ class Store:
         with self.lock:
             rec = dict(self._existing(d, record_id))
             rec["IsArchived"] = True
-            self.tables[d.name][rec["Id"]] = rec
+            self._put(d.name, rec)
 
     def load(self, name: str, rows: Iterable[dict[str, Any]]) -> list[str]:
         """Insert already-typed rows as they are (generated or imported orgs): timestamps and ids given in a
@@ -269,9 +296,11 @@ class Store:
             raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
         if rec["IsDeleted"]:
             raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
-        if rec["Id"] in self.locked_ids or (self.lock_check and self.lock_check(d.name, rec["Id"])):
-            raise RecordError("UNABLE_TO_LOCK_ROW",
-                              f"unable to obtain exclusive access to this record or 1 records: {rec['Id']}")
+        if rec["Id"] in self.locked_ids:
+            raise lock_error(rec["Id"])
+        refusal = self.record_guard(d.name, rec["Id"]) if self.record_guard else None
+        if refusal is not None:
+            raise refusal
         return rec
 
     def _finish(self, d: SObjectDef, rec: Record, old: Record | None, changed: set[str]) -> None:
@@ -279,7 +308,7 @@ class Store:
         if derive:
             derive(self, rec, changed)
         self._validate(d, rec, changed)
-        self.tables[d.name][rec["Id"]] = rec
+        self._put(d.name, rec)
         if d.name == "Opportunity" and (old is None or any(old.get(k) != rec.get(k) for k in HISTORY_TRACKED)):
             self._write_history(rec, old)
 
@@ -321,14 +350,14 @@ class Store:
         new.update(IsDeleted=deleted, SystemModstamp=now)
         if "LastModifiedDate" in d.fields:
             new.update(LastModifiedDate=now)
-        self.tables[d.name][new["Id"]] = new
+        self._put(d.name, new)
 
     def _write_history(self, opp: Record, old: Record | None) -> None:
         stage = self.stage(opp.get("StageName"))
         category = stage.get("ForecastCategory") if stage else CATEGORY_API.get(opp.get("ForecastCategoryName"))
         d = self.objects["OpportunityHistory"]
         hid = self.ids.new(d.key_prefix)
-        self.tables[d.name][hid] = {
+        self._put(d.name, {
             "Id": hid, "IsDeleted": False, "CreatedDate": opp["SystemModstamp"],
             "CreatedById": opp.get("LastModifiedById"), "SystemModstamp": opp["SystemModstamp"],
             "OpportunityId": opp["Id"], "StageName": opp.get("StageName"), "Amount": opp.get("Amount"),
@@ -336,4 +365,4 @@ class Store:
             "Probability": opp.get("Probability"), "ForecastCategory": category,
             "PrevAmount": old.get("Amount") if old else None,
             "PrevCloseDate": old.get("CloseDate") if old else None,
-        }
+        })
