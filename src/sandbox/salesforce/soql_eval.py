@@ -107,11 +107,21 @@ def _check_value(soql: str, c: Comparison, f: FieldDef, value: Any) -> Any:
         raise _type_error(soql, c, f)
     if t in ("id", "reference"):
         return to_18(value) if looks_like_id(value) else value
-    return value.lower() if isinstance(value, str) else value
+    return _norm(value)
 
 
 def _norm(value: Any) -> Any:
+    """Text compares and sorts case-insensitively in SOQL."""
     return value.lower() if isinstance(value, str) else value
+
+
+def _same(value: Any) -> Any:
+    """Ids are case-sensitive: compared and sorted as they are."""
+    return value
+
+
+def _normaliser(f: FieldDef) -> Callable[[Any], Any]:
+    return _same if f.type in ("id", "reference") else _norm
 
 
 def _like_regex(pattern: str) -> re.Pattern[str]:
@@ -152,8 +162,10 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 def _compile_comparison(store: Store, root: SObjectDef, c: Comparison, soql: str) -> Callable[[Record], bool]:
     col = resolve(store, root, c.path, soql)
-    get = _getter(store, col)
+    raw_get = _getter(store, col)
     f = col.field
+    norm = _normaliser(f)
+    get = raw_get
     if c.op == "like":
         if f.type not in TEXT_TYPES:
             raise malformed(soql, c.path.column, f"invalid operator on {f.type} field: LIKE", "INVALID_FIELD")
@@ -162,20 +174,20 @@ def _compile_comparison(store: Store, root: SObjectDef, c: Comparison, soql: str
     if c.op in ("in", "not_in"):
         wanted = {_check_value(soql, c, f, v) for v in c.value}
         if c.op == "in":
-            return lambda rec: _norm(get(rec)) in wanted
-        return lambda rec: _norm(get(rec)) not in wanted
+            return lambda rec: norm(get(rec)) in wanted
+        return lambda rec: norm(get(rec)) not in wanted
     value = _check_value(soql, c, f, c.value)
     if isinstance(value, DateLiteral):
         test = _date_compare(c.op, value, store.clock().date(), soql, c)
         return lambda rec: test(get(rec))
     if c.op == "=":
-        return lambda rec: _norm(get(rec)) == value
+        return lambda rec: norm(get(rec)) == value
     if c.op == "!=":
-        return lambda rec: _norm(get(rec)) != value
+        return lambda rec: norm(get(rec)) != value
     if value is None:
         return lambda rec: False
     op = _OPS[c.op]
-    return lambda rec: (v := _norm(get(rec))) is not None and op(v, value)
+    return lambda rec: (v := norm(get(rec))) is not None and op(v, value)
 
 
 def compile_where(store: Store, root: SObjectDef, node: Any, soql: str) -> Callable[[Record], bool]:
@@ -233,10 +245,11 @@ class Result:
 
 def _sort(rows: list[Record], store: Store, root: SObjectDef, query: Query, soql: str) -> list[Record]:
     for item in reversed(query.order):
-        get = _getter(store, resolve(store, root, item.path, soql))
+        col = resolve(store, root, item.path, soql)
+        get, norm = _getter(store, col), _normaliser(col.field)
         present = [r for r in rows if get(r) is not None]
         absent = [r for r in rows if get(r) is None]
-        present.sort(key=lambda r: _norm(get(r)), reverse=item.descending)
+        present.sort(key=lambda r: norm(get(r)), reverse=item.descending)
         rows = present + absent if item.nulls_last else absent + present
     return rows
 
