@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 from typing import Any
+from urllib.parse import parse_qs
 
 import jwt
 from starlette.requests import Request
@@ -69,7 +70,9 @@ def _jwt_user(ctx: OrgContext, assertion: str) -> tuple[str | None, JSONResponse
 
 def routes(ctx: OrgContext) -> list[Route]:
     async def token(request: Request) -> JSONResponse:
-        form = await request.form()
+        # urlencoded bodies parsed here: Starlette's request.form() needs python-multipart
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+        form.update({k: v for k, v in request.query_params.items() if k not in form})
         grant = form.get("grant_type")
         tokens = ctx.runtime.tokens
         if grant == "client_credentials":
