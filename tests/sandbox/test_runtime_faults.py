@@ -6,7 +6,7 @@ import pytest
 import requests
 import urllib3
 
-from conftest import session_for
+from trusting_session import session_for
 
 
 def test_429_with_retry_after(start_dummy) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import session_for
+from trusting_session import session_for
 from sandbox.clock import ManualClock
 from sandbox.limits import LimitConfig, LimitSpecError, RateLimiter, Refusal
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import session_for
+from trusting_session import session_for
 
 
 def test_dummy_app_served_and_counted(start_dummy) -> None:

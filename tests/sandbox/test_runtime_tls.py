@@ -6,7 +6,7 @@ import pytest
 import requests
 import urllib3
 
-from conftest import session_for
+from trusting_session import session_for
 
 
 def test_requests_trusts_the_ca_file(start_dummy) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import session_for
+from trusting_session import session_for
 from sandbox.clock import ManualClock
 from sandbox.tokens import TokenStatus, TokenStore
 
