@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.limits import LimitConfig, LimitState
-from sandbox.plugin import DialectBase, SandboxDataError
+from sandbox.plugin import DialectBase, SandboxDataError, server_error_handlers
 from sandbox.runtime import Runtime
 
 
@@ -89,10 +89,14 @@ def build(org: Any, runtime: Runtime) -> tuple[Starlette, dict[str, dict[str, st
         return JSONResponse({"access_token": issued.access_token, "refresh_token": issued.refresh_token,
                              "instance_url": runtime.base_url})
 
+    async def boom(request: Request) -> Response:
+        raise RuntimeError("a bug in the CRM app")
+
     app = Starlette(routes=[
+        Route("/boom", boom),
         Route("/records", records), Route("/search", search), Route("/write", write, methods=["POST"]),
         Route("/oauth/token", oauth_token, methods=["POST"]),
-    ])
+    ], exception_handlers=server_error_handlers(DIALECT))
     return app, store
 
 

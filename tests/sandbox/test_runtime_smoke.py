@@ -55,3 +55,19 @@ def test_concurrent_clients_are_all_recorded(start_dummy) -> None:
         statuses = list(pool.map(fetch, range(40)))
     assert statuses == [200] * 40
     assert sandbox.ledger.count("records", status=200) == 40
+
+
+def test_a_failing_crm_app_answers_the_dialect_500(start_dummy) -> None:
+    sandbox = start_dummy()
+    response = session_for(sandbox).get(f"{sandbox.base_url}/boom")
+    assert (response.status_code, response.json()) == (500, {"error": "server 500"})
+    assert sandbox.ledger.count(status=500) == 1
+
+
+def test_a_bare_asgi_app_failing_before_answering_gets_the_dialect_500(start_dummy) -> None:
+    async def failing_app(scope, receive, send) -> None:
+        raise RuntimeError("a bug before any response")
+
+    sandbox = start_dummy(app_factory=lambda org, runtime: (failing_app, {}))
+    response = session_for(sandbox).get(f"{sandbox.base_url}/records")
+    assert (response.status_code, response.json()) == (500, {"error": "server 500"})
