@@ -137,6 +137,30 @@ class ObjectStore:
         self._apply(type_def, record, clean, at or self.clock(), source)
         return record
 
+    def load(self, type_name: str, record_id: str, properties: dict[str, str], created_at: datetime,
+             updated_at: datetime, *, archived: bool = False, archived_at: datetime | None = None,
+             history: dict[str, list[HistoryEntry]] | None = None) -> Record:
+        """Insert a record exactly as given (an org being loaded or rendered): no validation, no
+        derived properties, timestamps kept. Only the system properties every record has are set."""
+        props = {k: v for k, v in properties.items() if v is not None}
+        props["hs_object_id"] = record_id
+        props.setdefault("hs_createdate", iso_millis(created_at))
+        props["hs_lastmodifieddate"] = iso_millis(updated_at)
+        type_def = self.types[type_name]
+        if "createdate" in type_def.properties:
+            props.setdefault("createdate", iso_millis(created_at))
+        if "lastmodifieddate" in type_def.properties:
+            props["lastmodifieddate"] = iso_millis(updated_at)
+        record = Record(record_id, props, created_at, updated_at, archived,
+                        archived_at or (updated_at if archived else None), dict(history or {}))
+        for name, value in props.items():
+            record.history.setdefault(name, [HistoryEntry(value, created_at if name != "hs_lastmodifieddate"
+                                                          else updated_at, "IMPORT")])
+        self.records[type_name][record_id] = record
+        if record_id.isdigit():
+            self.next_id = max(self.next_id, int(record_id) + 1)
+        return record
+
     def archive(self, type_name: str, record_id: str) -> bool:
         """Move a record to the recycle bin (archived lists show it; search never does)."""
         record = self.get(type_name, record_id)
