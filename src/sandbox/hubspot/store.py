@@ -17,6 +17,11 @@ from sandbox.hubspot.properties import check_value, iso_millis, normalise_value
 Clock = Callable[[], datetime]
 
 
+def millis(moment: datetime) -> datetime:
+    """HubSpot keeps milliseconds: drop the rest so what is stored is what the API shows."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).astimezone(timezone.utc)
+
+
 @dataclass
 class HistoryEntry:
     value: str
@@ -77,7 +82,8 @@ class ObjectStore:
 
     def __init__(self, types: dict[str, ObjectTypeDef], clock: Clock | None = None, first_id: int = 1001):
         self.types = types
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        source = clock or (lambda: datetime.now(timezone.utc))
+        self.clock: Clock = lambda: millis(source())
         self.records: dict[str, dict[str, Record]] = {name: {} for name in types}
         self.next_id = first_id
         self.derivers: dict[str, Deriver] = {}
@@ -142,6 +148,8 @@ class ObjectStore:
              history: dict[str, list[HistoryEntry]] | None = None) -> Record:
         """Insert a record exactly as given (an org being loaded or rendered): no validation, no
         derived properties, timestamps kept. Only the system properties every record has are set."""
+        created_at, updated_at = millis(created_at), millis(updated_at)
+        archived_at = millis(archived_at) if archived_at else None
         props = {k: v for k, v in properties.items() if v is not None}
         props["hs_object_id"] = record_id
         props.setdefault("hs_createdate", iso_millis(created_at))
