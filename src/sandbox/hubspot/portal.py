@@ -36,6 +36,7 @@ class Portal:
         self.associations = Associations()
         self.schemas: dict[str, dict] = {}  # custom object type name -> schema metadata
         self.next_custom_type = 1
+        self.currencies: dict[str, float] = {}  # iso code -> units per corporate-currency unit
 
     def _now(self) -> datetime:
         return self.clock()

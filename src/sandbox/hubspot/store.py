@@ -17,6 +17,11 @@ from sandbox.hubspot.properties import check_value, iso_millis, normalise_value
 Clock = Callable[[], datetime]
 
 
+def millis(moment: datetime) -> datetime:
+    """HubSpot keeps milliseconds: drop the rest so what is stored is what the API shows."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).astimezone(timezone.utc)
+
+
 @dataclass
 class HistoryEntry:
     value: str
@@ -77,7 +82,8 @@ class ObjectStore:
 
     def __init__(self, types: dict[str, ObjectTypeDef], clock: Clock | None = None, first_id: int = 1001):
         self.types = types
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        source = clock or (lambda: datetime.now(timezone.utc))
+        self.clock: Clock = lambda: millis(source())
         self.records: dict[str, dict[str, Record]] = {name: {} for name in types}
         self.next_id = first_id
         self.derivers: dict[str, Deriver] = {}
@@ -135,6 +141,32 @@ class ObjectStore:
         type_def = self.types[type_name]
         clean = self._validated(type_def, properties, record=record, check=check)
         self._apply(type_def, record, clean, at or self.clock(), source)
+        return record
+
+    def load(self, type_name: str, record_id: str, properties: dict[str, str], created_at: datetime,
+             updated_at: datetime, *, archived: bool = False, archived_at: datetime | None = None,
+             history: dict[str, list[HistoryEntry]] | None = None) -> Record:
+        """Insert a record exactly as given (an org being loaded or rendered): no validation, no
+        derived properties, timestamps kept. Only the system properties every record has are set."""
+        created_at, updated_at = millis(created_at), millis(updated_at)
+        archived_at = millis(archived_at) if archived_at else None
+        props = {k: v for k, v in properties.items() if v is not None}
+        props["hs_object_id"] = record_id
+        props.setdefault("hs_createdate", iso_millis(created_at))
+        props["hs_lastmodifieddate"] = iso_millis(updated_at)
+        type_def = self.types[type_name]
+        if "createdate" in type_def.properties:
+            props.setdefault("createdate", iso_millis(created_at))
+        if "lastmodifieddate" in type_def.properties:
+            props["lastmodifieddate"] = iso_millis(updated_at)
+        record = Record(record_id, props, created_at, updated_at, archived,
+                        archived_at or (updated_at if archived else None), dict(history or {}))
+        for name, value in props.items():
+            record.history.setdefault(name, [HistoryEntry(value, created_at if name != "hs_lastmodifieddate"
+                                                          else updated_at, "IMPORT")])
+        self.records[type_name][record_id] = record
+        if record_id.isdigit():
+            self.next_id = max(self.next_id, int(record_id) + 1)
         return record
 
     def archive(self, type_name: str, record_id: str) -> bool:
