@@ -193,10 +193,10 @@ def _split_params(clause: str, body: str) -> dict[str, list[str]]:
         if sep:
             last = key.strip()
             if last in params:
-                raise FaultSpecError(f"faults: {clause!r}: key {last!r} given twice")
+                raise FaultSpecError(f"fault clause {clause!r}: key {last!r} given twice")
             params[last] = [v.strip() for v in value.split("|")]
         elif last is None:
-            raise FaultSpecError(f"faults: {clause!r}: {piece!r} is not key=value")
+            raise FaultSpecError(f"fault clause {clause!r}: {piece!r} is not key=value")
         else:
             params[last].extend(v.strip() for v in piece.split("|"))
     return params
@@ -206,9 +206,9 @@ def _number(clause: str, key: str, raw: str, kind: type[int] | type[float]) -> f
     try:
         value = kind(raw)
     except ValueError:
-        raise FaultSpecError(f"faults: {clause!r}: {key}={raw!r} is not a number") from None
+        raise FaultSpecError(f"fault clause {clause!r}: {key}={raw!r} is not a number") from None
     if value < 0 or (kind is int and value < 1 and key != "after"):
-        raise FaultSpecError(f"faults: {clause!r}: {key}={raw!r} is out of range")
+        raise FaultSpecError(f"fault clause {clause!r}: {key}={raw!r} is out of range")
     return value
 
 
@@ -216,17 +216,17 @@ def _parse_clause(clause: str) -> FaultRule:
     kind, _, body = clause.partition("@")
     kind = kind.strip().lower()
     if kind not in ALL_KINDS:
-        raise FaultSpecError(f"faults: {clause!r}: unknown kind {kind!r} (known: {', '.join(ALL_KINDS)})")
+        raise FaultSpecError(f"fault clause {clause!r}: unknown kind {kind!r} (known: {', '.join(ALL_KINDS)})")
     params = _split_params(clause, body)
     unknown = sorted(set(params) - _KEYS[kind])
     if unknown:
-        raise FaultSpecError(f"faults: {clause!r}: {kind} takes no {', '.join(unknown)} "
+        raise FaultSpecError(f"fault clause {clause!r}: {kind} takes no {', '.join(unknown)} "
                              f"(it takes: {', '.join(sorted(_KEYS[kind]))})")
 
     def single(key: str) -> str | None:
         values = params.get(key)
         if values is not None and len(values) != 1:
-            raise FaultSpecError(f"faults: {clause!r}: {key} takes one value")
+            raise FaultSpecError(f"fault clause {clause!r}: {key} takes one value")
         return values[0] if values else None
 
     def numbers(key: str) -> frozenset[int]:
@@ -248,7 +248,7 @@ def _parse_clause(clause: str) -> FaultRule:
     except FaultSpecError:
         raise
     except ValueError as error:
-        raise FaultSpecError(f"faults: {clause!r}: {error}") from None
+        raise FaultSpecError(f"fault clause {clause!r}: {error}") from None
 
 
 def _validate(rule: FaultRule, kind: str) -> None:

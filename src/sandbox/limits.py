@@ -39,7 +39,7 @@ class LimitConfig:
         for part in filter(None, (piece.strip() for piece in spec.split(","))):
             key, sep, raw = part.partition("=")
             if not sep:
-                raise LimitSpecError(f"limits: {part!r} is not key=value (expected daily=N or burst=N/SECONDS)")
+                raise LimitSpecError(f"limit {part!r} is not key=value (expected daily=N or burst=N/SECONDS)")
             key, raw = key.strip(), raw.strip()
             if key == "daily":
                 values["daily_max"] = _count(raw, part)
@@ -49,7 +49,7 @@ class LimitConfig:
                 if window:
                     values["burst_window_seconds"] = _positive_float(window, part)
             else:
-                raise LimitSpecError(f"limits: unknown key {key!r} in {part!r} (known: daily, burst)")
+                raise LimitSpecError(f"limit {part!r}: unknown key {key!r} (known: daily, burst)")
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -57,7 +57,7 @@ def _count(raw: str, part: str) -> int | None:
     if raw.lower() == "none":
         return None
     if not raw.isdigit() or int(raw) < 1:
-        raise LimitSpecError(f"limits: {part!r} needs a whole number of calls ≥ 1 or 'none'")
+        raise LimitSpecError(f"limit {part!r} needs a whole number of calls ≥ 1 or 'none'")
     return int(raw)
 
 
@@ -67,7 +67,7 @@ def _positive_float(raw: str, part: str) -> float:
     except ValueError:
         value = -1.0
     if value <= 0:
-        raise LimitSpecError(f"limits: {part!r} needs a window in seconds > 0")
+        raise LimitSpecError(f"limit {part!r} needs a window in seconds > 0")
     return value
 
 

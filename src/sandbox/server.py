@@ -12,6 +12,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -57,6 +58,13 @@ class _Server(uvicorn.Server):
             if transport is not None and (cycle is None or getattr(cycle, "response_complete", False)):
                 transport.abort()
         await super().shutdown(sockets=sockets)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # Ctrl-C / SIGTERM end the foreground sandbox normally (exit 0): uvicorn would re-raise the
+        # signal after shutdown, ending the process with -SIGTERM or a KeyboardInterrupt.
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+        self.request_exit()
 
     def request_exit(self) -> None:
         self.should_exit = True
