@@ -6,22 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from simple_salesforce import Salesforce
 
 from sandbox.runtime import RunningSandbox, Sandbox
 from sandbox.salesforce.org import render_org
-
-
-def http_session(ca_file: str) -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False  # REQUESTS_CA_BUNDLE would override session.verify
-    session.verify = ca_file
-    return session
-
-
-def client(sb: RunningSandbox, token: str | None = None) -> Salesforce:
-    return Salesforce(session_id=token or sb.token, instance_url=sb.base_url, session=http_session(sb.ca_file))
+from sf_clients import client
 
 
 @pytest.fixture(scope="module")

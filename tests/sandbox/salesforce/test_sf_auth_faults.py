@@ -11,7 +11,7 @@ import pytest
 from simple_salesforce.exceptions import (SalesforceExpiredSession, SalesforceGeneralError,
                                           SalesforceRefusedRequest)
 
-from conftest import client, http_session
+from sf_clients import client, http_session
 from sandbox.runtime import RunningSandbox, Sandbox
 from sandbox.salesforce.jwt_keys import ensure_jwt_keys
 from sandbox.salesforce.org import INTEGRATION_USER, render_org
