@@ -1,0 +1,74 @@
+"""Owners (`/crm/v3/owners/`, read-only) and pipelines (`/crm/v3/pipelines/{type}`)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.hubspot.errors import ApiError, resource_not_found, validation
+from sandbox.hubspot.portal import Portal
+from sandbox.hubspot.render import bool_param
+
+MAX_OWNERS_PAGE = 500
+
+
+def routes(portal: Portal) -> list[Route]:
+    async def list_owners(request: Request) -> Response:
+        try:
+            limit = min(max(int(request.query_params.get("limit", "100")), 1), MAX_OWNERS_PAGE)
+            after = int(request.query_params.get("after", "0") or "0")
+        except ValueError:
+            raise validation("limit and after must be numbers") from None
+        email = request.query_params.get("email")
+        archived = bool_param(request, "archived")
+        owners = sorted((o for o in portal.owners.values() if o.archived == archived
+                         and (email is None or o.email.lower() == email.lower())), key=lambda o: int(o.id))
+        page = owners[after:after + limit]
+        body: dict = {"results": [o.to_api() for o in page]}
+        if after + limit < len(owners):
+            body["paging"] = {"next": {"after": str(after + limit),
+                                       "link": f"{request.base_url}crm/v3/owners/?after={after + limit}"}}
+        return JSONResponse(body)
+
+    async def get_owner(request: Request) -> Response:
+        key = request.path_params["id"]
+        id_property = request.query_params.get("idProperty", "id")
+        owner = next((o for o in portal.owners.values()
+                      if (str(o.user_id) if id_property == "userId" else o.id) == key), None)
+        if owner is None or owner.archived != bool_param(request, "archived"):
+            raise ApiError(404, "OBJECT_NOT_FOUND", f"No owner found with id {key}", context={"id": [key]})
+        return JSONResponse(owner.to_api())
+
+    def deals_only(request: Request) -> None:
+        type_name = request.path_params["type"]
+        if type_name not in ("deals", "0-3", "deal"):
+            raise validation(f"Unable to infer object type from: {type_name}") if portal.resolve_type(
+                type_name) is None else resource_not_found()
+
+    async def list_pipelines(request: Request) -> Response:
+        deals_only(request)
+        return JSONResponse({"results": [p.to_api() for p in portal.pipelines.by_id.values()]})
+
+    async def get_pipeline(request: Request) -> Response:
+        deals_only(request)
+        pipeline = portal.pipelines.by_id.get(request.path_params["pipeline"])
+        if pipeline is None:
+            raise resource_not_found()
+        return JSONResponse(pipeline.to_api())
+
+    async def list_stages(request: Request) -> Response:
+        deals_only(request)
+        pipeline = portal.pipelines.by_id.get(request.path_params["pipeline"])
+        if pipeline is None:
+            raise resource_not_found()
+        return JSONResponse({"results": pipeline.to_api()["stages"]})
+
+    return [
+        Route("/crm/v3/owners", list_owners, methods=["GET"]),
+        Route("/crm/v3/owners/", list_owners, methods=["GET"]),
+        Route("/crm/v3/owners/{id}", get_owner, methods=["GET"]),
+        Route("/crm/v3/pipelines/{type}", list_pipelines, methods=["GET"]),
+        Route("/crm/v3/pipelines/{type}/{pipeline}", get_pipeline, methods=["GET"]),
+        Route("/crm/v3/pipelines/{type}/{pipeline}/stages", list_stages, methods=["GET"]),
+    ]

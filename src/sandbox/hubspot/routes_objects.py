@@ -1,0 +1,135 @@
+"""/crm/v3/objects/{type}: list, get (by id or idProperty), create, update, archive, and search."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.hubspot.errors import object_not_found, validation
+from sandbox.hubspot.render import bool_param, json_body, list_param, object_type, record_json
+from sandbox.hubspot.search import compile_groups, parse_paging, sort_key, MAX_RESULTS
+from sandbox.hubspot.writes import Writer
+
+MAX_PAGE = 100
+
+
+def routes(writer: Writer) -> list[Route]:
+    portal = writer.portal
+
+    async def list_objects(request: Request) -> Response:
+        type_def = object_type(portal, request.path_params["type"])
+        try:
+            limit = int(request.query_params.get("limit", "10"))
+        except ValueError:
+            raise validation("limit must be a number") from None
+        if limit < 1 or limit > MAX_PAGE:
+            # HubSpot quietly caps list pages at 100 rather than refusing.
+            limit = min(max(limit, 1), MAX_PAGE)
+        after = request.query_params.get("after")
+        if after is not None and not after.isdigit():
+            raise validation(f"Invalid after value: {after}", context={"after": [after]})
+        archived = bool_param(request, "archived")
+        records = portal.store.iter(type_def.name, archived=archived)
+        page = []
+        start = int(after) if after else 0
+        next_after = None
+        for record in records:
+            if int(record.id) < start:
+                continue
+            if len(page) == limit:
+                next_after = record.id
+                break
+            page.append(record)
+        props, history, assoc = (list_param(request, "properties"), list_param(request, "propertiesWithHistory"),
+                                 list_param(request, "associations"))
+        body: dict = {"results": [record_json(portal, type_def, r, props, history, assoc) for r in page]}
+        if next_after is not None:
+            link = f"{request.base_url}crm/v3/objects/{request.path_params['type']}?after={next_after}"
+            body["paging"] = {"next": {"after": next_after, "link": link}}
+        return JSONResponse(body)
+
+    async def get_object(request: Request) -> Response:
+        type_def = object_type(portal, request.path_params["type"])
+        key = request.path_params["id"]
+        id_property = request.query_params.get("idProperty")
+        archived = bool_param(request, "archived")
+        if id_property:
+            if id_property not in type_def.properties:
+                raise validation(f'Property "{id_property}" does not exist')
+            record = portal.store.find_by(type_def.name, id_property, key)
+            if record is not None and record.archived != archived:
+                record = None
+        else:
+            record = portal.store.get(type_def.name, key, archived=archived)
+        if record is None:
+            raise object_not_found(key)
+        return JSONResponse(record_json(portal, type_def, record, list_param(request, "properties"),
+                                        list_param(request, "propertiesWithHistory"),
+                                        list_param(request, "associations")))
+
+    async def create_object(request: Request) -> Response:
+        type_def = object_type(portal, request.path_params["type"])
+        body = await json_body(request)
+        if not isinstance(body.get("properties"), dict):
+            raise validation("Invalid input JSON: `properties` is required")
+        record = writer.create(type_def, body["properties"], body.get("associations"))
+        return JSONResponse(record_json(portal, type_def, record, list(body["properties"])), status_code=201)
+
+    async def update_object(request: Request) -> Response:
+        type_def = object_type(portal, request.path_params["type"])
+        key = request.path_params["id"]
+        id_property = request.query_params.get("idProperty")
+        record = portal.store.find_by(type_def.name, id_property, key) if id_property else \
+            portal.store.get(type_def.name, key)
+        if record is None:
+            raise object_not_found(key)
+        body = await json_body(request)
+        if not isinstance(body.get("properties"), dict):
+            raise validation("Invalid input JSON: `properties` is required")
+        record = writer.update(type_def, record.id, body["properties"])
+        return JSONResponse(record_json(portal, type_def, record, list(body["properties"])))
+
+    async def archive_object(request: Request) -> Response:
+        type_def = object_type(portal, request.path_params["type"])
+        portal.store.archive(type_def.name, request.path_params["id"])
+        return Response(status_code=204)  # HubSpot answers 204 even for ids it does not have
+
+    async def search(request: Request) -> Response:
+        type_def = object_type(portal, request.path_params["type"])
+        body = await json_body(request)
+        limit, offset = parse_paging(body)
+        match = compile_groups(type_def, body.get("filterGroups") or [])
+        query = (body.get("query") or "").strip().lower()
+        hits = [r for r in portal.store.iter(type_def.name) if match(r) and _matches_query(type_def, r, query)]
+        key, descending = sort_key(type_def, body.get("sorts") or [])
+        hits.sort(key=key, reverse=descending)
+        page = hits[offset:min(offset + limit, MAX_RESULTS)]
+        out: dict = {"total": len(hits),
+                     "results": [record_json(portal, type_def, r, body.get("properties") or []) for r in page]}
+        following = offset + len(page)
+        if page and following < len(hits):
+            # Past 10,000 the next request is refused; HubSpot still hands out the cursor.
+            out["paging"] = {"next": {"after": str(following)}}
+        return JSONResponse(out)
+
+    return [
+        Route("/crm/v3/objects/{type}", list_objects, methods=["GET"]),
+        Route("/crm/v3/objects/{type}", create_object, methods=["POST"]),
+        Route("/crm/v3/objects/{type}/search", search, methods=["POST"]),
+        Route("/crm/v3/objects/{type}/{id}", get_object, methods=["GET"]),
+        Route("/crm/v3/objects/{type}/{id}", update_object, methods=["PATCH"]),
+        Route("/crm/v3/objects/{type}/{id}", archive_object, methods=["DELETE"]),
+    ]
+
+
+def _matches_query(type_def, record, query: str) -> bool:
+    """The free-text `query`: a prefix of a word in the type's default text properties."""
+    if not query:
+        return True
+    for name in type_def.defaults:
+        value = (record.properties.get(name) or "").lower()
+        if any(word.startswith(query) for word in value.replace("@", " ").replace(".", " ").split()) or \
+                value.startswith(query):
+            return True
+    return False

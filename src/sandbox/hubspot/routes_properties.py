@@ -1,0 +1,123 @@
+"""/crm/v3/properties/{type}: property definitions and property groups (create, read, update, archive)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.hubspot.errors import ApiError, resource_not_found, validation
+from sandbox.hubspot.portal import Portal
+from sandbox.hubspot.properties import PROPERTY_TYPES, PropertyDef
+from sandbox.hubspot.render import bool_param, json_body, object_type
+
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+FIELD_TYPES = ("textarea", "text", "date", "file", "number", "select", "radio", "checkbox", "booleancheckbox",
+               "calculation_equation", "html", "phonenumber")
+
+
+def property_from_input(body: dict, now: datetime, group_names: set[str]) -> PropertyDef:
+    """Validate a PropertyCreate body (POST /crm/v3/properties/{type} or a schema's properties)."""
+    missing = [k for k in ("name", "label", "type", "fieldType") if not body.get(k)]
+    if missing:
+        raise validation(f"Invalid input JSON: missing required field(s) {', '.join(missing)}",
+                         context={"missing": missing})
+    name = body["name"]
+    if not NAME.match(name):
+        raise validation(f"Property name {name!r} is invalid: use lowercase letters, digits and underscores, "
+                         "starting with a letter.")
+    if body["type"] not in PROPERTY_TYPES or body["fieldType"] not in FIELD_TYPES:
+        raise validation(f"Invalid type/fieldType combination: {body['type']}/{body['fieldType']}")
+    group = body.get("groupName") or ""
+    if group and group not in group_names:
+        raise validation(f"Property group {group!r} does not exist.", context={"groupName": [group]})
+    if body["type"] == "enumeration" and not body.get("options"):
+        raise validation("Enumeration properties need at least one option.")
+    return PropertyDef(name=name, label=body["label"], type=body["type"], field_type=body["fieldType"],
+                       group_name=group, description=body.get("description") or "",
+                       options=[dict(o) for o in body.get("options") or []],
+                       has_unique_value=bool(body.get("hasUniqueValue", False)), hubspot_defined=False,
+                       display_order=int(body.get("displayOrder", -1)), created_at=now, updated_at=now)
+
+
+def routes(portal: Portal) -> list[Route]:
+    def find(request: Request):
+        return object_type(portal, request.path_params["type"])
+
+    async def list_properties(request: Request) -> Response:
+        type_def, archived = find(request), bool_param(request, "archived")
+        return JSONResponse({"results": [p.to_api() for p in type_def.properties.values() if p.archived == archived]})
+
+    async def get_property(request: Request) -> Response:
+        prop = find(request).properties.get(request.path_params["name"])
+        if prop is None or prop.archived:
+            raise resource_not_found()
+        return JSONResponse(prop.to_api())
+
+    async def create_property(request: Request) -> Response:
+        type_def = find(request)
+        body = await json_body(request)
+        prop = property_from_input(body, portal.clock(), set(type_def.groups))
+        existing = type_def.properties.get(prop.name)
+        if existing is not None and not existing.archived:
+            raise ApiError(409, "OBJECT_ALREADY_EXISTS", f"Property named '{prop.name}' already exists.",
+                           sub_category="PropertyValidationError.PROPERTY_EXISTS",
+                           context={"name": [prop.name]})
+        type_def.properties[prop.name] = prop
+        return JSONResponse(prop.to_api(), status_code=201)
+
+    async def update_property(request: Request) -> Response:
+        prop = find(request).properties.get(request.path_params["name"])
+        if prop is None or prop.archived:
+            raise resource_not_found()
+        if prop.hubspot_defined:
+            raise validation(f"Property {prop.name} is a HubSpot-defined property and cannot be modified.")
+        body = await json_body(request)
+        for key, attr in (("label", "label"), ("description", "description"), ("groupName", "group_name"),
+                          ("options", "options"), ("displayOrder", "display_order"), ("fieldType", "field_type")):
+            if key in body:
+                setattr(prop, attr, body[key])
+        prop.updated_at = portal.clock()
+        return JSONResponse(prop.to_api())
+
+    async def archive_property(request: Request) -> Response:
+        prop = find(request).properties.get(request.path_params["name"])
+        if prop is not None and not prop.hubspot_defined:
+            prop.archived = True
+        return Response(status_code=204)
+
+    async def list_groups(request: Request) -> Response:
+        return JSONResponse({"results": list(find(request).groups.values())})
+
+    async def create_group(request: Request) -> Response:
+        type_def = find(request)
+        body = await json_body(request)
+        if not body.get("name") or not body.get("label"):
+            raise validation("Invalid input JSON: `name` and `label` are required")
+        if body["name"] in type_def.groups:
+            raise ApiError(409, "OBJECT_ALREADY_EXISTS", f"Property group named '{body['name']}' already exists.",
+                           context={"name": [body["name"]]})
+        group = {"name": body["name"], "label": body["label"], "displayOrder": int(body.get("displayOrder", -1)),
+                 "archived": False}
+        type_def.groups[group["name"]] = group
+        return JSONResponse(group, status_code=201)
+
+    async def get_group(request: Request) -> Response:
+        group = find(request).groups.get(request.path_params["name"])
+        if group is None:
+            raise resource_not_found()
+        return JSONResponse(group)
+
+    return [
+        Route("/crm/v3/properties/{type}", list_properties, methods=["GET"]),
+        Route("/crm/v3/properties/{type}", create_property, methods=["POST"]),
+        Route("/crm/v3/properties/{type}/groups", list_groups, methods=["GET"]),
+        Route("/crm/v3/properties/{type}/groups", create_group, methods=["POST"]),
+        Route("/crm/v3/properties/{type}/groups/{name}", get_group, methods=["GET"]),
+        Route("/crm/v3/properties/{type}/{name}", get_property, methods=["GET"]),
+        Route("/crm/v3/properties/{type}/{name}", update_property, methods=["PATCH"]),
+        Route("/crm/v3/properties/{type}/{name}", archive_property, methods=["DELETE"]),
+    ]

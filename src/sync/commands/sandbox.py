@@ -1,0 +1,123 @@
+"""`crm-kpi sandbox`: serve a sandbox CRM in the foreground (thin: everything lives in `sandbox`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sync.cli import app
+
+
+class CrmChoice(str, Enum):
+    salesforce = "salesforce"
+    hubspot = "hubspot"
+
+
+class SizeChoice(str, Enum):
+    tiny = "tiny"
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"crm-kpi sandbox: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _parse_as_of(as_of: str | None) -> dt.date | None:
+    if as_of is None:
+        return None
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise _fail(f"--as-of {as_of!r} is not a date (expected YYYY-MM-DD)", 2) from None
+
+
+def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | None, data: Path | None) -> Any:
+    from sandbox.plugin import SandboxDataError, SandboxSetupError, load_data_function
+    from sandbox.runtime import load_plugin
+
+    if generate == (data is not None):
+        raise _fail("choose exactly one of --generate (a generated org) or --data DIR (your own export)", 2)
+    if data is not None:
+        if not data.is_dir():
+            raise _fail(f"--data {data}: not a directory", 2)
+        try:
+            loader = load_data_function(load_plugin(crm))
+        except SandboxSetupError as error:
+            raise _fail(str(error)) from None
+        if loader is None:
+            raise _fail(f"the {crm} sandbox cannot load --data yet (sandbox.{crm}.load_data is missing)")
+        try:
+            return loader(data)
+        except SandboxDataError as error:
+            raise _fail(f"--data {data}: {error}") from None
+    try:
+        from sandbox.generator import generate_org
+    except ModuleNotFoundError as error:
+        if error.name and error.name.startswith("sandbox.generator"):
+            raise _fail("the org generator (sandbox.generator) is not installed in this build; "
+                        "use --data DIR") from None
+        raise
+    return generate_org(size=size, seed=seed, as_of=as_of)
+
+
+@app.command("sandbox")
+def sandbox_command(
+    crm: Annotated[CrmChoice, typer.Option("--crm", help="Which CRM to serve.", case_sensitive=False)],
+    generate: Annotated[bool, typer.Option("--generate", help="Serve a generated org (see --size, --seed, --as-of).")] = False,
+    size: Annotated[SizeChoice, typer.Option(help="Generated org size: tiny (tests) to large (benches).")] = SizeChoice.small,
+    seed: Annotated[int, typer.Option(help="Seed of the generated org and of random faults.")] = 0,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Generated org's 'today' (YYYY-MM-DD); default today.")] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Serve your own export from this directory "
+                                               "(Salesforce: CSV per object; HubSpot: JSON per object type).")] = None,
+    faults: Annotated[str | None, typer.Option(help="Fault spec, e.g. '429@rate=0.05,retry_after=1;503@calls=3,7;"
+                                                "drop@label=query,calls=2;expire@after=50' (docs/sandbox.md).")] = None,
+    limits: Annotated[str | None, typer.Option(help="API limits, e.g. 'daily=250000,burst=100/10'; default the CRM's.")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.", min=0, max=65535)] = 0,
+    state_dir: Annotated[Path | None, typer.Option("--state-dir", help="Where ca.pem and the server key live "
+                                                    "(reused across runs); default a temporary directory.")] = None,
+    instance: Annotated[str | None, typer.Option(help="Instance name in the ledger; default the CRM name.")] = None,
+) -> None:
+    """Serve a sandbox CRM over HTTPS until Ctrl-C or SIGTERM, to rehearse a configuration safely.
+
+    First line of output: ONE JSON object {crm, base_url, token, ca_file, client_id, client_secret, instance}.
+
+    Token and client credentials are the sandbox's own throwaway ones; clients must trust ca_file.
+    """
+    from sandbox.faults import FaultPlan, FaultSpecError
+    from sandbox.limits import LimitConfig, LimitSpecError
+    from sandbox.plugin import SandboxSetupError
+    from sandbox.runtime import Sandbox, load_plugin
+
+    try:
+        plan = FaultPlan.parse(faults, seed=seed)
+    except FaultSpecError as error:
+        raise _fail(f"--faults: {error}", 2) from None
+    try:
+        plugin = load_plugin(crm.value)
+    except SandboxSetupError as error:
+        raise _fail(str(error)) from None
+    try:
+        limit_config = LimitConfig.parse(limits, base=plugin.DIALECT.default_limits()) if limits else None
+    except LimitSpecError as error:
+        raise _fail(f"--limits: {error}", 2) from None
+    org = _load_org(crm.value, generate, size.value, seed, _parse_as_of(as_of), data)
+    sandbox = Sandbox(crm=crm.value, org=org, faults=plan, limits=limit_config, instance=instance,
+                      state_dir=state_dir, port=port, seed=seed)
+
+    def announce(running: Any) -> None:
+        sys.stdout.write(json.dumps(running.connection()) + "\n")
+        sys.stdout.flush()
+
+    try:
+        sandbox.serve_forever(on_ready=announce)
+    except OSError as error:
+        raise _fail(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}") from None

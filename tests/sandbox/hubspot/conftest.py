@@ -1,0 +1,51 @@
+"""One HubSpot sandbox per test module, and hubspot-api-client in strict validation pointed at it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hubspot import HubSpot
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from tiny_portal import tiny_portal  # noqa: E402
+
+from sandbox.runtime import Sandbox  # noqa: E402
+
+
+def client_for(sandbox, token: str | None = None) -> HubSpot:
+    """The real client as a connector builds it: host and CA file go straight into its Configuration."""
+    return HubSpot(access_token=token or sandbox.token, host=sandbox.base_url, ssl_ca_cert=sandbox.ca_file,
+                   client_side_validation=True)
+
+
+@pytest.fixture(scope="module")
+def hub_state(tmp_path_factory):
+    return tmp_path_factory.mktemp("hubspot-state")
+
+
+@pytest.fixture(scope="module")
+def sandbox(hub_state):
+    running = Sandbox(crm="hubspot", org=tiny_portal(), state_dir=hub_state, instance="tiny").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def client(sandbox):
+    return client_for(sandbox)
+
+
+def api_error(call, *args, **kwargs) -> tuple[int, dict, dict]:
+    """Run a client call that must fail; (status, JSON body, headers). Each hubspot sub-package has its
+    own ApiException class, so match on the shared attributes rather than the class."""
+    try:
+        call(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - asserted below
+        if not hasattr(exc, "status") or not hasattr(exc, "body"):
+            raise
+        import json
+        return exc.status, json.loads(exc.body) if exc.body else {}, dict(exc.headers or {})
+    raise AssertionError("the call succeeded; an API error was expected")
