@@ -18,7 +18,8 @@ from rich.table import Table
 from sync.cli import app
 
 _UNIT_FORMATS = {
-    "ratio": "{:.1%}",
+    # Not a percentage: win_loss_ratio and activities_per_won_deal are ratios above 1.
+    "ratio": "{:,.3f}",
     "currency": "{:,.0f}",
     "currency_per_day": "{:,.0f}/day",
     "count": "{:,.0f}",
