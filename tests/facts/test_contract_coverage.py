@@ -56,6 +56,7 @@ def test_only_live_won_recurring_opportunities_on_live_accounts_cover() -> None:
         base | {"id": "deleted", "account_id": "a", "deleted": True},
         base | {"id": "on_deleted_account", "account_id": "gone"},
         base | {"id": "no_account", "account_id": None},
+        base | {"id": "unknown_account", "account_id": "never_extracted"},
     )
     kept = contracts(opps, ACCOUNTS, KpiConfig())["opportunity_id"].sort().to_list()
     assert kept == ["kept", "renewal"]

@@ -34,10 +34,11 @@ def live_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
 
 
 def contracts(opportunities: pl.DataFrame, accounts: pl.DataFrame, config: KpiConfig) -> pl.DataFrame:
-    """One row per covering contract. Opportunities without an account or on a deleted account are left
-    out: a customer is an account, and a deleted one never counts."""
+    """One row per covering contract. Opportunities whose account is not a live account (none, deleted, or
+    not extracted) are left out: a customer is an account, and a deleted one never counts. The engine's
+    context drops deleted accounts before facts see them, so "live" is all this can check."""
     months = pl.col("contract_months").fill_null(config.default_contract_months)
-    deleted_accounts = accounts.filter(pl.col("deleted").fill_null(False)).select("id")
+    known_accounts = live_accounts(accounts).select("id")
     return (
         opportunities.lazy()
         .filter(
@@ -47,7 +48,7 @@ def contracts(opportunities: pl.DataFrame, accounts: pl.DataFrame, config: KpiCo
             & pl.col("close_date").is_not_null()
             & pl.col("account_id").is_not_null()
         )
-        .join(deleted_accounts.lazy(), left_on="account_id", right_on="id", how="anti")
+        .join(known_accounts.lazy(), left_on="account_id", right_on="id", how="semi")
         .select(
             "account_id",
             pl.col("id").alias("opportunity_id"),
