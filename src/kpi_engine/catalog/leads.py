@@ -1,0 +1,7 @@
+"""KPIS.md section: Leads. Filled in by the engine2 branch."""
+
+from __future__ import annotations
+
+from kpi_engine.catalog.model import AnyKpi
+
+KPIS: list[AnyKpi] = []

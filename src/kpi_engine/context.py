@@ -1,0 +1,210 @@
+"""What every fact table is built from: the dataset without deleted records, the settings, the periods.
+
+A `ComputeContext` is made once per compute and grain. It prepares the columns every fact needs once
+(the owner's team, the account's region, local dates) so facts stay short, and caches built facts so a
+fact may reuse another (`ctx.fact("opportunities_closed")`) without building it twice.
+
+Contract for fact authors:
+- `ctx.opportunities`, `ctx.activities`, `ctx.leads`, `ctx.accounts`, `ctx.users` are DataFrames with
+  deleted records (and children of deleted opportunities) already dropped, and with scope columns
+  `org` (the org id), `rep` (record owner id), `team` (owner's current team), `region` (account region)
+  where they apply, plus `created_date` / `occurred_date` local dates.
+- `ctx.period_of(date_expr)` gives the period start (Date) holding a Date expression; at grain `to_date`
+  it is the as-of date for every row. `ctx.local_date(datetime_expr)` converts to the configured zone.
+- `ctx.periods` holds the periods computed (sorted, contiguous): `period_index`, `period_start`,
+  `period_end`. It may start before the requested range when derived KPIs look back (P-1, windows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import polars as pl
+
+from kpi_engine import periods as periods_mod
+from kpi_engine.config import KpiConfig
+from kpi_engine.dataset import Dataset
+
+BASE_SCOPES: tuple[str, ...] = ("org", "team", "rep", "region")
+
+
+def _live(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(~pl.col("deleted").fill_null(False))
+
+
+def without_deleted(dataset: Dataset) -> Dataset:
+    """Drop deleted records, and line items and stage changes of deleted or unknown opportunities."""
+    tables = {name: _live(frame) if "deleted" in frame.columns else frame for name, frame in dataset.tables().items()}
+    live_ids = tables["opportunities"].select(pl.col("id").alias("opportunity_id"))
+    for child in ("line_items", "stage_changes"):
+        tables[child] = tables[child].join(live_ids, on="opportunity_id", how="semi")
+    return Dataset(org_id=dataset.org_id, **tables)
+
+
+@dataclass(frozen=True)
+class ComputeContext:
+    dataset: Dataset  # deleted records already dropped (see `create`)
+    config: KpiConfig
+    grain: str
+    as_of: date
+    periods: pl.DataFrame
+    _facts: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def create(
+        cls, dataset: Dataset, config: KpiConfig, grain: str, as_of: date, first: date, last: date
+    ) -> ComputeContext:
+        """A context over the periods holding `first` .. `last` (for `to_date`: the as-of day)."""
+        table = periods_mod.periods_between(first, last, grain, config.fiscal_year_start_month)
+        return cls(without_deleted(dataset), config, grain, as_of, table)
+
+    # -- periods ---------------------------------------------------------------------------------
+    def period_index(self, day: pl.Expr) -> pl.Expr:
+        if self.grain == "to_date":
+            return pl.lit(0, dtype=pl.Int32)
+        return periods_mod.period_index(day, self.grain, self.config.fiscal_year_start_month)
+
+    def period_of(self, day: pl.Expr) -> pl.Expr:
+        """Start (Date) of the period holding a Date expression."""
+        if self.grain == "to_date":
+            return pl.lit(self.as_of, dtype=pl.Date)
+        return periods_mod.period_start(day, self.grain, self.config.fiscal_year_start_month)
+
+    def local_date(self, value: pl.Expr) -> pl.Expr:
+        return periods_mod.local_date(value, self.config.time_zone)
+
+    @property
+    def first_index(self) -> int:
+        return int(self.periods["period_index"].min())  # type: ignore[arg-type]
+
+    @property
+    def last_index(self) -> int:
+        return int(self.periods["period_index"].max())  # type: ignore[arg-type]
+
+    @property
+    def org_id(self) -> pl.Expr:
+        return pl.lit(self.dataset.org_id, dtype=pl.String).alias("org")
+
+    # -- prepared tables -------------------------------------------------------------------------
+    @cached_property
+    def users(self) -> pl.DataFrame:
+        """Reps: `rep` (user id), `team`, `email` (lower case), `started_at`, `ended_at`.
+
+        A user marked inactive without an end date is taken to have ended on the day of the record's
+        last change, the best date the CRM gives.
+        """
+        u = self.dataset.users
+        ended = pl.when(pl.col("ended_at").is_null() & ~pl.col("active").fill_null(True)).then(
+            self.local_date(pl.col("modified_at"))
+        ).otherwise(pl.col("ended_at"))
+        return u.select(
+            pl.col("id").alias("rep"),
+            pl.col("team"),
+            pl.col("email").str.to_lowercase().alias("email"),
+            pl.col("started_at"),
+            ended.alias("ended_at"),
+        ).unique("rep", keep="last")
+
+    @cached_property
+    def account_regions(self) -> pl.DataFrame:
+        return self.dataset.accounts.select(pl.col("id").alias("account_id"), "region").unique("account_id", keep="last")
+
+    @cached_property
+    def opportunities(self) -> pl.DataFrame:
+        """Opportunities with `org`, `rep`, `team`, `region`, `created_date`."""
+        teams = self.users.select("rep", "team")
+        return (
+            self.dataset.opportunities.lazy()
+            .with_columns(
+                self.org_id,
+                pl.col("owner_id").alias("rep"),
+                self.local_date(pl.col("created_at")).alias("created_date"),
+            )
+            .join(teams.lazy(), on="rep", how="left")
+            .join(self.account_regions.lazy(), on="account_id", how="left")
+            .collect()
+        )
+
+    @cached_property
+    def activities(self) -> pl.DataFrame:
+        """Activities with `org`, `rep`, `team`, `region` (the account's, else the opportunity's account's)
+        and `occurred_date`."""
+        teams = self.users.select("rep", "team")
+        opp_accounts = self.dataset.opportunities.select(
+            pl.col("id").alias("opportunity_id"), pl.col("account_id").alias("opportunity_account_id")
+        )
+        return (
+            self.dataset.activities.lazy()
+            .join(opp_accounts.lazy(), on="opportunity_id", how="left")
+            .with_columns(
+                self.org_id,
+                pl.col("owner_id").alias("rep"),
+                self.local_date(pl.col("occurred_at")).alias("occurred_date"),
+                pl.coalesce("account_id", "opportunity_account_id").alias("region_account_id"),
+            )
+            .join(teams.lazy(), on="rep", how="left")
+            .join(
+                self.account_regions.lazy().rename({"account_id": "region_account_id"}),
+                on="region_account_id",
+                how="left",
+            )
+            .drop("opportunity_account_id", "region_account_id")
+            .collect()
+        )
+
+    @cached_property
+    def leads(self) -> pl.DataFrame:
+        """Leads with `org`, `rep`, `team`, `created_date` (no region: a lead has no account yet)."""
+        teams = self.users.select("rep", "team")
+        return (
+            self.dataset.leads.lazy()
+            .with_columns(
+                self.org_id,
+                pl.col("owner_id").alias("rep"),
+                self.local_date(pl.col("created_at")).alias("created_date"),
+            )
+            .join(teams.lazy(), on="rep", how="left")
+            .collect()
+        )
+
+    @cached_property
+    def accounts(self) -> pl.DataFrame:
+        """Accounts with `org`, `rep` (account owner), `team`, `region`, `created_date`."""
+        teams = self.users.select("rep", "team")
+        return (
+            self.dataset.accounts.lazy()
+            .with_columns(
+                self.org_id,
+                pl.col("owner_id").alias("rep"),
+                self.local_date(pl.col("created_at")).alias("created_date"),
+            )
+            .join(teams.lazy(), on="rep", how="left")
+            .collect()
+        )
+
+    def known_ids(self, scope: str) -> pl.Series | None:
+        """Scope ids that get a row even with no records (a rep with no deals shows 0 deals)."""
+        if scope == "org":
+            return pl.Series("scope_id", [self.dataset.org_id], dtype=pl.String)
+        if scope == "rep":
+            return self.users["rep"].rename("scope_id")
+        if scope == "team":
+            return self.users["team"].drop_nulls().unique().rename("scope_id")
+        if scope == "region":
+            return self.account_regions["region"].drop_nulls().unique().rename("scope_id")
+        return None
+
+    # -- facts -----------------------------------------------------------------------------------
+    def fact(self, name: str) -> pl.DataFrame:
+        """The fact table `name`, built once per context, rows limited to the context's periods."""
+        if name not in self._facts:
+            from kpi_engine.facts import FACTS
+
+            built = FACTS[name](self)
+            frame = built.collect() if isinstance(built, pl.LazyFrame) else built
+            self._facts[name] = frame.filter(
+                pl.col("period_start").is_between(self.periods["period_start"].min(), self.periods["period_start"].max())
+            )
+        return self._facts[name]

@@ -1,0 +1,270 @@
+"""The compute: catalog entries over fact tables, one group_by per fact and scope, then derived KPIs.
+
+Periods, scopes, the dense grid and null handling live here once; KPI definitions only say *what* to
+aggregate (`kpi_engine.catalog`), facts only say *which rows* there are (`kpi_engine.facts`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+import polars as pl
+
+from kpi_engine import periods as periods_mod
+from kpi_engine.catalog import CATALOG
+from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Ratio, Terms
+from kpi_engine.config import KpiConfig
+from kpi_engine.context import ComputeContext
+from kpi_engine.dataset import Dataset
+from kpi_engine.measures import safe_divide, value_of
+
+OUTPUT_SCHEMA = pl.Schema(
+    {
+        "kpi": pl.String,
+        "scope": pl.String,
+        "scope_id": pl.String,
+        "grain": pl.String,
+        "period_start": pl.Date,
+        "period_end": pl.Date,
+        "value": pl.Float64,
+        "unit": pl.String,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "skipped": pl.Int64,
+    }
+)
+# Per (kpi, scope): scope_id, period_start, num, den, skip, value.
+Results = dict[tuple[str, str], pl.DataFrame]
+
+
+def compute(
+    dataset: Dataset,
+    config: KpiConfig | None = None,
+    *,
+    grain: str = "quarter",
+    as_of: date | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    kpis: Iterable[str] | None = None,
+    scopes: Iterable[str] | None = None,
+) -> pl.DataFrame:
+    """Compute KPIs as one long frame (columns `OUTPUT_SCHEMA`).
+
+    Periods run from the one holding `since` (default: the earliest creation/activity date in the data)
+    to the one holding the day before `until` (exclusive; default: the as-of date, default today).
+    `to_date` KPIs come once, as of `as_of`. `grain="to_date"` computes only those.
+    """
+    config = config or KpiConfig()
+    as_of = as_of or date.today()
+    if grain not in periods_mod.GRAINS:
+        raise ValueError(f"unknown grain {grain!r}; use one of {', '.join(periods_mod.GRAINS)}")
+    wanted = _resolve(kpis)
+    required = _with_needs(wanted)
+    scope_filter = set(scopes) if scopes is not None else None
+    frames: list[pl.DataFrame] = []
+
+    period_kpis = [k for k in required if not k.to_date]
+    if grain != "to_date" and any(not k.to_date for k in wanted):
+        first = since or _earliest_date(dataset, config) or as_of
+        last = (until - timedelta(days=1)) if until else as_of
+        lookback = max((k.lookback_periods(config) for k in period_kpis if isinstance(k, DerivedKpi)), default=0)
+        fsm = config.fiscal_year_start_month
+        start_index = periods_mod.period_index_of(first, grain, fsm)
+        context_first = periods_mod.period_start_of_index(start_index - lookback, grain, fsm)
+        ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last))
+        results = _compute_all(ctx, period_kpis, scope_filter)
+        keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
+        frames.append(_output(ctx, results, wanted).filter(pl.col("period_start") >= keep_from))
+
+    to_date_kpis = [k for k in required if k.to_date]
+    if any(k.to_date for k in wanted):
+        ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of)
+        frames.append(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
+
+    if not frames:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    return pl.concat(frames).sort("kpi", "scope", "scope_id", "period_start")
+
+
+def _resolve(ids: Iterable[str] | None) -> list[AnyKpi]:
+    if ids is None:
+        return [k for k in CATALOG.values() if not k.hidden]
+    ids = list(ids)
+    unknown = [i for i in ids if i not in CATALOG]
+    if unknown:
+        raise ValueError(f"unknown KPI id(s): {', '.join(unknown)}; `crm-kpi kpis` lists them")
+    return [CATALOG[i] for i in dict.fromkeys(ids)]
+
+
+def _with_needs(wanted: Sequence[AnyKpi]) -> list[AnyKpi]:
+    """The wanted KPIs and everything they need, dependencies first."""
+    ordered: dict[str, AnyKpi] = {}
+
+    def visit(kpi: AnyKpi) -> None:
+        if kpi.id in ordered:
+            return
+        if isinstance(kpi, DerivedKpi):
+            for need in kpi.needs:
+                visit(CATALOG[need])
+        ordered[kpi.id] = kpi
+
+    for kpi in wanted:
+        visit(kpi)
+    return list(ordered.values())
+
+
+def _earliest_date(dataset: Dataset, config: KpiConfig) -> date | None:
+    """The earliest date a period KPI can see: first opportunity, lead or activity (local date)."""
+    candidates = [
+        dataset.opportunities["created_at"].min(),
+        dataset.leads["created_at"].min(),
+        dataset.activities["occurred_at"].min(),
+    ]
+    found = [c for c in candidates if c is not None]
+    if not found:
+        return None
+    earliest = min(found)
+    return pl.select(periods_mod.local_date(pl.lit(earliest), config.time_zone)).item()
+
+
+def _compute_all(ctx: ComputeContext, kpis: Sequence[AnyKpi], scopes: set[str] | None) -> Results:
+    results: Results = {}
+    by_fact: dict[str, list[Kpi]] = defaultdict(list)
+    for kpi in kpis:
+        if isinstance(kpi, Kpi):
+            by_fact[kpi.fact].append(kpi)
+    for fact_name, fact_kpis in by_fact.items():
+        results.update(_compute_fact(ctx, fact_name, fact_kpis, scopes))
+    for kpi in kpis:
+        if isinstance(kpi, DerivedKpi):
+            results.update(_compute_derived(ctx, kpi, results, scopes))
+    return results
+
+
+def _grid(ctx: ComputeContext, ids: pl.Series) -> pl.DataFrame:
+    return (
+        ids.cast(pl.String).rename("scope_id").drop_nulls().unique().to_frame()
+        .join(ctx.periods.select("period_start", "period_end"), how="cross")
+    )
+
+
+def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: set[str] | None) -> Results:
+    frame = ctx.fact(fact_name)
+    results: Results = {}
+    fact_scopes = dict.fromkeys(s for k in kpis for s in k.scopes if s in frame.columns)
+    for scope in fact_scopes:
+        if scopes is not None and scope not in scopes:
+            continue
+        scoped = [k for k in kpis if scope in k.scopes]
+        aggregated = (
+            frame.lazy()
+            .filter(pl.col(scope).is_not_null())
+            .group_by(pl.col(scope).cast(pl.String).alias("scope_id"), "period_start")
+            .agg([e for k in scoped for e in k.measure.aggregations(k.id)])
+            .collect()
+        )
+        ids = frame[scope]
+        known = ctx.known_ids(scope)
+        if known is not None:
+            ids = pl.concat([ids.cast(pl.String), known.cast(pl.String)])
+        dense = _grid(ctx, ids).join(aggregated, on=["scope_id", "period_start"], how="left")
+        for kpi in scoped:
+            results[(kpi.id, scope)] = _finish(dense, kpi)
+    return results
+
+
+def _finish(dense: pl.DataFrame, kpi: Kpi) -> pl.DataFrame:
+    """One KPI's columns from the aggregated frame: empty groups as 0, then the value."""
+    cols = set(dense.columns)
+
+    def column(suffix: str, dtype: pl.DataType, fill: object) -> pl.Expr:
+        name = f"{kpi.id}__{suffix}"
+        if name not in cols:
+            return pl.lit(None, dtype=dtype)
+        return pl.col(name) if fill is None else pl.col(name).fill_null(fill)
+
+    num = column("num", pl.Float64(), 0.0)
+    den = column("den", pl.Float64(), 0.0)
+    direct = column("direct", pl.Float64(), None)
+    return dense.select(
+        "scope_id",
+        "period_start",
+        "period_end",
+        num.alias("num"),
+        den.alias("den"),
+        column("skip", pl.Int64(), 0).alias("skip"),
+        value_of(kpi.measure.kind, num, den, direct).alias("value"),
+    )
+
+
+def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, scopes: set[str] | None) -> Results:
+    out: Results = {}
+    terms = Terms(ctx.config, ctx.grain)
+    for scope in kpi.scopes:
+        if scopes is not None and scope not in scopes:
+            continue
+        if not all((need, scope) in results for need in kpi.needs):
+            continue
+        ids = pl.concat([results[(need, scope)]["scope_id"] for need in kpi.needs])
+        wide = _grid(ctx, ids)
+        for need in kpi.needs:
+            part = results[(need, scope)].select(
+                "scope_id",
+                "period_start",
+                pl.col("num").alias(f"{need}__num"),
+                pl.col("den").alias(f"{need}__den"),
+                pl.col("value").alias(f"{need}__value"),
+            )
+            wide = wide.join(part, on=["scope_id", "period_start"], how="left")
+            if CATALOG[need].additive:  # a count or sum is 0 where its fact has no row for the id
+                wide = wide.with_columns(pl.col(f"{need}__num", f"{need}__value").fill_null(0.0))
+        wide = wide.sort("scope_id", "period_start")
+        result = kpi.formula(terms)
+        if isinstance(result, Ratio):
+            num, den = result.numerator, result.denominator
+            value = safe_divide(num, den)
+        else:
+            num = den = pl.lit(None, dtype=pl.Float64)
+            value = result.value
+        out[(kpi.id, scope)] = wide.select(
+            "scope_id",
+            "period_start",
+            "period_end",
+            num.cast(pl.Float64).alias("num"),
+            den.cast(pl.Float64).alias("den"),
+            pl.lit(None, dtype=pl.Int64).alias("skip"),
+            value.cast(pl.Float64).alias("value"),
+        )
+    return out
+
+
+def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> pl.DataFrame:
+    """The long frame of the wanted KPIs (hidden intermediates and needs-only KPIs left out)."""
+    wanted_ids = {k.id: k for k in wanted if k.to_date == (ctx.grain == "to_date")}
+    frames = []
+    for (kpi_id, scope), frame in results.items():
+        kpi = wanted_ids.get(kpi_id)
+        if kpi is None:
+            continue
+        kind = "derived" if isinstance(kpi, DerivedKpi) else kpi.measure.kind
+        has_ratio_terms = kind in ("derived", "ratio", "mean", "median")
+        frames.append(
+            frame.select(
+                pl.lit(kpi_id, dtype=pl.String).alias("kpi"),
+                pl.lit(scope, dtype=pl.String).alias("scope"),
+                pl.col("scope_id").cast(pl.String),
+                pl.lit(ctx.grain, dtype=pl.String).alias("grain"),
+                "period_start",
+                "period_end",
+                pl.col("value").cast(pl.Float64).fill_nan(None),
+                pl.lit(kpi.unit, dtype=pl.String).alias("unit"),
+                (pl.col("num") if has_ratio_terms and kind != "median" else pl.lit(None)).cast(pl.Float64).alias("numerator"),
+                (pl.col("den") if has_ratio_terms else pl.lit(None)).cast(pl.Float64).alias("denominator"),
+                pl.col("skip").cast(pl.Int64).alias("skipped"),
+            )
+        )
+    if not frames:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    return pl.concat(frames)
