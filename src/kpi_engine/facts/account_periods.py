@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from kpi_engine.facts.contract_coverage import first_customer_dates, live_accounts, mrr_on_days
+from kpi_engine.context import ComputeContext
+from kpi_engine.facts.contract_coverage import contracts, first_customer_dates, live_accounts, mrr_on_days
 from kpi_engine.facts.period_buckets import boundary_days, period_start_of
+from kpi_engine.facts.registry import fact
 
 MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
 
@@ -106,3 +108,12 @@ def account_periods(
         .with_columns(pl.lit(org_id).alias("org"))
     )
     return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(dict(ACCOUNT_PERIOD_SCHEMA))
+
+
+@fact("account_periods")
+def build(ctx: ComputeContext) -> pl.DataFrame:
+    """Contracts from won opportunities closed by the run (a deal dated later has not started yet)."""
+    data = ctx.dataset
+    closed_by_run = data.opportunities.filter(pl.col("close_date") <= ctx.as_of)
+    rows = contracts(closed_by_run, data.accounts, ctx.config)
+    return account_periods(rows, data.accounts, data.users, ctx.periods, data.org_id)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.config import KpiConfig
+from kpi_engine.context import ComputeContext
 from kpi_engine.facts.period_buckets import period_start_of
+from kpi_engine.facts.registry import fact
 
 LEAD_COHORT_SCHEMA = pl.Schema(
     {
@@ -88,4 +90,12 @@ def lead_cohorts(
         )
         .collect()
         .cast(dict(LEAD_COHORT_SCHEMA))
+    )
+
+
+@fact("lead_cohorts")
+def build(ctx: ComputeContext) -> pl.DataFrame:
+    data = ctx.dataset
+    return lead_cohorts(
+        data.leads, data.activities, data.opportunities, data.accounts, data.users, ctx.periods, ctx.config, data.org_id
     )

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from kpi_engine.context import ComputeContext
 from kpi_engine.facts.period_buckets import period_start_of
+from kpi_engine.facts.registry import fact
 
 REP_RAMP_SCHEMA = pl.Schema(
     {
@@ -92,3 +94,14 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
         .collect()
         .cast(dict(REP_TENURE_SCHEMA))
     )
+
+
+@fact("rep_ramps")
+def build_ramps(ctx: ComputeContext) -> pl.DataFrame:
+    return rep_ramps(ctx.users, ctx.dataset.opportunities, ctx.periods, ctx.dataset.org_id)
+
+
+@fact("rep_tenure")
+def build_tenure(ctx: ComputeContext) -> pl.DataFrame:
+    """As of the run: meant for `to_date` KPIs (every row is in the as-of period)."""
+    return rep_tenure_to_date(ctx.users, ctx.as_of, ctx.dataset.org_id)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from kpi_engine.context import ComputeContext
+from kpi_engine.facts.registry import fact
+
 SPEND_PERIOD_SCHEMA = pl.Schema({"period_start": pl.Date(), "org": pl.String(), "spend": pl.Float64()})
 
 
@@ -40,3 +43,8 @@ def spend_periods(spend: pl.DataFrame, periods: pl.DataFrame, org_id: str) -> pl
         .collect()
         .cast(dict(SPEND_PERIOD_SCHEMA))
     )
+
+
+@fact("spend_periods")
+def build(ctx: ComputeContext) -> pl.DataFrame:
+    return spend_periods(ctx.dataset.spend, ctx.periods, ctx.dataset.org_id)
