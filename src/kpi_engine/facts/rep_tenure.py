@@ -98,7 +98,9 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
 
 @fact("rep_ramps")
 def build_ramps(ctx: ComputeContext) -> pl.DataFrame:
-    return rep_ramps(ctx.users, ctx.dataset.opportunities, ctx.periods, ctx.dataset.org_id)
+    """Wins closed by the run only, as for every outcome KPI."""
+    closed_by_run = ctx.dataset.opportunities.filter(pl.col("close_date") <= ctx.as_of)
+    return rep_ramps(ctx.users, closed_by_run, ctx.periods, ctx.dataset.org_id)
 
 
 @fact("rep_tenure")
