@@ -10,7 +10,7 @@ import types
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 from pydantic import BaseModel
@@ -23,6 +23,8 @@ UTC_DATETIME = pl.Datetime("us", "UTC")
 def _polars_type(annotation: object) -> pl.DataType:
     """Map a model field's annotation (optionals and Literals included) to a polars type."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:  # the lenient types of kpi_engine.values
+        return _polars_type(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _polars_type(inner)
@@ -65,12 +67,29 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def frame_from_records(table: str, records: Iterable[BaseModel]) -> pl.DataFrame:
-    """Build a table's frame from validated models (column-wise, one pass)."""
+    """Build a table's frame from validated models, column by column (no per-row dicts)."""
     schema = TABLE_SCHEMAS[table]
-    rows = [r.model_dump() for r in records]
+    rows = records if isinstance(records, list) else list(records)
     if not rows:
         return empty_frame(table)
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame([_column(name, dtype, [getattr(row, name) for row in rows]) for name, dtype in schema.items()])
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_DAY = date(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _column(name: str, dtype: pl.DataType, values: list[object]) -> pl.Series:
+    """One column; datetimes and dates go through integers, five times faster than polars' own
+    conversion of Python datetime objects (bench/loading.py)."""
+    if isinstance(dtype, pl.Datetime):
+        micros = [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]  # type: ignore[operator]
+        return pl.Series(name, micros, dtype=pl.Int64).cast(dtype)
+    if isinstance(dtype, pl.Date):
+        days = [None if v is None else (v - _EPOCH_DAY).days for v in values]  # type: ignore[operator]
+        return pl.Series(name, days, dtype=pl.Int32).cast(dtype)
+    return pl.Series(name, values, dtype=dtype, strict=False)
 
 
 @dataclass(frozen=True)

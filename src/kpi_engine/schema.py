@@ -2,141 +2,274 @@
 
 Field names are a contract: extend, never rename. Every record carries `source` (the CRM), `id`,
 `deleted` and `modified_at`. Validation turns CRM quirks into clean values or rejects the record with a
-reason that names the field; the loaders quarantine rejected records and go on.
+reason that names the field (the lenient types are in `kpi_engine.values`); the loaders quarantine
+rejected records and go on. The docstring under each field is its description in `crm-kpi schema`.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from datetime import timedelta
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-Crm = Literal["salesforce", "hubspot"]
+from kpi_engine.values import (
+    CRMS,
+    Crm,
+    LenientDate,
+    Money,
+    Probability,
+    UtcDatetime,
+    canonical_name,
+    lenient_enum,
+)
+
 ForecastCategory = Literal["pipeline", "best_case", "commit", "closed", "omitted"]
 OpportunityType = Literal["new_business", "renewal", "expansion", "other"]
 ActivityKind = Literal["call", "email", "meeting", "task", "note"]
 CallOutcome = Literal["connected", "no_answer", "voicemail", "busy", "other"]
 Direction = Literal["outbound", "inbound"]
 
+# Enum fields accept any case, spaces, hyphens or CamelCase of an allowed value; the aliases are the
+# CRMs' own spellings that differ by more than that (HubSpot's forecast category "OMIT").
+CrmName = lenient_enum(Crm)
+ForecastCategoryName = lenient_enum(ForecastCategory, optional=True, aliases={"omit": "omitted"})
+OpportunityTypeName = lenient_enum(OpportunityType, blank="other")
+ActivityKindName = lenient_enum(ActivityKind)
+CallOutcomeName = lenient_enum(CallOutcome, optional=True, aliases={"left_voicemail": "voicemail"})
+DirectionName = lenient_enum(Direction, optional=True)
+
+# A CRM's close date is a local date, created_at a UTC instant: a deal created at 23:30 in New York on
+# the 31st (04:30 UTC on the 1st) and closed the same local day has a close date one day before the UTC
+# creation date. One day of slack accepts that and still rejects real inversions.
+CLOSE_DATE_SLACK = timedelta(days=1)
+
+
+def _reject(model: str, field: str, kind: str, message: str, value: object) -> ValidationError:
+    """A validation error located at `field`, for checks that read several fields."""
+    error = InitErrorDetails(type=PydanticCustomError(kind, message), loc=(field,), input=value)
+    return ValidationError.from_exception_data(model, [error])
+
 
 class Record(BaseModel):
     """Fields every normalised record has."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True)
 
-    source: Crm
+    source: CrmName
+    """The CRM the record comes from."""
     id: str
+    """The CRM's id of the record, as text."""
     deleted: bool = False
-    modified_at: datetime
+    """True when the CRM deleted the record (kept so a later sync can remove it; the engine drops it)."""
+    modified_at: UtcDatetime
+    """The CRM's system modstamp, UTC."""
 
 
 class User(Record):
+    """A rep or manager."""
+
     name: str
     email: str | None = None
     active: bool = True
     team: str | None = None
     manager_id: str | None = None
-    started_at: date | None = None
-    ended_at: date | None = None
+    """The user id of this user's manager."""
+    started_at: LenientDate | None = None
+    """The first day as a rep."""
+    ended_at: LenientDate | None = None
+    """The day the user stopped being a rep; null while active."""
 
 
 class Account(Record):
+    """A company that buys or may buy."""
+
     name: str
     owner_id: str | None = None
-    created_at: datetime
+    """The user id of the account owner."""
+    created_at: UtcDatetime
     industry: str | None = None
     region: str | None = None
 
 
 class Lead(Record):
+    """A prospect before conversion."""
+
     owner_id: str | None = None
-    created_at: datetime
+    """The user id of the lead owner."""
+    created_at: UtcDatetime
     # DESIGN.md names the lead-source text `source`, which every record also uses for the CRM; the
-    # text lives in `lead_source` (as on Opportunity) and the loader accepts the other spelling.
+    # text lives in `lead_source` (as on Opportunity) and the validator accepts the other spelling.
     lead_source: str | None = None
+    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`; see `_lead_source`."""
     status: str | None = None
-    converted_at: datetime | None = None
+    converted_at: UtcDatetime | None = None
     converted_account_id: str | None = None
     converted_opportunity_id: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _lead_source(cls, raw: Any, info: ValidationInfo) -> Any:
+        """A `source` that is not a CRM is the lead-source text; the CRM then comes from `crm` or the
+        loader's default (the source the other files use)."""
+        if not isinstance(raw, dict) or "source" not in raw:
+            return raw
+        text = raw["source"]
+        if isinstance(text, str) and canonical_name(text) in CRMS:
+            return raw
+        crm = raw.get("crm") or (info.context or {}).get("default_source")
+        if crm is None:
+            raise _reject(
+                "Lead", "source", "lead_source",
+                "source {!r} is not a CRM ({}); write the CRM in `source` and the lead source in "
+                "`lead_source`, or add `crm`".format(text, ", ".join(CRMS)),
+                text,
+            )
+        fixed = dict(raw, source=crm)
+        if fixed.get("lead_source") in (None, ""):
+            fixed["lead_source"] = text
+        return fixed
+
 
 class Opportunity(Record):
+    """A deal."""
+
     name: str | None = None
     account_id: str | None = None
     owner_id: str | None = None
+    """The user id of the deal owner."""
     pipeline: str | None = None
     stage: str
-    probability: float | None = Field(default=None, ge=0, le=1)
-    forecast_category: ForecastCategory | None = None
-    type: OpportunityType = "other"
+    probability: Probability | None = Field(default=None, ge=0, le=1)
+    """0..1; a CRM percent (1 < p <= 100) is divided by 100."""
+    forecast_category: ForecastCategoryName = None
+    type: OpportunityTypeName = "other"
     lead_source: str | None = None
-    amount: float | None = None
-    amount_original: float | None = None
+    amount: Money | None = None
+    """In the reporting currency."""
+    amount_original: Money | None = None
+    """In the deal's own currency (`currency`)."""
     currency: str | None = None
-    created_at: datetime
-    close_date: date | None = None
+    created_at: UtcDatetime
+    close_date: LenientDate | None = None
+    """Expected close date while open, actual close date once closed."""
     is_closed: bool
     is_won: bool
     contract_months: int | None = Field(default=None, gt=0)
+    """Null means the configured default."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Opportunity:
+        if self.is_won and not self.is_closed:
+            raise _reject("Opportunity", "is_won", "won_open", "won but not closed (is_closed is false)", True)
+        if self.is_closed and self.close_date is None:
+            raise _reject("Opportunity", "close_date", "close_date_missing", "closed deal without a close date", None)
+        if self.close_date is not None and self.close_date < self.created_at.date() - CLOSE_DATE_SLACK:
+            raise _reject(
+                "Opportunity", "close_date", "close_before_create",
+                f"close date {self.close_date} is before the creation date {self.created_at.date()}",
+                self.close_date.isoformat(),
+            )
+        return self
 
 
 class StageChange(Record):
+    """An opportunity entering a stage (stage history)."""
+
     opportunity_id: str
     stage: str
-    entered_at: datetime
+    entered_at: UtcDatetime
 
 
 class PipelineStage(Record):
+    """A stage definition: Salesforce OpportunityStage, a HubSpot pipeline stage."""
+
     pipeline: str | None = None
     stage: str
     order: int
-    probability: float | None = Field(default=None, ge=0, le=1)
+    probability: Probability | None = Field(default=None, ge=0, le=1)
+    """0..1; a CRM percent (1 < p <= 100) is divided by 100."""
     is_closed: bool
     is_won: bool
 
 
 class Activity(Record):
-    kind: ActivityKind
+    """A call, email, meeting, task or note."""
+
+    kind: ActivityKindName
     subtype: str | None = None
+    """The CRM's own type text (e.g. a meeting type), used to map demos."""
     owner_id: str | None = None
-    occurred_at: datetime
+    occurred_at: UtcDatetime
     duration_seconds: float | None = Field(default=None, ge=0)
     completed: bool = True
-    outcome: CallOutcome | None = None
-    direction: Direction | None = None
+    outcome: CallOutcomeName = None
+    """Calls only; null when unknown."""
+    direction: DirectionName = None
     opened: bool | None = None
+    """Emails; null when not tracked."""
     opportunity_id: str | None = None
     account_id: str | None = None
     lead_id: str | None = None
 
 
 class LineItem(Record):
+    """A product line of an opportunity."""
+
     opportunity_id: str
     product_id: str | None = None
     product_name: str | None = None
     product_family: str | None = None
-    quantity: float | None = None
-    unit_price: float | None = None
-    total_price: float | None = None
+    quantity: Money | None = None
+    unit_price: Money | None = None
+    total_price: Money | None = None
+
+
+_TABLE_CONFIG = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True)
+
+
+def _check_period(row: Quota | Spend) -> None:
+    # Both ends are dates as people write them (a quarter is 2024-01-01..2024-03-31); only an end before
+    # the start is certainly wrong.
+    if row.period_end < row.period_start:
+        raise _reject(
+            type(row).__name__, "period_end", "period_order",
+            f"period_end {row.period_end} is before period_start {row.period_start}",
+            row.period_end.isoformat(),
+        )
 
 
 class Quota(BaseModel):
-    """A sales target from the quotas file: `owner` is a user id or email."""
+    """A sales target from quotas.csv: `owner` is a user id or email (the loader resolves it to an id)."""
+
+    model_config = _TABLE_CONFIG
 
     owner: str
-    period_start: date
-    period_end: date
-    amount: float
+    period_start: LenientDate
+    period_end: LenientDate
+    amount: Money
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Quota:
+        _check_period(self)
+        return self
 
 
 class Spend(BaseModel):
-    """Sales and marketing spend from the spend file, for CAC."""
+    """Sales and marketing spend from spend.csv, for CAC."""
 
-    period_start: date
-    period_end: date
-    amount: float
+    model_config = _TABLE_CONFIG
+
+    period_start: LenientDate
+    period_end: LenientDate
+    amount: Money
     category: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Spend:
+        _check_period(self)
+        return self
 
 
 # The input files of `crm-kpi compute --input DIR`, by table name.
@@ -150,3 +283,26 @@ RECORD_FILES: dict[str, tuple[str, type[Record]]] = {
     "activities": ("activities.jsonl", Activity),
     "line_items": ("line_items.jsonl", LineItem),
 }
+
+# The optional CSV inputs, by table name.
+TABLE_FILES: dict[str, tuple[str, type[BaseModel]]] = {"quotas": ("quotas.csv", Quota), "spend": ("spend.csv", Spend)}
+
+
+def describe_rejection(exc: ValidationError) -> str:
+    """One line naming each bad field and why, for quarantine reasons and error messages."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        # Locations can hold pydantic's internal steps ("function-before[...]"); keep field names only.
+        where = ".".join(str(p) for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "json_invalid":
+            parts.append(f"not valid JSON ({error.get('ctx', {}).get('error', message)})")
+        elif error["type"] == "missing":
+            parts.append(f"{where}: missing")
+        elif error["type"] == "model_type":
+            parts.append("not a JSON object")
+        elif not where:
+            parts.append(f"record: {message}")
+        else:
+            parts.append(f"{where}: {message}")
+    return "; ".join(parts)

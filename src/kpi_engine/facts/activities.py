@@ -1,0 +1,38 @@
+"""Activities by the period holding `occurred_at` (local), with KPIS.md's `completed` rule applied.
+
+`completed`: tasks by their status and meetings when held (the loaders set `completed` false for
+cancelled and no-show meetings); calls and emails are completed when logged. Activities dated after the
+as-of date (scheduled meetings) are not counted yet.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kpi_engine.context import ComputeContext
+from kpi_engine.facts.registry import fact
+
+
+@fact("activities")
+def build(ctx: ComputeContext) -> pl.LazyFrame:
+    """Columns: org, team, rep, region, period_start, kind, completed, is_sent_email, is_demo, outcome,
+    opened, duration_seconds."""
+    kind = pl.col("kind")
+    completed = pl.when(kind.is_in(["call", "email"])).then(True).otherwise(pl.col("completed").fill_null(True))
+    demo_subtypes = [s.lower() for s in ctx.config.demo_subtypes]
+    return (
+        ctx.activities.lazy()
+        .filter(pl.col("occurred_date") <= ctx.as_of)
+        .select(
+            "org", "team", "rep", "region",
+            ctx.period_of(pl.col("occurred_date")).alias("period_start"),
+            "kind",
+            completed.alias("completed"),
+            ((kind == "email") & (pl.col("direction") != "inbound").fill_null(True)).alias("is_sent_email"),
+            ((kind == "meeting") & completed & pl.col("subtype").str.to_lowercase().is_in(demo_subtypes).fill_null(False))
+            .alias("is_demo"),
+            "outcome",
+            "opened",
+            "duration_seconds",
+        )
+    )
