@@ -87,3 +87,46 @@ def test_movements_reconcile_at_every_scope(opps: list[dict], accounts: list[dic
     # every movement is one of ChartMogul's and signs agree with it
     assert fact.filter((pl.col("movement") == "expansion") & ~(e > s)).height == 0
     assert fact.filter((pl.col("movement") == "churn") & ~(e == 0)).height == 0
+
+
+MOVEMENT_KPIS = ["mrr", "new_mrr", "expansion_mrr", "reactivation_mrr", "contraction_mrr", "churned_mrr"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    opps=st.lists(opportunity, max_size=12),
+    accounts=st.lists(account, min_size=len(ACCOUNT_IDS), max_size=len(ACCOUNT_IDS)),
+    grain=st.sampled_from(["month", "quarter"]),
+    fiscal_start=st.integers(1, 12),
+)
+def test_computed_mrr_kpis_reconcile_at_every_scope(
+    opps: list[dict], accounts: list[dict], grain: str, fiscal_start: int
+) -> None:
+    """Through compute(): mrr(P−1) + new + expansion + reactivation − contraction − churned = mrr(P)."""
+    from kpi_engine.dataset import Dataset
+    from kpi_engine.engine import compute
+
+    created = {"created_at": pl.datetime(2023, 1, 1, time_zone="UTC"), "stage": pl.lit("s")}
+    opp_frame = pl.DataFrame([o | {"id": f"o{i}", "is_closed": True} for i, o in enumerate(opps)] or None)
+    if opp_frame.height:
+        opp_frame = opp_frame.with_columns(**created)
+    dataset = Dataset.from_frames(
+        "org",
+        opportunities=opp_frame,
+        accounts=pl.DataFrame([a | {"id": i, "name": i} for i, a in zip(ACCOUNT_IDS, accounts)]),
+        users=pl.DataFrame({"id": ["u1", "u2"], "name": ["a", "b"], "team": ["east", None]}),
+    )
+    out = compute(
+        dataset, KpiConfig(fiscal_year_start_month=fiscal_start), grain=grain, as_of=date(2026, 1, 1),
+        since=date(2024, 1, 1), until=date(2025, 7, 1), kpis=MOVEMENT_KPIS,
+    )
+    wide = out.pivot("kpi", index=["scope", "scope_id", "period_start"], values="value").sort(
+        "scope", "scope_id", "period_start"
+    )
+    assert "org" in set(wide["scope"])
+    start = pl.col("mrr").shift(1).over("scope", "scope_id")
+    gap = wide.select(
+        (start + pl.col("new_mrr") + pl.col("expansion_mrr") + pl.col("reactivation_mrr")
+         - pl.col("contraction_mrr") - pl.col("churned_mrr") - pl.col("mrr")).abs().max()
+    ).item()
+    assert gap is None or gap < 1e-6

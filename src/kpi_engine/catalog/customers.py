@@ -31,8 +31,9 @@ def _cac_payback(t: Terms) -> Ratio:
     return Ratio(t.value("cac"), safe_divide(t.value("new_mrr"), t.value("new_customers")))
 
 
-def _mrr_kpi(id_: str, name: str, amount: pl.Expr, movement: str) -> Kpi:
-    return Kpi(id_, name, "currency", "the MRR movements over the period", "D new and expansion MRR; E upsell/downgrade",
+def _mrr_kpi(id_: str, name: str, amount: pl.Expr, movement: str, which: str) -> Kpi:
+    return Kpi(id_, name, "currency", f"the MRR movements over the period: {which}",
+               "D new and expansion MRR; E upsell/downgrade",
                fact=ACCOUNTS, measure=total(amount, moved(movement)), inputs=INPUTS)
 
 
@@ -48,11 +49,12 @@ KPIS: list[AnyKpi] = [
         fact=ACCOUNTS, measure=ratio(count(moved("churn")), count(customer_at_start)), inputs=INPUTS),
     Kpi("mrr", "MRR", "currency", "MRR at period end", "D", fact=ACCOUNTS, measure=total(end), inputs=INPUTS),
     Kpi("arr", "ARR", "currency", "12 × mrr", "C", fact=ACCOUNTS, measure=total(end * 12), inputs=INPUTS),
-    _mrr_kpi("new_mrr", "New MRR", end, "new"),
-    _mrr_kpi("expansion_mrr", "Expansion MRR", end - start, "expansion"),
-    _mrr_kpi("contraction_mrr", "Contraction MRR", start - end, "contraction"),
-    _mrr_kpi("churned_mrr", "Churned MRR", start, "churn"),
-    _mrr_kpi("reactivation_mrr", "Reactivation MRR", end, "reactivation"),
+    _mrr_kpi("new_mrr", "New MRR", end, "new", "end MRR of accounts at 0 at start that were never customers before"),
+    _mrr_kpi("expansion_mrr", "Expansion MRR", end - start, "expansion", "end − start MRR where end > start > 0"),
+    _mrr_kpi("contraction_mrr", "Contraction MRR", start - end, "contraction", "start − end MRR where 0 < end < start"),
+    _mrr_kpi("churned_mrr", "Churned MRR", start, "churn", "start MRR of accounts at 0 at end"),
+    _mrr_kpi("reactivation_mrr", "Reactivation MRR", end, "reactivation",
+             "end MRR of accounts at 0 at start that were customers before"),
     Kpi("net_revenue_retention", "Net revenue retention", "ratio",
         "end MRR of accounts that were customers at start / their start MRR", "C retention",
         fact=ACCOUNTS, measure=ratio(total(end, customer_at_start), total(start, customer_at_start)), inputs=INPUTS),
