@@ -17,6 +17,7 @@ Contract for fact authors:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -35,11 +36,19 @@ def _live(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def without_deleted(dataset: Dataset) -> Dataset:
-    """Drop deleted records, and line items and stage changes of deleted or unknown opportunities."""
-    tables = {name: _live(frame) if "deleted" in frame.columns else frame for name, frame in dataset.tables().items()}
-    live_ids = tables["opportunities"].select(pl.col("id").alias("opportunity_id"))
-    for child in ("line_items", "stage_changes"):
-        tables[child] = tables[child].join(live_ids, on="opportunity_id", how="semi")
+    """Drop deleted records, and line items and stage changes of deleted opportunities.
+
+    Tables without deleted records are passed through uncopied (the common case, and 10M activities).
+    """
+    tables = {
+        name: _live(frame) if "deleted" in frame.columns and frame["deleted"].any() else frame
+        for name, frame in dataset.tables().items()
+    }
+    opportunities = dataset.opportunities
+    if opportunities["deleted"].any():
+        gone = opportunities.filter(pl.col("deleted").fill_null(False)).select(pl.col("id").alias("opportunity_id"))
+        for child in ("line_items", "stage_changes"):
+            tables[child] = tables[child].join(gone, on="opportunity_id", how="anti")
     return Dataset(org_id=dataset.org_id, **tables)
 
 
@@ -54,11 +63,19 @@ class ComputeContext:
 
     @classmethod
     def create(
-        cls, dataset: Dataset, config: KpiConfig, grain: str, as_of: date, first: date, last: date
+        cls,
+        dataset: Dataset,
+        config: KpiConfig,
+        grain: str,
+        as_of: date,
+        first: date,
+        last: date,
+        *,
+        already_clean: bool = False,
     ) -> ComputeContext:
         """A context over the periods holding `first` .. `last` (for `to_date`: the as-of day)."""
         table = periods_mod.periods_between(first, last, grain, config.fiscal_year_start_month)
-        return cls(without_deleted(dataset), config, grain, as_of, table)
+        return cls(dataset if already_clean else without_deleted(dataset), config, grain, as_of, table)
 
     # -- periods ---------------------------------------------------------------------------------
     def period_index(self, day: pl.Expr) -> pl.Expr:
@@ -130,7 +147,12 @@ class ComputeContext:
     @cached_property
     def activities(self) -> pl.DataFrame:
         """Activities with `org`, `rep`, `team`, `region` (the account's, else the opportunity's account's)
-        and `occurred_date`."""
+        and `occurred_date`. Prefer `activities_lazy` in facts: 10M activities are many columns to hold."""
+        return self.activities_lazy.collect()
+
+    @property
+    def activities_lazy(self) -> pl.LazyFrame:
+        """`activities` as a LazyFrame, so a fact reads only the columns it selects."""
         teams = self.users.select("rep", "team")
         opp_accounts = self.dataset.opportunities.select(
             pl.col("id").alias("opportunity_id"), pl.col("account_id").alias("opportunity_account_id")
@@ -151,7 +173,6 @@ class ComputeContext:
                 how="left",
             )
             .drop("opportunity_account_id", "region_account_id")
-            .collect()
         )
 
     @cached_property
@@ -197,6 +218,14 @@ class ComputeContext:
         return None
 
     # -- facts -----------------------------------------------------------------------------------
+    def shared(self, key: str, build: Callable[[ComputeContext], pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
+        """An intermediate frame several facts read (e.g. stage visits), built once per context."""
+        cache_key = f"shared:{key}"
+        if cache_key not in self._facts:
+            built = build(self)
+            self._facts[cache_key] = built.collect() if isinstance(built, pl.LazyFrame) else built
+        return self._facts[cache_key]
+
     def fact(self, name: str) -> pl.DataFrame:
         """The fact table `name`, built once per context, rows limited to the context's periods."""
         if name not in self._facts:

@@ -16,7 +16,7 @@ from kpi_engine import periods as periods_mod
 from kpi_engine.catalog import CATALOG
 from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Ratio, Terms
 from kpi_engine.config import KpiConfig
-from kpi_engine.context import ComputeContext
+from kpi_engine.context import BASE_SCOPES, ComputeContext, without_deleted
 from kpi_engine.dataset import Dataset
 from kpi_engine.measures import safe_divide, value_of
 
@@ -64,6 +64,7 @@ def compute(
     required = _with_needs(wanted)
     scope_filter = set(scopes) if scopes is not None else None
     frames: list[pl.DataFrame] = []
+    dataset = without_deleted(dataset)
 
     period_kpis = [k for k in required if not k.to_date]
     if grain != "to_date" and any(not k.to_date for k in wanted):
@@ -73,14 +74,14 @@ def compute(
         fsm = config.fiscal_year_start_month
         start_index = periods_mod.period_index_of(first, grain, fsm)
         context_first = periods_mod.period_start_of_index(start_index - lookback, grain, fsm)
-        ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last))
+        ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last), already_clean=True)
         results = _compute_all(ctx, period_kpis, scope_filter)
         keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
         frames.append(_output(ctx, results, wanted).filter(pl.col("period_start") >= keep_from))
 
     to_date_kpis = [k for k in required if k.to_date]
     if any(k.to_date for k in wanted):
-        ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of)
+        ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of, already_clean=True)
         frames.append(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
 
     if not frames:
@@ -151,28 +152,56 @@ def _grid(ctx: ComputeContext, ids: pl.Series) -> pl.DataFrame:
 
 
 def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: set[str] | None) -> Results:
+    """One group_by per scope over the fact; org/team/rep/region roll up from one partial aggregate.
+
+    The partial aggregate groups by every base scope column at once (reps × regions × periods rows, not
+    millions), and counts, totals, means and ratios are sums of their parts, so each base scope is a
+    re-sum of that small frame. Medians and the extra scopes read the fact rows directly.
+    """
     frame = ctx.fact(fact_name)
-    results: Results = {}
-    fact_scopes = dict.fromkeys(s for k in kpis for s in k.scopes if s in frame.columns)
-    for scope in fact_scopes:
-        if scopes is not None and scope not in scopes:
-            continue
-        scoped = [k for k in kpis if scope in k.scopes]
-        aggregated = (
+    wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in frame.columns]
+    wanted = [s for s in wanted if scopes is None or s in scopes]
+    rollup = [s for s in wanted if s in BASE_SCOPES]
+    summable = [k for k in kpis if k.measure.kind != "median" and any(s in rollup for s in k.scopes)]
+    partial = None
+    if len(rollup) > 1 and summable:
+        partial = (
             frame.lazy()
-            .filter(pl.col(scope).is_not_null())
-            .group_by(pl.col(scope).cast(pl.String).alias("scope_id"), "period_start")
-            .agg([e for k in scoped for e in k.measure.aggregations(k.id)])
+            .group_by([*rollup, "period_start"])
+            .agg([e for k in summable for e in k.measure.aggregations(k.id)])
             .collect()
         )
-        ids = frame[scope]
+    results: Results = {}
+    for scope in wanted:
+        scoped = [k for k in kpis if scope in k.scopes]
+        from_partial = [k for k in scoped if partial is not None and k in summable and scope in rollup]
+        direct = [k for k in scoped if k not in from_partial]
+        parts = []
+        if from_partial:
+            columns = [c for c in partial.columns if c.split("__")[0] in {k.id for k in from_partial}]
+            parts.append(_group(partial, scope, [pl.col(c).sum() for c in columns]))
+        if direct:
+            parts.append(_group(frame, scope, [e for k in direct for e in k.measure.aggregations(k.id)]))
+        ids = (partial if partial is not None and scope in rollup else frame)[scope]
         known = ctx.known_ids(scope)
         if known is not None:
             ids = pl.concat([ids.cast(pl.String), known.cast(pl.String)])
-        dense = _grid(ctx, ids).join(aggregated, on=["scope_id", "period_start"], how="left")
+        dense = _grid(ctx, ids)
+        for part in parts:
+            dense = dense.join(part, on=["scope_id", "period_start"], how="left")
         for kpi in scoped:
             results[(kpi.id, scope)] = _finish(dense, kpi)
     return results
+
+
+def _group(frame: pl.DataFrame, scope: str, aggregations: list[pl.Expr]) -> pl.DataFrame:
+    return (
+        frame.lazy()
+        .filter(pl.col(scope).is_not_null())
+        .group_by(pl.col(scope).cast(pl.String).alias("scope_id"), "period_start")
+        .agg(aggregations)
+        .collect()
+    )
 
 
 def _finish(dense: pl.DataFrame, kpi: Kpi) -> pl.DataFrame:

@@ -21,7 +21,12 @@ def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
     )
     by_pair = stages.filter(pl.col("pipeline").is_not_null()).unique(["pipeline", "stage"], keep="first")
     by_name = stages.unique("stage", keep="first").drop("pipeline")
-    opportunities = ctx.opportunities.lazy().select(pl.col("id").alias("opportunity_id"), "pipeline", "is_won")
+    # An integer key per opportunity: sorting and windowing on it is far cheaper than on string ids.
+    opportunities = (
+        ctx.opportunities.lazy()
+        .select(pl.col("id").alias("opportunity_id"), "pipeline", "is_won")
+        .with_row_index("opportunity_key")
+    )
     pair_cols = {c: f"{c}_p" for c in ("order", "stage_closed", "stage_won")}
     visits = (
         ctx.dataset.stage_changes.lazy()
@@ -30,15 +35,17 @@ def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
         .join(by_pair.rename(pair_cols), on=["pipeline", "stage"], how="left")
         .join(by_name, on="stage", how="left")
         .with_columns(pl.coalesce(f"{c}_p", c).alias(c) for c in pair_cols)
-        .sort("opportunity_id", "entered_at", "order", nulls_last=True)
+        .sort("opportunity_key", "entered_at", "order", nulls_last=True)
     )
     lost_stage = pl.col("stage_closed").fill_null(False) & ~pl.col("stage_won").fill_null(False)
     # -1: a lost stage (or one of unknown order) is never progress.
     progress_order = pl.when(lost_stage).then(-1).otherwise(pl.col("order").fill_null(-1))
+    # Rows are sorted by opportunity, so "the next entry of the same opportunity" is a plain shift.
+    same_next = pl.col("opportunity_key").shift(-1) == pl.col("opportunity_key")
     return visits.with_columns(
-        pl.col("entered_at").shift(-1).over("opportunity_id").alias("next_entered_at"),
+        pl.when(same_next).then(pl.col("entered_at").shift(-1)).alias("next_entered_at"),
         # The highest progress order among the entries after this one (reverse running max).
-        progress_order.shift(-1).cum_max(reverse=True).over("opportunity_id").alias("later_best_order"),
+        progress_order.shift(-1).cum_max(reverse=True).over("opportunity_key").alias("later_best_order"),
     ).with_columns(
         ((pl.col("later_best_order") > pl.col("order")).fill_null(False) | pl.col("is_won")).alias("progressed"),
     )
@@ -52,11 +59,11 @@ def _open_stage() -> pl.Expr:
 def entries(ctx: ComputeContext) -> pl.LazyFrame:
     """One row per opportunity and open stage it entered in a period (its first entry there)."""
     return (
-        stage_visits(ctx)
+        ctx.shared("stage_visits", stage_visits).lazy()
         .filter(_open_stage())
         .with_columns(ctx.period_of(ctx.local_date(pl.col("entered_at"))).alias("period_start"))
         .filter(ctx.local_date(pl.col("entered_at")) <= ctx.as_of)
-        .unique(["opportunity_id", "stage", "period_start"], keep="first", maintain_order=True)
+        .unique(["opportunity_key", "stage", "period_start"], keep="first", maintain_order=True)
         .select(ctx.org_id, "stage", "period_start", "progressed")
     )
 
@@ -66,7 +73,7 @@ def exits(ctx: ComputeContext) -> pl.LazyFrame:
     """One row per visit of an open stage that ended (the next entry), in the period it ended."""
     exit_date = ctx.local_date(pl.col("next_entered_at"))
     return (
-        stage_visits(ctx)
+        ctx.shared("stage_visits", stage_visits).lazy()
         .filter(_open_stage() & pl.col("next_entered_at").is_not_null())
         .filter(exit_date <= ctx.as_of)
         .select(
