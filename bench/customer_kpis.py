@@ -81,7 +81,8 @@ def generate(n: int, activities_per_opp: int, seed: int) -> Dataset:
     })
     spend = pl.DataFrame({
         "period_start": [date(2023, m, 1) for m in range(1, 13)] + [date(2024, m, 1) for m in range(1, 13)],
-        "period_end": [date(2023, m, 1) for m in range(2, 13)] + [date(2024, m, 1) for m in range(1, 13)] + [date(2025, 1, 1)],
+        "period_end": [date(2023, m, 1) for m in range(2, 13)] + [date(2024, m, 1) for m in range(1, 13)]
+        + [date(2025, 1, 1)],
         "amount": [100_000.0] * 24,
     })
     return Dataset.from_frames(
@@ -104,7 +105,8 @@ def main() -> None:
                   kpis=ids)
     elapsed = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.opportunities:,} opportunities, {dataset.accounts.height:,} accounts, {dataset.leads.height:,} leads, "
+    print(f"{args.opportunities:,} opportunities, {dataset.accounts.height:,} accounts, "
+          f"{dataset.leads.height:,} leads, "
           f"{dataset.activities.height:,} activities; {len(ids)} KPIs at grain {args.grain}: "
           f"{out.height:,} values in {elapsed:.2f} s; peak RSS {peak_mib:,.0f} MiB")
 

@@ -21,7 +21,9 @@ ACCOUNTS = conform(
 
 
 def test_jan_31_plus_one_month_ends_on_the_last_day_of_february() -> None:
-    opps = opportunities({"id": "o1", "account_id": "a", "close_date": date(2024, 1, 31), "amount": 500.0, "contract_months": 1})
+    opps = opportunities(
+        {"id": "o1", "account_id": "a", "close_date": date(2024, 1, 31), "amount": 500.0, "contract_months": 1}
+    )
     row = contracts(opps, ACCOUNTS, KpiConfig()).row(0, named=True)
     # 2024 is a leap year: Jan 31 + 1 month clamps to Feb 29; MRR = 500 / 1.
     assert row["cover_end"] == date(2024, 2, 29)

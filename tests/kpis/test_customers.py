@@ -81,7 +81,9 @@ def test_mrr_movements(out: pl.DataFrame) -> None:
 def test_retention_churn_and_rates(out: pl.DataFrame) -> None:
     # customers at start: Q1 {C}, Q2 {A, B, C}, Q3 {B, C}, Q4 {A, B, C}
     # still customers at end: Q1 {C}, Q2 {B, C}, Q3 {B, C}, Q4 {B}
-    assert values(out, "customer_retention_rate") == {Q1: 1.0, Q2: pytest.approx(2 / 3), Q3: 1.0, Q4: pytest.approx(1 / 3)}
+    assert values(out, "customer_retention_rate") == {
+        Q1: 1.0, Q2: pytest.approx(2 / 3), Q3: 1.0, Q4: pytest.approx(1 / 3)
+    }
     assert values(out, "customer_churn_rate") == {Q1: 0.0, Q2: pytest.approx(1 / 3), Q3: 0.0, Q4: pytest.approx(2 / 3)}
     # expansions: Q1 C, Q2 B; contractions: Q2 C
     assert values(out, "upsell_rate") == {Q1: 1.0, Q2: pytest.approx(1 / 3), Q3: 0.0, Q4: 0.0}
@@ -133,7 +135,7 @@ def test_jan_31_plus_one_month_churns_in_february() -> None:
 
 def test_default_contract_months_null_amounts_and_deleted_accounts() -> None:
     accounts = pl.DataFrame(
-        {"id": ["D", "N", "G"], "name": ["D", "N", "G"], "owner_id": ["u1", "u1", "u1"], "deleted": [False, False, True]}
+        {"id": ["D", "N", "G"], "name": ["D", "N", "G"], "owner_id": ["u1"] * 3, "deleted": [False, False, True]}
     )
     opps = [
         opp("d1", "D", date(2024, 1, 15), 1200.0, None),  # default 12 months: 100/mo until Jan 15 2025

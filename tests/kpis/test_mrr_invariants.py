@@ -34,7 +34,8 @@ account = st.fixed_dictionaries(
 
 
 def month_periods(months: int, start: date) -> pl.DataFrame:
-    starts = [date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1) for i in range(months + 1)]
+    month_numbers = [start.month - 1 + i for i in range(months + 1)]
+    starts = [date(start.year + m // 12, m % 12 + 1, 1) for m in month_numbers]
     return pl.DataFrame({"period_start": starts[:-1], "period_end": starts[1:]})
 
 
@@ -79,7 +80,9 @@ def test_movements_reconcile_at_every_scope(opps: list[dict], accounts: list[dic
         ).item()
         assert gap is None or gap < 1e-6, scope
     # start(P) = end(P−1) for every account
-    previous = fact.select("account", pl.col("period_start").dt.offset_by(f"{months_per_period}mo"), pl.col("end_mrr").alias("prev"))
+    previous = fact.select(
+        "account", pl.col("period_start").dt.offset_by(f"{months_per_period}mo"), pl.col("end_mrr").alias("prev")
+    )
     joined = fact.join(previous, on=["account", "period_start"], how="left").filter(
         pl.col("period_start") > periods["period_start"].min()
     )

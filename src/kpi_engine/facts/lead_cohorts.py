@@ -63,7 +63,9 @@ def lead_cohorts(
     response: its hours are clipped to 0 rather than going negative."""
     created_day = pl.col("created_at").dt.convert_time_zone(config.time_zone).dt.date()
     won = _live(opportunities).select(pl.col("id").alias("converted_opportunity_id"), pl.col("is_won").alias("won"))
-    regions = _live(accounts).select(pl.col("id").alias("converted_account_id"), "region").unique("converted_account_id")
+    regions = (
+        _live(accounts).select(pl.col("id").alias("converted_account_id"), "region").unique("converted_account_id")
+    )
     teams = _live(users).select(pl.col("id").alias("owner_id"), "team").unique("owner_id")
     hours = (pl.col("first_activity_at") - pl.col("created_at")).dt.total_seconds() / SECONDS_PER_HOUR
     return (
