@@ -23,7 +23,7 @@ UTC_DATETIME = pl.Datetime("us", "UTC")
 def _polars_type(annotation: object) -> pl.DataType:
     """Map a model field's annotation (optionals and Literals included) to a polars type."""
     origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:  # the lenient types of kpi_engine.values
+    if origin is typing.Annotated:  # the lenient types of kpi_engine.lenient_types
         return _polars_type(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]

@@ -2,7 +2,7 @@
 
 Field names are a contract: extend, never rename. Every record carries `source` (the CRM), `id`,
 `deleted` and `modified_at`. Validation turns CRM quirks into clean values or rejects the record with a
-reason that names the field (the lenient types are in `kpi_engine.values`); the loaders quarantine
+reason that names the field (the lenient types are in `kpi_engine.lenient_types`); the loaders quarantine
 rejected records and go on. The docstring under each field is its description in `crm-kpi schema`.
 """
 
@@ -14,14 +14,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from kpi_engine.values import (
+from kpi_engine.lenient_types import (
     CRMS,
     Crm,
     LenientDate,
     Money,
     Probability,
     UtcDatetime,
-    canonical_name,
+    compact_name,
     lenient_enum,
 )
 
@@ -102,7 +102,7 @@ class Lead(Record):
     # DESIGN.md names the lead-source text `source`, which every record also uses for the CRM; the
     # text lives in `lead_source` (as on Opportunity) and the validator accepts the other spelling.
     lead_source: str | None = None
-    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`; see `_lead_source`."""
+    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`: a lead whose `source` is not a CRM name has it read as `lead_source`."""
     status: str | None = None
     converted_at: UtcDatetime | None = None
     converted_account_id: str | None = None
@@ -116,7 +116,7 @@ class Lead(Record):
         if not isinstance(raw, dict) or "source" not in raw:
             return raw
         text = raw["source"]
-        if isinstance(text, str) and canonical_name(text) in CRMS:
+        if isinstance(text, str) and compact_name(text) in CRMS:
             return raw
         crm = raw.get("crm") or (info.context or {}).get("default_source")
         if crm is None:
@@ -141,7 +141,7 @@ class Opportunity(Record):
     """The user id of the deal owner."""
     pipeline: str | None = None
     stage: str
-    probability: Probability | None = Field(default=None, ge=0, le=1)
+    probability: Probability | None = None
     """0..1; a CRM percent (1 < p <= 100) is divided by 100."""
     forecast_category: ForecastCategoryName = None
     type: OpportunityTypeName = "other"
@@ -188,7 +188,7 @@ class PipelineStage(Record):
     pipeline: str | None = None
     stage: str
     order: int
-    probability: Probability | None = Field(default=None, ge=0, le=1)
+    probability: Probability | None = None
     """0..1; a CRM percent (1 < p <= 100) is divided by 100."""
     is_closed: bool
     is_won: bool

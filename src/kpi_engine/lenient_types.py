@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 # Amounts: digits grouped by thousands with ',', a space (also no-break and thin spaces) or an
@@ -119,17 +119,20 @@ def probability_fraction(value: Any) -> Any:
     return number / 100 if number > 1 else number
 
 
-def canonical_name(text: str) -> str:
-    """'Best Case', 'BestCase', 'best-case', 'BEST_CASE' -> 'best_case'."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text.strip())
-    return re.sub(r"[\s\-_]+", "_", spaced).lower()
+def compact_name(text: str) -> str:
+    """The spelling-free key of an enum value: 'Best Case', 'BestCase', 'best-case', 'BEST_CASE' and
+    'best_case' all give 'bestcase' (no two allowed values of one enum share a key)."""
+    return _SEPARATORS.sub("", text).lower()
+
+
+_SEPARATORS = re.compile(r"[\s\-_]+")
 
 
 def enum_normaliser(
     allowed: tuple[str, ...], *, aliases: dict[str, str] | None = None, blank: str | None = None
 ) -> Callable[[Any], Any]:
     """A before-validator mapping any spelling of an allowed value to it; `blank` stands for ''/null."""
-    known = {name: name for name in allowed} | (aliases or {})
+    known = {compact_name(name): name for name in allowed} | {compact_name(k): v for k, v in (aliases or {}).items()}
     listed = ", ".join(allowed)
 
     # CRMs repeat a handful of spellings millions of times: remember each one's canonical value.
@@ -142,7 +145,7 @@ def enum_normaliser(
             raise PydanticCustomError("enum", "{got} is not text; allowed: {allowed}", {"got": _short(value), "allowed": listed})
         found = spellings.get(value)
         if found is None:
-            found = known.get(canonical_name(value))
+            found = known.get(compact_name(value))
             if len(spellings) < 10_000:  # bounded: unknown values must not grow it without limit
                 spellings[value] = found
         if found is None:
@@ -161,7 +164,7 @@ def lenient_enum(literal: Any, *, optional: bool = False, **options: Any) -> Any
 Money = Annotated[float, BeforeValidator(parse_money)]
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 LenientDate = Annotated[date, BeforeValidator(parse_date)]
-Probability = Annotated[float, BeforeValidator(probability_fraction)]
+Probability = Annotated[float, Field(ge=0, le=1), BeforeValidator(probability_fraction)]
 
 Crm = Literal["salesforce", "hubspot"]
 CRMS: tuple[str, ...] = get_args(Crm)
