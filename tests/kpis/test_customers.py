@@ -184,6 +184,15 @@ def test_cac_ltv_to_cac_and_payback() -> None:
     assert set(out.filter(pl.col("kpi") == "cac")["scope"]) == {"org"}
 
 
+def test_cac_is_null_without_spend_data() -> None:
+    accounts = pl.DataFrame({"id": ["Y"], "name": ["Y"], "owner_id": ["u1"]})
+    out = run([opp("y", "Y", date(2024, 2, 1), 2400.0, 12)], accounts, until=date(2024, 4, 1))
+    # one new customer in Q1 but no spend file: spend is unknown, so CAC and what uses it are null, not 0
+    assert values(out, "new_customers") == {Q1: 1}
+    assert values(out, "cac") == {Q1: None}
+    assert values(out, "cac_payback_months") == {Q1: None}
+
+
 def test_account_lifetime_revenue_to_date() -> None:
     accounts = pl.DataFrame({"id": ["A", "B"], "name": ["A", "B"], "owner_id": ["u1", "u1"]})
     opps = [

@@ -27,6 +27,12 @@ def _clv(t: Terms) -> Ratio:
     return Ratio(arpa, t.value("customer_churn_rate") / t.months)
 
 
+def _cac(t: Terms) -> Ratio:
+    """A period that no spend row covers has unknown spend: CAC null, not 0."""
+    spend = pl.when(t.value("spend_known") > 0).then(t.value("spend"))
+    return Ratio(spend, t.value("new_customers"))
+
+
 def _cac_payback(t: Terms) -> Ratio:
     return Ratio(t.value("cac"), safe_divide(t.value("new_mrr"), t.value("new_customers")))
 
@@ -72,10 +78,11 @@ KPIS: list[AnyKpi] = [
     Kpi("spend", "Sales and marketing spend", "currency", "spend in the period, spread over periods by days",
         "A; C", fact="spend_periods", measure=total(pl.col("spend")), inputs=("spend",), scopes=("org",),
         hidden=True),
+    Kpi("spend_known", "Spend known", "count", "1 when a spend row overlaps the period, else 0", "A; C", fact="spend_periods",
+        measure=count(), inputs=("spend",), scopes=("org",), hidden=True),
     DerivedKpi("cac", "Customer acquisition cost", "currency",
                "sales and marketing spend in the period / new_customers", "A; C",
-               needs=("spend", "new_customers"),
-               formula=lambda t: Ratio(t.value("spend"), t.value("new_customers")),
+               needs=("spend", "spend_known", "new_customers"), formula=_cac,
                inputs=("spend", *INPUTS), scopes=("org",)),
     DerivedKpi("ltv_to_cac", "LTV to CAC", "ratio", "clv / cac", "A", needs=("clv", "cac"),
                formula=lambda t: Ratio(t.value("clv"), t.value("cac")), inputs=("spend", *INPUTS), scopes=("org",)),
