@@ -62,7 +62,13 @@ def lead_cohorts(
     An activity logged before the lead record was created (an imported lead) counts as an immediate
     response: its hours are clipped to 0 rather than going negative."""
     created_day = pl.col("created_at").dt.convert_time_zone(config.time_zone).dt.date()
-    won = _live(opportunities).select(pl.col("id").alias("converted_opportunity_id"), pl.col("is_won").alias("won"))
+    # only won opportunities are joined: a third of the rows, and a miss means "not won"
+    won = (
+        _live(opportunities)
+        .filter(pl.col("is_won").fill_null(False))
+        .select(pl.col("id").alias("converted_opportunity_id"), pl.lit(True).alias("won"))
+        .unique("converted_opportunity_id")
+    )
     regions = (
         _live(accounts).select(pl.col("id").alias("converted_account_id"), "region").unique("converted_account_id")
     )
