@@ -1,7 +1,28 @@
-"""KPIS.md section: Team. Filled in by the engine2 branch."""
+"""KPIS.md section: Team. Reps are users; active on day d: started_at ≤ d < ended_at."""
 
 from __future__ import annotations
 
-from kpi_engine.catalog.model import AnyKpi
+import polars as pl
 
-KPIS: list[AnyKpi] = []
+from kpi_engine.catalog.model import AnyKpi, Kpi
+from kpi_engine.measures import count, mean, ratio
+
+REP_TEAM_ORG = ("org", "team", "rep")
+
+KPIS: list[AnyKpi] = [
+    Kpi("ramp_time_days", "Ramp time (days)", "days",
+        "rep: days from started_at to the close date of the rep's first win; team/org: mean over reps whose "
+        "first win closed in the period", "B ramp-up", fact="rep_ramps", measure=mean(pl.col("ramp_days")),
+        inputs=("users", "opportunities"), scopes=REP_TEAM_ORG),
+    # One KPI is either per period or to date (the core has no both): to date, the team/org mean is over
+    # the reps active at the to-date period's end, the run's day; a rep who left keeps their own value.
+    Kpi("rep_tenure_days", "Rep tenure (days)", "days",
+        "rep, to_date: (ended_at or today) − started_at; team/org: mean over reps active at period end",
+        "B loyalty", fact="rep_tenure", measure=mean(pl.col("tenure_days")), inputs=("users",),
+        scopes=REP_TEAM_ORG, to_date=True),
+    Kpi("rep_retention_rate", "Rep retention rate", "ratio",
+        "reps active at period start still active at its end / reps active at its start", "B loyalty rate",
+        fact="rep_periods",
+        measure=ratio(count(pl.col("active_at_start") & pl.col("active_at_end")), count(pl.col("active_at_start"))),
+        inputs=("users",), scopes=REP_TEAM_ORG),
+]

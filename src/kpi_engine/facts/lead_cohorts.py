@@ -1,0 +1,109 @@
+"""Leads by the period they were created in, with what has happened to them by the run (cohort facts).
+
+Conversion and response are judged as of the run, not as of the period's end: a lead created in March
+and converted in May counts as converted in March's cohort (KPIS.md, `lead_conversion_rate`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kpi_engine.config import KpiConfig
+from kpi_engine.context import ComputeContext
+from kpi_engine.facts.period_buckets import period_start_of
+from kpi_engine.facts.registry import fact
+
+LEAD_COHORT_SCHEMA = pl.Schema(
+    {
+        "period_start": pl.Date(),
+        "lead": pl.String(),
+        "org": pl.String(),
+        "team": pl.String(),
+        "rep": pl.String(),
+        "region": pl.String(),
+        "lead_source": pl.String(),
+        "status": pl.String(),
+        "converted": pl.Boolean(),
+        "converted_won": pl.Boolean(),
+        "first_activity_at": pl.Datetime("us", "UTC"),
+        "response_hours": pl.Float64(),
+    }
+)
+
+SECONDS_PER_HOUR = 3600.0
+
+
+def _live(frame: pl.DataFrame) -> pl.LazyFrame:
+    return frame.lazy().filter(~pl.col("deleted").fill_null(False))
+
+
+def first_activities(activities: pl.DataFrame) -> pl.LazyFrame:
+    """The first activity time per lead, over live activities of any kind."""
+    return (
+        _live(activities)
+        .filter(pl.col("lead_id").is_not_null())
+        .group_by("lead_id")
+        .agg(pl.col("occurred_at").min().alias("first_activity_at"))
+    )
+
+
+def lead_cohorts(
+    leads: pl.DataFrame,
+    activities: pl.DataFrame,
+    opportunities: pl.DataFrame,
+    accounts: pl.DataFrame,
+    users: pl.DataFrame,
+    periods: pl.DataFrame,
+    config: KpiConfig,
+    org_id: str,
+) -> pl.DataFrame:
+    """One row per live lead created within the periods (columns of LEAD_COHORT_SCHEMA).
+
+    An activity logged before the lead record was created (an imported lead) counts as an immediate
+    response: its hours are clipped to 0 rather than going negative."""
+    created_day = pl.col("created_at").dt.convert_time_zone(config.time_zone).dt.date()
+    # only won opportunities are joined: a third of the rows, and a miss means "not won"
+    won = (
+        _live(opportunities)
+        .filter(pl.col("is_won").fill_null(False))
+        .select(pl.col("id").alias("converted_opportunity_id"), pl.lit(True).alias("won"))
+        .unique("converted_opportunity_id")
+    )
+    regions = (
+        _live(accounts).select(pl.col("id").alias("converted_account_id"), "region").unique("converted_account_id")
+    )
+    teams = _live(users).select(pl.col("id").alias("owner_id"), "team").unique("owner_id")
+    hours = (pl.col("first_activity_at") - pl.col("created_at")).dt.total_seconds() / SECONDS_PER_HOUR
+    return (
+        _live(leads)
+        .with_columns(period_start_of(created_day, periods).alias("period_start"))
+        .filter(pl.col("period_start").is_not_null())
+        .join(won, on="converted_opportunity_id", how="left")
+        .join(regions, on="converted_account_id", how="left")
+        .join(teams, on="owner_id", how="left")
+        .join(first_activities(activities), left_on="id", right_on="lead_id", how="left")
+        .select(
+            "period_start",
+            pl.col("id").alias("lead"),
+            pl.lit(org_id).alias("org"),
+            "team",
+            pl.col("owner_id").alias("rep"),
+            "region",
+            "lead_source",
+            "status",
+            pl.col("converted_at").is_not_null().alias("converted"),
+            (pl.col("converted_at").is_not_null() & pl.col("won").fill_null(False)).alias("converted_won"),
+            "first_activity_at",
+            hours.clip(lower_bound=0.0).alias("response_hours"),
+        )
+        .collect()
+        .cast(dict(LEAD_COHORT_SCHEMA))
+    )
+
+
+@fact("lead_cohorts")
+def build(ctx: ComputeContext) -> pl.DataFrame:
+    data = ctx.dataset
+    return lead_cohorts(
+        data.leads, data.activities, data.opportunities, data.accounts, data.users, ctx.periods, ctx.config, data.org_id
+    )
