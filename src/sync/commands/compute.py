@@ -18,6 +18,7 @@ from kpi_engine.catalog import CATALOG
 from kpi_engine.loading import LoadError, LoadResult, load_dataset
 from sync.cli import app
 from sync.settings import SettingsError, load_settings
+from sync.value_display import format_number, format_value
 
 SCOPES = ("org", "team", "rep", "region", "account", "opportunity", "stage", "lead_source", "status", "product")
 QUARANTINE_EXAMPLES = 5
@@ -58,12 +59,13 @@ def _print(values: pl.DataFrame, output_format: ValueFormat) -> None:
         out.flush()
         return
     table = Table("kpi", "scope", "scope_id", "period", "value", "unit", "numerator", "denominator")
+    for column in table.columns[4:]:
+        column.justify = "right"
     for row in values.iter_rows(named=True):
         table.add_row(
             row["kpi"], row["scope"], str(row["scope_id"]), str(row["period_start"]),
-            "null" if row["value"] is None else f"{row['value']:.4g}", row["unit"],
-            "" if row["numerator"] is None else f"{row['numerator']:.4g}",
-            "" if row["denominator"] is None else f"{row['denominator']:.4g}",
+            format_value(row["value"], row["unit"]), row["unit"],
+            format_number(row["numerator"]), format_number(row["denominator"]),
         )
     Console(width=160).print(table)
 

@@ -16,23 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sync.cli import app
-
-_UNIT_FORMATS = {
-    # Not a percentage: win_loss_ratio and activities_per_won_deal are ratios above 1.
-    "ratio": "{:,.3f}",
-    "currency": "{:,.0f}",
-    "currency_per_day": "{:,.0f}/day",
-    "count": "{:,.0f}",
-    "days": "{:,.1f} d",
-    "hours": "{:,.1f} h",
-}
-
-
-def _format(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return _UNIT_FORMATS.get(unit, "{}").format(value)
-
+from sync.value_display import format_number, format_value
 
 def latest_complete_period(values: pl.DataFrame, as_of: date) -> date | None:
     """The last period that ended on or before the as-of date: a full period, not a partial one."""
@@ -78,9 +62,9 @@ def demo(
     for row in org_values.iter_rows(named=True):
         table.add_row(
             row["kpi"],
-            _format(row["value"], row["unit"]),
-            "" if row["numerator"] is None else f"{row['numerator']:,.2f}",
-            "" if row["denominator"] is None else f"{row['denominator']:,.2f}",
+            format_value(row["value"], row["unit"]),
+            format_number(row["numerator"]),
+            format_number(row["denominator"]),
         )
     console.print(table)
     console.print(f"{values.height:,} KPI values (every scope and period) written to {output_dir / 'kpis.jsonl'}")
