@@ -90,10 +90,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, action="append", help="parallel readers (repeatable); default 1")
     args = parser.parse_args()
     crms = list(PAGERS) if args.crm == "both" else [args.crm]
-    started = time.perf_counter()
-    org = generate_org(size=args.size, seed=args.seed)
-    print(f"org: size={args.size} seed={args.seed} generated in {time.perf_counter() - started:.1f} s")
     for crm in crms:
+        started = time.perf_counter()
+        org = generate_org(size=args.size, seed=args.seed, source=crm)  # ids in the CRM's own shape
+        print(f"{crm}: org size={args.size} seed={args.seed} generated in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         with Sandbox(crm=crm, org=org, limits="burst=none", instance=f"bench-{crm}") as running:
             print(f"{crm}: rendered and started in {time.perf_counter() - started:.1f} s")
