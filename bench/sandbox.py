@@ -12,16 +12,22 @@ headers stay on, as they cost what they cost. Prints one line per CRM and client
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
 
-from sandbox.generator import generate_org
-from sandbox.runtime import RunningSandbox, Sandbox
+# Run as a script, this file's directory comes first on sys.path and this file would shadow the
+# `sandbox` package it measures.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+
+from sandbox.generator import generate_org  # noqa: E402
+from sandbox.runtime import RunningSandbox, Sandbox  # noqa: E402
 
 SF_QUERY = ("SELECT Id, Name, StageName, Amount, CurrencyIsoCode, CloseDate, OwnerId, AccountId, "
             "SystemModstamp FROM Opportunity")
