@@ -71,3 +71,17 @@ def test_a_bare_asgi_app_failing_before_answering_gets_the_dialect_500(start_dum
     sandbox = start_dummy(app_factory=lambda org, runtime: (failing_app, {}))
     response = session_for(sandbox).get(f"{sandbox.base_url}/records")
     assert (response.status_code, response.json()) == (500, {"error": "server 500"})
+
+
+def test_listening_socket_declares_tcp_so_asyncio_sets_nodelay() -> None:
+    import socket
+
+    from sandbox.server import bind_socket
+
+    # asyncio only sets TCP_NODELAY on accepted sockets whose proto is IPPROTO_TCP; with proto 0 every
+    # small response stalls on the client's delayed ACK (seen as ~22 pages/s in bench/sandbox.py).
+    sock = bind_socket()
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
