@@ -101,9 +101,7 @@ def check_value(prop: PropertyDef, value: str) -> tuple[str, str] | None:
         try:
             float(value)
         except ValueError:
-            return "INVALID_INTEGER" if prop.field_type == "number" else "INVALID_NUMBER", (
-                f"{value} was not a valid number."
-            )
+            return "INVALID_NUMBER", f"{value} was not a valid number."
     elif prop.type in ("datetime", "date"):
         moment = parse_instant(value)
         if moment is None:
