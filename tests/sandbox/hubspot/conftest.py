@@ -15,10 +15,13 @@ from tiny_portal import tiny_portal  # noqa: E402
 from sandbox.runtime import Sandbox  # noqa: E402
 
 
-def client_for(sandbox, token: str | None = None) -> HubSpot:
-    """The real client as a connector builds it: host and CA file go straight into its Configuration."""
+def client_for(sandbox, token: str | None = None, retry=None) -> HubSpot:
+    """The real client as a connector builds it: host and CA file go straight into its Configuration.
+
+    `retry=None` keeps urllib3's default Retry(3), which already sleeps and retries GETs answered
+    429/503 *with* Retry-After; pass `urllib3.Retry(0)` to see every answer."""
     return HubSpot(access_token=token or sandbox.token, host=sandbox.base_url, ssl_ca_cert=sandbox.ca_file,
-                   client_side_validation=True)
+                   client_side_validation=True, retry=retry)
 
 
 @pytest.fixture(scope="module")
@@ -47,5 +50,5 @@ def api_error(call, *args, **kwargs) -> tuple[int, dict, dict]:
         if not hasattr(exc, "status") or not hasattr(exc, "body"):
             raise
         import json
-        return exc.status, json.loads(exc.body) if exc.body else {}, dict(exc.headers or {})
+        return exc.status, json.loads(exc.body) if exc.body else {}, exc.headers  # case-insensitive
     raise AssertionError("the call succeeded; an API error was expected")
