@@ -52,3 +52,13 @@ def api_error(call, *args, **kwargs) -> tuple[int, dict, dict]:
         import json
         return exc.status, json.loads(exc.body) if exc.body else {}, exc.headers  # case-insensitive
     raise AssertionError("the call succeeded; an API error was expected")
+
+
+def ledger_count(sandbox, label: str, status: int | None = None, expected: int = 1) -> int:
+    """The ledger's count once it reaches `expected` (or after 2 s): the server records a call only
+    after its response is sent, so a count read right after a call can lag by one."""
+    import time
+    deadline = time.monotonic() + 2
+    while sandbox.ledger.count(label, status=status) < expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return sandbox.ledger.count(label, status=status)

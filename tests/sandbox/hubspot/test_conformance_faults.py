@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import urllib3
-from conftest import api_error, client_for
+from conftest import api_error, client_for, ledger_count
 from tiny_portal import tiny_portal
 
 from sandbox.clock import ManualClock
@@ -54,6 +54,7 @@ def test_fault_sequence_then_expiry_and_refresh(faulty):
     assert tokens.token_type == "bearer" and tokens.expires_in > 0
     assert len(client_for(faulty, tokens.access_token).crm.deals.basic_api.get_page(limit=2).results) == 2
     # what the ledger saw for the list endpoint: 429, 429, 429, 503, 500, 200, 401, 200
+    assert ledger_count(faulty, "objects_list", expected=8) == 8
     assert [c.status for c in faulty.ledger.calls("objects_list")] == [429, 429, 429, 503, 500, 200, 401, 200]
 
 
@@ -90,4 +91,5 @@ def test_default_client_itself_retries_a_get_answered_429_with_retry_after(hub_s
     with Sandbox(crm="hubspot", org=tiny_portal(), state_dir=hub_state,
                  faults="429@label=objects_list,calls=1,retry_after=1") as sb:
         assert len(client_for(sb).crm.deals.basic_api.get_page(limit=1).results) == 1
+        assert ledger_count(sb, "objects_list", expected=2) == 2
         assert [c.status for c in sb.ledger.calls("objects_list")] == [429, 200]

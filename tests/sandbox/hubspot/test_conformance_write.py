@@ -4,7 +4,7 @@ with 409, custom object schemas (and their refusal below Enterprise), injected r
 from __future__ import annotations
 
 import pytest
-from conftest import api_error, client_for
+from conftest import api_error, client_for, ledger_count
 from hubspot.crm.objects import (BatchInputSimplePublicObjectBatchInput,
                                  BatchInputSimplePublicObjectBatchInputForCreate,
                                  BatchInputSimplePublicObjectBatchInputUpsert, BatchReadInputSimplePublicObjectId,
@@ -46,7 +46,7 @@ def test_batch_update_all_ok_is_200_and_bumps_lastmodified(client, sandbox, deal
     after = client.crm.deals.basic_api.get_by_id(deal_ids[1], properties=["amount"])
     assert after.properties["amount"] == "777"
     assert after.properties["hs_lastmodifieddate"] > before
-    assert sandbox.ledger.count("batch_update", status=200) == 1
+    assert ledger_count(sandbox, "batch_update", status=200) == 1
 
 
 def test_batch_update_partial_failure_is_207(client, sandbox, deal_ids):
@@ -60,7 +60,7 @@ def test_batch_update_partial_failure_is_207(client, sandbox, deal_ids):
     assert [e.category for e in result.errors] == ["VALIDATION_ERROR", "VALIDATION_ERROR", "OBJECT_NOT_FOUND"]
     assert [e.errors[0].code for e in result.errors[:2]] == ["INVALID_NUMBER", "PROPERTY_DOESNT_EXIST"]
     assert result.errors[1].context["ids"] == [deal_ids[4]]
-    assert sandbox.ledger.count("batch_update", status=207) == 1
+    assert ledger_count(sandbox, "batch_update", status=207) == 1
 
 
 def test_batch_update_over_100_inputs_is_400(client, deal_ids):
@@ -83,7 +83,7 @@ def test_batch_create_is_201_with_associations(client, sandbox):
     assert created.properties["hs_deal_stage_probability"] == "1.0"
     assert created.properties["hs_v2_date_entered_closedwon"] == created.properties["createdate"]
     assert {a.id for a in created.associations["companies"].results} == {company.id}
-    assert sandbox.ledger.count("batch_create", status=201) == 1
+    assert ledger_count(sandbox, "batch_create", status=201) == 1
 
 
 def test_batch_upsert_by_unique_property(client):
