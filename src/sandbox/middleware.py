@@ -14,13 +14,14 @@ Faulted and 401 calls do not use the allocation, like a gateway refusing before 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
 from sandbox.faults import FaultRule
 from sandbox.ledger import DROPPED
-from sandbox.limits import LimitState, Refusal
+from sandbox.limits import Refusal
 from sandbox.plugin import ASGIApp, Message, Receive, Scope, Send
 from sandbox.tokens import TokenStatus
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from sandbox.runtime import Runtime
 
 DROP_SETTLE_SECONDS = 0.2
+
+logger = logging.getLogger("sandbox")
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -103,12 +106,22 @@ class SandboxMiddleware:
             verdict = runtime.limits.acquire()
             outcome.headers = dialect.limit_headers(verdict.state, label)
             if verdict.refusal is not None:
-                await self._answer(self._refusal(verdict.refusal, verdict.retry_after, verdict.state),
+                await self._answer(self._refusal(verdict.refusal, verdict.retry_after),
                                    scope, receive, outcome)
                 return
-        await self.app(scope, receive, outcome.send)
+        try:
+            await self.app(scope, receive, outcome.send)
+        except Exception:
+            # A bug in the CRM app: log it, and answer in the CRM's words if nothing was sent yet. Starlette
+            # apps answer 500 themselves (see plugin.server_error_handlers) and re-raise: the answer is out.
+            logger.exception("sandbox %s: the CRM app failed on %s %s", runtime.instance, scope["method"],
+                             scope["path"])
+            if not outcome.started:
+                await self._answer(dialect.server_error(500), scope, receive, outcome)
+            elif not outcome.complete:
+                raise  # uvicorn closes a half-sent response's connection
 
-    def _refusal(self, refusal: Refusal, retry_after: float | None, state: LimitState) -> Response:
+    def _refusal(self, refusal: Refusal, retry_after: float | None) -> Response:
         dialect = self.runtime.dialect
         if refusal is Refusal.DAILY:
             return dialect.daily_limit_exceeded()
@@ -138,15 +151,20 @@ class _Outcome:
     def __init__(self, raw_send: Send) -> None:
         self.raw_send = raw_send
         self.status = DROPPED
+        self.started = False
+        self.complete = False
         self.headers: dict[str, str] = {}
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = int(message["status"])
+            self.started = True
             if self.headers:
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(name.lower().encode("latin-1"), value.encode("latin-1"))
                          for name, value in self.headers.items()
                          if name.lower().encode("latin-1") not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
+        elif message["type"] == "http.response.body" and not message.get("more_body", False):
+            self.complete = True
         await self.raw_send(message)

@@ -126,6 +126,16 @@ class CrmPlugin(Protocol):
     def build(self, org: Any, runtime: Runtime) -> tuple[ASGIApp, Any]: ...
 
 
+def server_error_handlers(dialect: Dialect) -> dict[Any, Callable[..., Any]]:
+    """`Starlette(exception_handlers=...)` so an unhandled error in a CRM app answers the CRM's own 500 body
+    rather than Starlette's text/plain "Internal Server Error"."""
+
+    def answer(request: Any, exc: Exception) -> Response:
+        return dialect.server_error(500)
+
+    return {Exception: answer}
+
+
 def load_data_function(plugin: Any) -> Callable[[Path], Any] | None:
     """The plugin's `load_data`, or None when it has not implemented `--data` yet."""
     return getattr(plugin, "load_data", None)

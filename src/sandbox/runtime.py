@@ -170,7 +170,11 @@ class Sandbox:
         server = SandboxServer(None, tls, host=self.host, port=self.port)
         server.bind()
         self.runtime.base_url = server.base_url
-        app, store = self.app_factory(self.org, self.runtime)
+        try:
+            app, store = self.app_factory(self.org, self.runtime)
+        except BaseException:
+            server.stop()  # release the bound port
+            raise
         server.app = SandboxMiddleware(app, self.runtime)
         return server, store, tls
 

@@ -12,6 +12,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -58,6 +59,13 @@ class _Server(uvicorn.Server):
                 transport.abort()
         await super().shutdown(sockets=sockets)
 
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # Ctrl-C / SIGTERM end the foreground sandbox normally (exit 0): uvicorn would re-raise the
+        # signal after shutdown, ending the process with -SIGTERM or a KeyboardInterrupt.
+        super().handle_exit(sig, frame)
+        self._captured_signals.clear()
+        self.request_exit()
+
     def request_exit(self) -> None:
         self.should_exit = True
         if self._loop is not None and self._wake is not None and not self._loop.is_closed():
@@ -70,7 +78,10 @@ class _Server(uvicorn.Server):
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening TCP socket; port 0 picks a free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+    # without it every small response waits ~40 ms for the client's delayed ACK (headers and body are
+    # written separately).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -34,15 +33,3 @@ def start_dummy(state_dir: Path) -> Iterator:
     yield start
     for running in started:
         running.stop()
-
-
-def session_for(sandbox: RunningSandbox, token: str | None = None) -> requests.Session:
-    """A requests session that trusts the sandbox CA.
-
-    trust_env=False: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override `session.verify`.
-    """
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = sandbox.ca_file
-    session.headers["Authorization"] = f"Bearer {token or sandbox.token}"
-    return session

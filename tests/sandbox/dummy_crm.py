@@ -3,6 +3,9 @@ endpoint that asks the fault plan about each record. Not a real CRM's shapes."""
 
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qsl
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -11,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.limits import LimitConfig, LimitState
-from sandbox.plugin import DialectBase
+from sandbox.plugin import DialectBase, SandboxDataError, server_error_handlers
 from sandbox.runtime import Runtime
 
 
@@ -73,10 +76,11 @@ def build(org: Any, runtime: Runtime) -> tuple[Starlette, dict[str, dict[str, st
         return JSONResponse(results)
 
     async def oauth_token(request: Request) -> Response:
-        form = await request.form()
+        # Form bodies parsed by hand: Starlette's request.form() needs python-multipart.
+        form = dict(parse_qsl((await request.body()).decode()))
         if form.get("grant_type") == "refresh_token":
             issued = runtime.tokens.refresh(str(form.get("refresh_token")))
-        elif runtime.tokens.check_client(form.get("client_id"), form.get("client_secret")):  # type: ignore[arg-type]
+        elif runtime.tokens.check_client(form.get("client_id"), form.get("client_secret")):
             issued = runtime.tokens.issue()
         else:
             issued = None
@@ -85,8 +89,21 @@ def build(org: Any, runtime: Runtime) -> tuple[Starlette, dict[str, dict[str, st
         return JSONResponse({"access_token": issued.access_token, "refresh_token": issued.refresh_token,
                              "instance_url": runtime.base_url})
 
+    async def boom(request: Request) -> Response:
+        raise RuntimeError("a bug in the CRM app")
+
     app = Starlette(routes=[
+        Route("/boom", boom),
         Route("/records", records), Route("/search", search), Route("/write", write, methods=["POST"]),
         Route("/oauth/token", oauth_token, methods=["POST"]),
-    ])
+    ], exception_handlers=server_error_handlers(DIALECT))
     return app, store
+
+
+def load_data(directory: Path) -> dict[str, dict[str, str]]:
+    """Records from `records.json` ({id: {field: value}}), for the CLI's --data path."""
+    path = directory / "records.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise SandboxDataError(f"{path}: {error}") from None

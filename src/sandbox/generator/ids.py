@@ -44,8 +44,11 @@ def salesforce_ids(prefixes: np.ndarray, counters: np.ndarray) -> pl.Series:
     chars[:, 0:3] = prefixes
     chars[:, 3:5] = np.frombuffer(POD, dtype=np.uint8)
     chars[:, 5] = ord("0")
-    rest = counters.astype(np.int64)
+    rest = counters.astype(np.int32 if counters.max(initial=0) < 2**31 else np.int64)
     for position in range(14, 5, -1):
+        if not rest.any():  # the leading digits are zeros: skip the arithmetic
+            chars[:, 6:position + 1] = ord("0")
+            break
         chars[:, position] = BASE62[rest % 62]
         rest //= 62
     # Case-safe suffix: for each 5-character chunk, a bit per upper-case letter, mapped to A-Z0-5.

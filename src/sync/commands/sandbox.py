@@ -66,7 +66,8 @@ def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | N
             raise _fail("the org generator (sandbox.generator) is not installed in this build; "
                         "use --data DIR") from None
         raise
-    return generate_org(size=size, seed=seed, as_of=as_of)
+    # Ids in the CRM's own shape (Salesforce 18-character ids, HubSpot numbers); the records are the same.
+    return generate_org(size=size, seed=seed, as_of=as_of, source=crm)
 
 
 @app.command("sandbox")

@@ -1,0 +1,114 @@
+"""Pages per second a sandbox CRM serves, over real HTTPS, for both sandboxes.
+
+    PYTHONPATH=src python bench/sandbox.py --size medium --clients 1 --clients 4
+
+Each CRM pages through its opportunities (Salesforce `query` + `nextRecordsUrl`, 2,000 per page; HubSpot
+deals list + `paging.next.after`, 100 per page) with keep-alive requests sessions, `--clients` of them in
+parallel, each reading the whole list. The org is generated and rendered before timing starts. Burst
+limits are off (`burst=none`) so the figure is the server's, not a throttle's; the daily counter and its
+headers stay on, as they cost what they cost. Prints one line per CRM and client count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+# Run as a script, this file's directory comes first on sys.path and this file would shadow the
+# `sandbox` package it measures.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+
+from sandbox.generator import generate_org  # noqa: E402
+from sandbox.runtime import RunningSandbox, Sandbox  # noqa: E402
+
+SF_QUERY = ("SELECT Id, Name, StageName, Amount, CurrencyIsoCode, CloseDate, OwnerId, AccountId, "
+            "SystemModstamp FROM Opportunity")
+HS_PROPERTIES = "dealname,dealstage,pipeline,amount,deal_currency_code,closedate,hubspot_owner_id"
+
+
+def salesforce_pages(session: requests.Session, base_url: str) -> Iterator[int]:
+    body = session.get(f"{base_url}/services/data/v59.0/query", params={"q": SF_QUERY}).json()
+    yield len(body["records"])
+    while not body["done"]:
+        body = session.get(base_url + body["nextRecordsUrl"]).json()
+        yield len(body["records"])
+
+
+def hubspot_pages(session: requests.Session, base_url: str) -> Iterator[int]:
+    params: dict[str, Any] = {"limit": 100, "properties": HS_PROPERTIES}
+    while True:
+        body = session.get(f"{base_url}/crm/v3/objects/deals", params=params).json()
+        yield len(body["results"])
+        after = body.get("paging", {}).get("next", {}).get("after")
+        if after is None:
+            return
+        params["after"] = after
+
+
+PAGERS: dict[str, Callable[[requests.Session, str], Iterator[int]]] = {
+    "salesforce": salesforce_pages,
+    "hubspot": hubspot_pages,
+}
+
+
+@dataclass
+class Result:
+    crm: str
+    clients: int
+    pages: int
+    records: int
+    seconds: float
+
+
+def read_all(running: RunningSandbox, crm: str) -> tuple[int, int]:
+    session = requests.Session()
+    session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify
+    session.verify = running.ca_file
+    session.headers["Authorization"] = f"Bearer {running.token}"
+    pages = records = 0
+    for count in PAGERS[crm](session, running.base_url):
+        pages, records = pages + 1, records + count
+    return pages, records
+
+
+def measure(running: RunningSandbox, crm: str, clients: int) -> Result:
+    read_all(running, crm)  # warm-up: connections, caches
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        totals = list(pool.map(lambda _: read_all(running, crm), range(clients)))
+    seconds = time.perf_counter() - started
+    return Result(crm, clients, sum(p for p, _ in totals), sum(r for _, r in totals), seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--crm", choices=[*PAGERS, "both"], default="both")
+    parser.add_argument("--size", default="small", help="generated org size (tiny, small, medium, large)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--clients", type=int, action="append", help="parallel readers (repeatable); default 1")
+    args = parser.parse_args()
+    crms = list(PAGERS) if args.crm == "both" else [args.crm]
+    for crm in crms:
+        started = time.perf_counter()
+        org = generate_org(size=args.size, seed=args.seed, source=crm)  # ids in the CRM's own shape
+        print(f"{crm}: org size={args.size} seed={args.seed} generated in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        with Sandbox(crm=crm, org=org, limits="burst=none", instance=f"bench-{crm}") as running:
+            print(f"{crm}: rendered and started in {time.perf_counter() - started:.1f} s")
+            for clients in args.clients or [1]:
+                result = measure(running, crm, clients)
+                print(f"{crm:<10} clients={clients:<2} pages={result.pages:<6} records={result.records:<8} "
+                      f"{result.seconds:6.2f} s  {result.pages / result.seconds:8.1f} pages/s  "
+                      f"{result.records / result.seconds:10.0f} records/s")
+
+
+if __name__ == "__main__":
+    main()

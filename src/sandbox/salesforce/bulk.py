@@ -1,0 +1,140 @@
+"""Bulk API 2.0 query jobs: create (the query runs then, on a snapshot), poll until JobComplete, read CSV
+results in pages with `Sforce-Locator` ("null" on the last page) and `Sforce-NumberOfRecords`, abort,
+delete. COUNT() and OFFSET are refused as the real API refuses them."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.salesforce.context import OrgContext, json_body, ok, version_of
+from sandbox.salesforce.errors import ApiError
+from sandbox.salesforce.soql import parse
+from sandbox.salesforce.soql_eval import Result, execute
+from sandbox.salesforce.values import format_datetime
+
+DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
+LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
+DAILY_QUERY_JOBS = 10_000
+
+
+@dataclass
+class QueryJob:
+    info: dict[str, Any]
+    result: Result | None
+    polls_left: int
+
+
+def _locator(offset: int) -> str:
+    return base64.b64encode(str(offset).encode()).decode().rstrip("=")
+
+
+def _offset(locator: str) -> int:
+    try:
+        return int(base64.b64decode(locator + "=" * (-len(locator) % 4)).decode())
+    except ValueError:
+        raise ApiError(400, "INVALIDLOCATOR", "Invalid locator", []) from None
+
+
+def _job_error(message: str, status: int = 400) -> ApiError:
+    return ApiError(status, "API_ERROR" if status == 400 else "NOT_FOUND", message)
+
+
+def routes(ctx: OrgContext) -> list[Route]:
+    def job_of(request: Request) -> QueryJob:
+        job = ctx.bulk_jobs.get(request.path_params["job_id"])
+        if job is None:
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        return job
+
+    async def create(request: Request) -> JSONResponse:
+        version = version_of(request)
+        payload = await json_body(request) or {}
+        operation, soql = payload.get("operation"), payload.get("query")
+        if operation not in ("query", "queryAll") or not soql:
+            raise _job_error("InvalidJob : operation must be query or queryAll and a query is required")
+        delimiter = payload.get("columnDelimiter", "COMMA")
+        ending = payload.get("lineEnding", "LF")
+        if delimiter not in DELIMITERS or ending not in LINE_ENDINGS:
+            raise _job_error("InvalidJob : unsupported columnDelimiter or lineEnding")
+        parsed = parse(soql)
+        if parsed.count or parsed.offset is not None:
+            raise _job_error("InvalidJob : Bulk API 2.0 query does not support COUNT() or OFFSET")
+        result = execute(ctx.store, soql, include_deleted=operation == "queryAll")
+        with ctx.lock:
+            if ctx.bulk_jobs_today >= DAILY_QUERY_JOBS:
+                raise ApiError(400, "LIMIT_EXCEEDED", "Max bulk v2 query jobs exceeded")
+            ctx.bulk_jobs_today += 1
+        now = format_datetime(ctx.now())
+        info = {"id": ctx.store.ids.new("750"), "operation": operation, "object": result.sobject.name,
+                "createdById": ctx.store.api_user_id, "createdDate": now, "systemModstamp": now,
+                "state": "UploadComplete", "concurrencyMode": "Parallel", "contentType": "CSV",
+                "apiVersion": float(version), "lineEnding": ending, "columnDelimiter": delimiter}
+        ctx.bulk_jobs[info["id"]] = QueryJob(info, result, ctx.bulk_polls_in_progress)
+        return ok(info)
+
+    async def job(request: Request) -> Response:
+        version_of(request)
+        query_job = job_of(request)
+        info = query_job.info
+        if request.method == "DELETE":
+            del ctx.bulk_jobs[info["id"]]
+            return Response(status_code=204)
+        if request.method == "PATCH":
+            state = ((await json_body(request)) or {}).get("state")
+            if state != "Aborted" or info["state"] in ("JobComplete", "Failed", "Aborted"):
+                raise _job_error(f"InvalidJob : cannot change state from {info['state']} to {state}")
+            info["state"] = "Aborted"
+            return ok(info)
+        if info["state"] in ("UploadComplete", "InProgress"):
+            if query_job.polls_left > 0:
+                query_job.polls_left -= 1
+                info["state"] = "InProgress"
+            else:
+                info["state"] = "JobComplete"
+                info["systemModstamp"] = format_datetime(ctx.now())
+        body = dict(info)
+        if info["state"] == "JobComplete":
+            body.update(numberRecordsProcessed=len(query_job.result.rows) if query_job.result else 0,
+                        retries=0, totalProcessingTime=1)
+        return ok(body)
+
+    async def results(request: Request) -> Response:
+        version_of(request)
+        query_job = job_of(request)
+        if query_job.info["state"] != "JobComplete" or query_job.result is None:
+            raise _job_error(f"InvalidJob : Job {query_job.info['id']} is not in JobComplete state")
+        result = query_job.result
+        max_records = int(request.query_params.get("maxRecords") or 50_000)
+        start = _offset(request.query_params["locator"]) if request.query_params.get("locator") else 0
+        rows = result.rows[start:start + max_records]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=DELIMITERS[query_job.info["columnDelimiter"]],
+                            lineterminator=LINE_ENDINGS[query_job.info["lineEnding"]], quoting=csv.QUOTE_ALL)
+        writer.writerow(result.header())
+        for row in rows:
+            writer.writerow(result.csv_row(row))
+        end = start + len(rows)
+        headers = {"Sforce-Locator": _locator(end) if end < len(result.rows) else "null",
+                   "Sforce-NumberOfRecords": str(len(rows))}
+        return Response(buffer.getvalue(), media_type="text/csv; charset=UTF-8", headers=headers)
+
+    async def list_jobs(request: Request) -> JSONResponse:
+        version_of(request)
+        return ok({"done": True, "records": [j.info for j in ctx.bulk_jobs.values()], "nextRecordsUrl": None})
+
+    base = "/services/data/v{version}/jobs/query"
+    return [
+        Route(base, create, methods=["POST"]),
+        Route(base, list_jobs, methods=["GET"]),
+        Route(base + "/", create, methods=["POST"]),
+        Route(base + "/{job_id}", job, methods=["GET", "PATCH", "DELETE"]),
+        Route(base + "/{job_id}/results", results, methods=["GET"]),
+    ]

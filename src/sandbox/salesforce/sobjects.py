@@ -1,0 +1,122 @@
+"""`/sobjects`: the object list, describe, and single-record create / read / update / delete / upsert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandbox.salesforce.context import OrgContext, json_body, ok, version_of
+from sandbox.salesforce.errors import ApiError, RecordError, not_found
+from sandbox.salesforce.ids import to_18
+from sandbox.salesforce.metadata import SObjectDef
+from sandbox.salesforce.store import Record
+from sandbox.salesforce.values import coerce, looks_like_id, to_json
+
+
+def render_record(d: SObjectDef, rec: Record, version: str, fields: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"attributes": {"type": d.name, "url": f"{d.url(version)}/{rec['Id']}"}}
+    for name in fields or list(d.fields):
+        f = d.field(name)
+        if f is None:
+            raise ApiError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{d.name}'. If you are "
+                           "attempting to use a custom field, be sure to append the '__c' after the custom field "
+                           "name. Please reference your WSDL or the describe call for the appropriate names.")
+        out[f.name] = to_json(rec.get(f.name))
+    return out
+
+
+def _body(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise ApiError(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of sObject from START_ARRAY value")
+    return payload
+
+
+def _live(ctx: OrgContext, d: SObjectDef, record_id: str) -> Record:
+    found = ctx.store.get(record_id) if looks_like_id(record_id) else None
+    if found is None or found[0].name != d.name or found[1]["IsDeleted"]:
+        raise not_found()
+    return found[1]
+
+
+def routes(ctx: OrgContext) -> list[Route]:
+    store = ctx.store
+
+    async def list_objects(request: Request) -> JSONResponse:
+        version = version_of(request)
+        return ok({"encoding": "UTF-8", "maxBatchSize": 200,
+                   "sobjects": [d.summary(version) for d in store.objects.values()]})
+
+    async def describe(request: Request) -> JSONResponse:
+        version = version_of(request)
+        return ok(store.describe(request.path_params["sobject"], version))
+
+    async def sobject(request: Request) -> Response:
+        version = version_of(request)
+        d = store.require(request.path_params["sobject"])
+        if request.method == "GET":
+            return ok({"objectDescribe": d.summary(version), "recentItems": []})
+        try:
+            new_id = store.create(d.name, _body(await json_body(request)))
+        except RecordError as exc:
+            raise exc.as_api_error() from None
+        return ok({"id": new_id, "success": True, "errors": []}, 201)
+
+    async def record(request: Request) -> Response:
+        version = version_of(request)
+        d = store.require(request.path_params["sobject"])
+        record_id = request.path_params["record_id"]
+        if request.method == "GET":
+            fields = request.query_params.get("fields")
+            chosen = [f.strip() for f in fields.split(",")] if fields else None
+            return ok(render_record(d, _live(ctx, d, record_id), version, chosen))
+        if request.method == "DELETE":
+            found = store.get(record_id)
+            if found is None or found[0].name != d.name:
+                raise not_found()
+            if found[1]["IsDeleted"]:
+                raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
+        else:
+            _live(ctx, d, record_id)
+        try:
+            if request.method == "DELETE":
+                store.delete(d.name, record_id)
+            else:
+                store.update(d.name, record_id, _body(await json_body(request)))
+        except RecordError as exc:
+            raise exc.as_api_error() from None
+        return Response(status_code=204)
+
+    async def by_external_id(request: Request) -> Response:
+        version = version_of(request)
+        d = store.require(request.path_params["sobject"])
+        field_name, value = request.path_params["field"], request.path_params["value"]
+        if request.method == "GET":
+            f = d.field(field_name)
+            if f is None:
+                raise not_found()
+            key = coerce(f, value)
+            key = to_18(key) if f.type == "id" and looks_like_id(key) else key
+            matches = [r for r in store.rows(d.name) if r.get(f.name) == key]
+            if not matches:
+                raise not_found()
+            return ok(render_record(d, matches[0], version))
+        try:
+            record_id, created = store.upsert(d.name, field_name, value, _body(await json_body(request)))
+        except RecordError as exc:
+            raise exc.as_api_error() from None
+        return ok({"id": record_id, "success": True, "errors": [], "created": created}, 201 if created else 200)
+
+    base = "/services/data/v{version}/sobjects"
+    return [
+        Route(base, list_objects, methods=["GET"]),
+        Route(base + "/", list_objects, methods=["GET"]),
+        Route(base + "/{sobject}/describe", describe, methods=["GET"]),
+        Route(base + "/{sobject}/describe/", describe, methods=["GET"]),
+        Route(base + "/{sobject}", sobject, methods=["GET", "POST"]),
+        Route(base + "/{sobject}/", sobject, methods=["GET", "POST"]),
+        Route(base + "/{sobject}/{record_id}", record, methods=["GET", "PATCH", "DELETE"]),
+        Route(base + "/{sobject}/{field}/{value}", by_external_id, methods=["GET", "PATCH"]),
+    ]
