@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import urllib3
-from conftest import api_error, client_for, ledger_count
+from hs_client import api_error, client_for, ledger_count
 from tiny_portal import tiny_portal
 
 from sandbox.clock import ManualClock

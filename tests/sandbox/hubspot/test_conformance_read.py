@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import api_error
+from hs_client import api_error
 from hubspot.crm.objects import PublicObjectSearchRequest
 
 from tiny_portal import N_CONTACTS, N_DEALS
@@ -171,7 +171,7 @@ def test_search_hands_out_the_cursor_to_10000_then_refuses(hub_state):
     and following it is the real 400 — a connector must restart the filter from the last hs_object_id."""
     from datetime import datetime, timezone
 
-    from conftest import client_for
+    from hs_client import client_for
 
     from sandbox.hubspot.portal import Portal
     from sandbox.runtime import Sandbox

@@ -4,7 +4,7 @@ with 409, custom object schemas (and their refusal below Enterprise), injected r
 from __future__ import annotations
 
 import pytest
-from conftest import api_error, client_for, ledger_count
+from hs_client import api_error, client_for, ledger_count
 from hubspot.crm.objects import (BatchInputSimplePublicObjectBatchInput,
                                  BatchInputSimplePublicObjectBatchInputForCreate,
                                  BatchInputSimplePublicObjectBatchInputUpsert, BatchReadInputSimplePublicObjectId,
