@@ -72,8 +72,9 @@ class PropertyDef:
 
 def iso_millis(moment: datetime) -> str:
     """HubSpot's timestamp format: UTC, milliseconds, `Z`."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_instant(text: str) -> datetime | None:

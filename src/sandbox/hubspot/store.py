@@ -171,11 +171,10 @@ class ObjectStore:
             props.setdefault("createdate", iso_millis(created_at))
         if "lastmodifieddate" in type_def.properties:
             props["lastmodifieddate"] = iso_millis(updated_at)
+        # No history entries are made here (that would dominate load time): a property without history
+        # reports its current value as one entry, stamped with the record's creation (see `history_of`).
         record = Record(record_id, props, created_at, updated_at, archived,
                         archived_at or (updated_at if archived else None), dict(history or {}))
-        for name, value in props.items():
-            record.history.setdefault(name, [HistoryEntry(value, created_at if name != "hs_lastmodifieddate"
-                                                          else updated_at, "IMPORT")])
         self.records[type_name][record_id] = record
         self.version += 1
         if record_id.isdigit():
@@ -240,15 +239,23 @@ class ObjectStore:
         self.version += 1
         changed = {k: v for k, v in clean.items() if record.properties.get(k) != v}
         for name, value in changed.items():
+            record.history[name] = [HistoryEntry(value, now, source)] + history_of(record, name)
             record.properties[name] = value
-            record.history.setdefault(name, []).insert(0, HistoryEntry(value, now, source))
         deriver = self.derivers.get(type_def.name)
         if deriver:
             for name, value in deriver(self, type_def, record, changed, now).items():
                 if record.properties.get(name) != value:
+                    record.history[name] = [HistoryEntry(value, now, "CALCULATED")] + history_of(record, name)
                     record.properties[name] = value
-                    record.history.setdefault(name, []).insert(0, HistoryEntry(value, now, "CALCULATED"))
         record.updated_at = max(now, record.updated_at)
         record.properties["hs_lastmodifieddate"] = iso_millis(record.updated_at)
         if "lastmodifieddate" in type_def.properties:
             record.properties["lastmodifieddate"] = iso_millis(record.updated_at)
+
+
+def history_of(record: Record, name: str) -> list[HistoryEntry]:
+    """A property's history, newest first; a loaded value with no recorded change is one entry."""
+    if name in record.history:
+        return record.history[name]
+    value = record.properties.get(name)
+    return [HistoryEntry(value, record.created_at, "IMPORT")] if value else []
