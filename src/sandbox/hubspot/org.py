@@ -73,7 +73,7 @@ def render_org(org: Any, portal: Portal) -> Portal:
     _render_activities(org, portal)
     _render_products(org, portal)
     _render_quotas(org, portal, owner_user_ids)
-    portal.currencies = {r["iso_code"]: r["rate"] for r in _rows(org, "currencies")}
+    portal.currencies.update({r["iso_code"]: r["rate"] for r in _rows(org, "currencies")})
     return portal
 
 

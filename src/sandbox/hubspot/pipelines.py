@@ -115,8 +115,12 @@ def _copy(p: Pipeline) -> Pipeline:
     return Pipeline(p.id, p.label, p.display_order, [Stage(**vars(s)) for s in p.stages], p.created_at)
 
 
-def deal_deriver(pipelines: Pipelines):
-    """The calculated deal properties after a write (the store's deriver hook for deals)."""
+def deal_deriver(pipelines: Pipelines, rates: dict[str, float] | None = None):
+    """The calculated deal properties after a write (the store's deriver hook for deals).
+
+    `rates` (units of a currency per unit of the company currency; the portal's, live) converts
+    `amount` into `amount_in_home_currency`; an unknown currency converts at 1."""
+    rates = rates if rates is not None else {}
 
     def derive(store, type_def, record, changed, now: datetime) -> dict[str, str]:
         props = record.properties
@@ -138,8 +142,13 @@ def deal_deriver(pipelines: Pipelines):
                 out["hs_v2_date_exited_" + previous[1].value] = iso_millis(now)
             entered = "hs_v2_date_entered_" + stage.id
             out[entered] = iso_millis(now)
-        if "amount" in props and props.get("amount"):
-            out["amount_in_home_currency"] = props["amount"]
+        if "amount" in changed or "deal_currency_code" in changed:
+            try:
+                amount = float(props.get("amount") or "")
+            except ValueError:
+                return out
+            rate = rates.get(props.get("deal_currency_code") or "", 1.0) or 1.0
+            out["amount_in_home_currency"] = f"{amount / rate:.2f}".rstrip("0").rstrip(".")
         return out
 
     return derive

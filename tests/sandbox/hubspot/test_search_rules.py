@@ -96,3 +96,12 @@ def test_user_edit_bumps_lastmodified_and_history():
     assert [h.value for h in record.history["dealstage"]] == ["closedwon"]
     assert deals.delete("deals", "1") and deals.store.get("deals", "1") is None
     assert deals.store.get("deals", "1", archived=True).archived_at is not None
+
+
+def test_amount_in_home_currency_follows_amount_and_currency():
+    portal = Portal()
+    portal.currencies.update({"USD": 1.0, "EUR": 0.8})
+    deal = portal.add("deals", {"dealname": "X", "amount": "100", "deal_currency_code": "EUR"})
+    assert deal.properties["amount_in_home_currency"] == "125"  # 100 EUR / 0.8 EUR per USD
+    portal.edit("deals", deal.id, {"deal_currency_code": "USD"})
+    assert deal.properties["amount_in_home_currency"] == "100"
