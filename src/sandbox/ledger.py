@@ -1,6 +1,6 @@
 """The ledger of API calls a sandbox served: what tests and benches count instead of timing.
 
-One ledger per sandbox instance. Every request is recorded once its response status is known, including
+One ledger per sandbox instance. Every request is recorded as its response status goes out, including
 the ones a fault or a limit answered; a dropped connection is recorded with status 0.
 """
 

@@ -7,7 +7,8 @@ Per request, in this order:
   4. a terminal fault answers instead of the app (429, daily, 500, 503) or drops the connection;
   5. calls that count take a slot of the daily and burst limits, else the dialect's limit answer;
   6. the app answers; counted calls get the dialect's limit headers on whatever answer they got;
-  7. the ledger records method, path, label, status (0 for a dropped connection) and arrival time.
+  7. the ledger records method, path, label, status (0 for a dropped connection) and arrival time,
+     as the status line is sent (before the client can see the response).
 Faulted and 401 calls do not use the allocation, like a gateway refusing before the API counts.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from starlette.responses import Response
@@ -78,11 +80,11 @@ class SandboxMiddleware:
         label = runtime.dialect.label(method, path)
         public = runtime.dialect.is_public(method, path)
         arrived = runtime.clock()
-        outcome = _Outcome(send)
+        outcome = _Outcome(send, lambda status: runtime.ledger.record(method, path, label, status, arrived))
         try:
             await self._handle(scope, receive, outcome, label, public)
         finally:
-            runtime.ledger.record(method, path, label, outcome.status, arrived)
+            outcome.record()  # no-op if the response start already recorded it
 
     async def _handle(self, scope: Scope, receive: Receive, outcome: _Outcome, label: str, public: bool) -> None:
         runtime, dialect = self.runtime, self.runtime.dialect
@@ -130,6 +132,7 @@ class SandboxMiddleware:
     async def _fault(self, rule: FaultRule, scope: Scope, receive: Receive, outcome: _Outcome) -> None:
         dialect = self.runtime.dialect
         if rule.kind == "drop":
+            outcome.record()  # in the ledger before the client can notice the drop
             await drop_connection(outcome.raw_send)
             return
         answers = {
@@ -146,10 +149,13 @@ class SandboxMiddleware:
 
 
 class _Outcome:
-    """The `send` the app sees: notes the status for the ledger and adds the limit headers."""
+    """The `send` the app sees: adds the limit headers and records the call in the ledger as the status
+    line goes out, so a client that has its response always finds the call already recorded."""
 
-    def __init__(self, raw_send: Send) -> None:
+    def __init__(self, raw_send: Send, recorder: Callable[[int], object]) -> None:
         self.raw_send = raw_send
+        self._recorder = recorder
+        self._recorded = False
         self.status = DROPPED
         self.started = False
         self.complete = False
@@ -159,6 +165,7 @@ class _Outcome:
         if message["type"] == "http.response.start":
             self.status = int(message["status"])
             self.started = True
+            self.record()
             if self.headers:
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 extra = [(name.lower().encode("latin-1"), value.encode("latin-1"))
@@ -168,3 +175,8 @@ class _Outcome:
         elif message["type"] == "http.response.body" and not message.get("more_body", False):
             self.complete = True
         await self.raw_send(message)
+
+    def record(self) -> None:
+        if not self._recorded:
+            self._recorded = True
+            self._recorder(self.status)
