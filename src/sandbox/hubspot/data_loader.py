@@ -4,8 +4,8 @@ One file per object type, named after its API name (`deals.json`, `contacts.json
 a JSON list of `{id, properties, createdAt, updatedAt, archived, archivedAt?, associations?,
 propertiesWithHistory?}`; `associations` is `{"companies": ["123", ...]}` (or the API's
 `{"companies": {"results": [{"id": ..., "type": ...}]}}`). Also `pipelines.json` (the body of
-GET /crm/v3/pipelines/deals, or its `results`) and `owners.json` (owners as GET /crm/v3/owners returns
-them). Anything malformed raises SandboxDataError naming the file, the record index and the property.
+GET /crm/v3/pipelines/deals, or its `results`), `owners.json` (owners as GET /crm/v3/owners returns
+them), `properties.json` (custom property definitions per type) and `currencies.json` ({code: rate}). Anything malformed raises SandboxDataError naming the file, the record index and the property.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sandbox.hubspot.store import HistoryEntry
 from sandbox.hubspot.render import record_json
 from sandbox.plugin import SandboxDataError
 
-SPECIAL_FILES = ("pipelines.json", "owners.json", "properties.json")
+SPECIAL_FILES = ("pipelines.json", "owners.json", "properties.json", "currencies.json")
 # Enumerations whose options are a portal setting (meeting and call types): new values are added.
 PORTAL_OPTIONS = ("hs_activity_type",)
 
@@ -61,6 +61,8 @@ def load_portal(directory: Path, portal: Portal | None = None) -> Portal:
         _load_pipelines(directory / "pipelines.json", portal)
     if (directory / "properties.json").exists():
         _load_properties(directory / "properties.json", portal)
+    if (directory / "currencies.json").exists():
+        _load_currencies(directory / "currencies.json", portal)
     pending: list[tuple[Path, int, str, str, str, str, bool | None]] = []
     files = sorted(p for p in directory.glob("*.json") if p.name not in SPECIAL_FILES)
     if not files:
@@ -180,6 +182,17 @@ def _load_owners(path: Path, portal: Portal) -> None:
             raise _fail(path, f"owner {index} (id {body['id']})", f"userId: {exc}") from None
 
 
+def _load_currencies(path: Path, portal: Portal) -> None:
+    """{"EUR": 0.92, ...}: units of each currency per unit of the company currency."""
+    raw = _read_json(path)
+    if not isinstance(raw, dict):
+        raise _fail(path, "file", "expected an object of currency code → rate")
+    for code, rate in raw.items():
+        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate <= 0:
+            raise _fail(path, code, f"rate {rate!r} is not a positive number")
+        portal.currencies[code] = float(rate)
+
+
 def _load_properties(path: Path, portal: Portal) -> None:
     """Custom property definitions: {"deals": [PropertyCreate bodies], ...}."""
     from sandbox.hubspot.routes_properties import property_from_input
@@ -234,6 +247,7 @@ def export_portal(portal: Portal, directory: Path) -> None:
     (directory / "owners.json").write_text(json.dumps([o.to_api() for o in portal.owners.values()], indent=1))
     (directory / "pipelines.json").write_text(json.dumps(
         {"results": [p.to_api() for p in portal.pipelines.by_id.values()]}, indent=1))
+    (directory / "currencies.json").write_text(json.dumps(portal.currencies, indent=1))
     custom = {name: [p.to_api() for p in t.properties.values() if not p.hubspot_defined]
               for name, t in portal.types.items() if not t.custom}
     (directory / "properties.json").write_text(json.dumps({k: v for k, v in custom.items() if v}, indent=1))

@@ -59,8 +59,24 @@ def _when(row: dict, key: str = "created_at") -> datetime:
 
 
 def _rows(org: Any, table: str) -> list[dict]:
+    """Rows as dicts, each date/datetime column also as `<name>_iso` in HubSpot's format, formatted
+    column-wise by polars (formatting per value in Python dominated rendering time)."""
     frame = org.tables.get(table)
-    return [] if frame is None else frame.to_dicts()
+    if frame is None:
+        return []
+    import polars as pl
+    formats = {pl.Date: "%Y-%m-%dT00:00:00.000Z", pl.Datetime: "%Y-%m-%dT%H:%M:%S%.3fZ"}
+    extra = [pl.col(name).dt.convert_time_zone("UTC").dt.strftime(formats[pl.Datetime]).alias(f"{name}_iso")
+             if isinstance(dtype, pl.Datetime) and dtype.time_zone else
+             pl.col(name).dt.strftime(formats[pl.Datetime if isinstance(dtype, pl.Datetime) else pl.Date])
+             .alias(f"{name}_iso")
+             for name, dtype in frame.schema.items() if isinstance(dtype, (pl.Datetime, pl.Date))]
+    return frame.with_columns(extra).to_dicts() if extra else frame.to_dicts()
+
+
+def _iso(row: dict, key: str) -> str | None:
+    """A date/datetime column of a row in HubSpot's format (pre-formatted by `_rows`)."""
+    return row.get(f"{key}_iso", _ms(row.get(key)))
 
 
 def render_org(org: Any, portal: Portal) -> Portal:
@@ -73,7 +89,7 @@ def render_org(org: Any, portal: Portal) -> Portal:
     _render_activities(org, portal)
     _render_products(org, portal)
     _render_quotas(org, portal, owner_user_ids)
-    portal.currencies = {r["iso_code"]: r["rate"] for r in _rows(org, "currencies")}
+    portal.currencies.update({r["iso_code"]: r["rate"] for r in _rows(org, "currencies")})
     return portal
 
 
@@ -123,7 +139,7 @@ def _render_companies(org: Any, portal: Portal) -> None:
     for row in _rows(org, "accounts"):
         portal.store.load("companies", row["id"], {
             "name": row.get("name"), "industry": row.get("industry"), "region": row.get("region"),
-            "hubspot_owner_id": row.get("owner_id"), "createdate": _ms(row.get("created_at")),
+            "hubspot_owner_id": row.get("owner_id"), "createdate": _iso(row, "created_at"),
         }, _when(row), row["modified_at"], archived=bool(row.get("deleted")))
 
 
@@ -140,8 +156,8 @@ def _render_deals(org: Any, portal: Portal, stage_ids: dict[tuple[str, str], str
         props = {
             "dealname": row.get("name"), "amount": _num(row.get("amount_original")),
             "amount_in_home_currency": _num(row.get("amount")), "deal_currency_code": row.get("currency"),
-            "pipeline": pipeline, "dealstage": stage_id, "closedate": _ms(row.get("close_date")),
-            "createdate": _ms(row.get("created_at")), "dealtype": dealtype, "hs_deal_renewal_type": renewal,
+            "pipeline": pipeline, "dealstage": stage_id, "closedate": _iso(row, "close_date"),
+            "createdate": _iso(row, "created_at"), "dealtype": dealtype, "hs_deal_renewal_type": renewal,
             "hubspot_owner_id": row.get("owner_id"),
             "hs_forecast_category": FORECAST.get(row.get("forecast_category") or ""),
             "hs_is_closed": str(bool(row["is_closed"])).lower(), "hs_is_closed_won": str(bool(row["is_won"])).lower(),
@@ -153,7 +169,7 @@ def _render_deals(org: Any, portal: Portal, stage_ids: dict[tuple[str, str], str
         history = []
         for change in sorted(changes.get(row["id"], []), key=lambda c: c["entered_at"]):
             change_stage = stage_ids.get((pipeline, change["stage"]), change["stage"])
-            props[f"hs_v2_date_entered_{change_stage}"] = _ms(change["entered_at"])
+            props[f"hs_v2_date_entered_{change_stage}"] = _iso(change, "entered_at")
             history.insert(0, HistoryEntry(change_stage, change["entered_at"], "CRM_UI"))
         record = portal.store.load("deals", row["id"], props, _when(row), row["modified_at"],
                                    archived=bool(row.get("deleted")))
@@ -175,11 +191,11 @@ def _render_contacts(org: Any, portal: Portal) -> None:
         converted = row.get("converted_at")
         props = {
             "email": row.get("email"), "firstname": row.get("first_name"), "lastname": row.get("last_name"),
-            "company": row.get("company"), "createdate": _ms(row.get("created_at")),
+            "company": row.get("company"), "createdate": _iso(row, "created_at"),
             "hubspot_owner_id": row.get("owner_id"),
             "lifecyclestage": "opportunity" if converted else "lead",
-            "hs_lifecyclestage_lead_date": _ms(row.get("created_at")),
-            "hs_lifecyclestage_opportunity_date": _ms(converted),
+            "hs_lifecyclestage_lead_date": _iso(row, "created_at"),
+            "hs_lifecyclestage_opportunity_date": _iso(row, "converted_at"),
             "hs_lead_status": LEAD_STATUS.get(row.get("status") or "", "OPEN" if row.get("status") else None),
             "hs_analytics_source": _traffic_source(row.get("lead_source")),
             "hs_analytics_source_data_1": row.get("lead_source"),
@@ -212,7 +228,7 @@ def _meeting(row: dict) -> dict:
     start = row["occurred_at"]
     end = start + timedelta(seconds=row.get("duration_seconds") or 0)
     return {"hs_meeting_title": row.get("subtype"), "hs_activity_type": row.get("subtype"),
-            "hs_meeting_start_time": _ms(start), "hs_meeting_end_time": _ms(end),
+            "hs_meeting_start_time": _iso(row, "occurred_at"), "hs_meeting_end_time": _ms(end),
             "hs_meeting_outcome": "COMPLETED" if row.get("completed", True) else "SCHEDULED"}
 
 
@@ -220,7 +236,7 @@ def _task(row: dict) -> dict:
     done = row.get("completed", True)
     return {"hs_task_subject": row.get("subtype"), "hs_task_type": "TODO",
             "hs_task_status": "COMPLETED" if done else "NOT_STARTED",
-            "hs_task_completion_date": _ms(row.get("modified_at")) if done else None}
+            "hs_task_completion_date": _iso(row, "modified_at") if done else None}
 
 
 def _note(row: dict) -> dict:
@@ -236,7 +252,7 @@ def _render_activities(org: Any, portal: Portal) -> None:
     _allow_activity_types(portal, {r["subtype"] for r in rows if r["kind"] in ("call", "meeting") and r.get("subtype")})
     for row in rows:
         type_name, props_of = ACTIVITY_KINDS[row["kind"]]
-        props = {"hs_timestamp": _ms(row["occurred_at"]), "hubspot_owner_id": row.get("owner_id"), **props_of(row)}
+        props = {"hs_timestamp": _iso(row, "occurred_at"), "hubspot_owner_id": row.get("owner_id"), **props_of(row)}
         portal.store.load(type_name, row["id"], props, row["occurred_at"], row["modified_at"],
                           archived=bool(row.get("deleted")))
         for to_type, key in (("deals", "opportunity_id"), ("companies", "account_id"), ("contacts", "lead_id")):

@@ -115,31 +115,48 @@ def _copy(p: Pipeline) -> Pipeline:
     return Pipeline(p.id, p.label, p.display_order, [Stage(**vars(s)) for s in p.stages], p.created_at)
 
 
-def deal_deriver(pipelines: Pipelines):
-    """The calculated deal properties after a write (the store's deriver hook for deals)."""
+def deal_deriver(pipelines: Pipelines, rates: dict[str, float] | None = None):
+    """The calculated deal properties after a write (the store's deriver hook for deals).
+
+    `rates` (units of a currency per unit of the company currency; the portal's, live) converts
+    `amount` into `amount_in_home_currency`; an unknown currency converts at 1."""
+    rates = rates if rates is not None else {}
 
     def derive(store, type_def, record, changed, now: datetime) -> dict[str, str]:
-        props = record.properties
-        found = pipelines.find_stage(props.get("dealstage") or "", props.get("pipeline"))
-        if not found:
-            return {}
-        pipeline, stage = found
-        out = {
-            "hs_is_closed": str(stage.is_closed).lower(),
-            "hs_is_closed_won": str(stage.is_won).lower(),
-            "hs_is_closed_lost": str(stage.is_closed and not stage.is_won).lower(),
-            "hs_deal_stage_probability": _probability_text(stage.probability),
-        }
-        if not props.get("pipeline"):
-            out["pipeline"] = pipeline.id
-        if "dealstage" in changed:
-            previous = record.history.get("dealstage", [])
-            if len(previous) > 1:
-                out["hs_v2_date_exited_" + previous[1].value] = iso_millis(now)
-            entered = "hs_v2_date_entered_" + stage.id
-            out[entered] = iso_millis(now)
-        if "amount" in props and props.get("amount"):
-            out["amount_in_home_currency"] = props["amount"]
+        out = _home_amount(record.properties, changed, rates)
+        found = pipelines.find_stage(record.properties.get("dealstage") or "", record.properties.get("pipeline"))
+        if found:
+            out.update(_stage_flags(record, changed, *found, now))
         return out
 
     return derive
+
+
+def _stage_flags(record, changed: dict, pipeline: Pipeline, stage: Stage, now: datetime) -> dict[str, str]:
+    """hs_is_closed*, probability and the date-entered/exited stamps of a deal in `stage`."""
+    out = {
+        "hs_is_closed": str(stage.is_closed).lower(),
+        "hs_is_closed_won": str(stage.is_won).lower(),
+        "hs_is_closed_lost": str(stage.is_closed and not stage.is_won).lower(),
+        "hs_deal_stage_probability": _probability_text(stage.probability),
+    }
+    if not record.properties.get("pipeline"):
+        out["pipeline"] = pipeline.id
+    if "dealstage" in changed:
+        previous = record.history.get("dealstage", [])
+        if len(previous) > 1:
+            out["hs_v2_date_exited_" + previous[1].value] = iso_millis(now)
+        out["hs_v2_date_entered_" + stage.id] = iso_millis(now)
+    return out
+
+
+def _home_amount(props: dict, changed: dict, rates: dict[str, float]) -> dict[str, str]:
+    """amount_in_home_currency = amount / rate of the deal's currency, when either changed."""
+    if "amount" not in changed and "deal_currency_code" not in changed:
+        return {}
+    try:
+        amount = float(props.get("amount") or "")
+    except ValueError:
+        return {}
+    rate = rates.get(props.get("deal_currency_code") or "", 1.0) or 1.0
+    return {"amount_in_home_currency": f"{amount / rate:.2f}".rstrip("0").rstrip(".")}

@@ -31,12 +31,12 @@ class Portal:
         self.types: dict[str, ObjectTypeDef] = standard_types()
         self.store = ObjectStore(self.types, self._now)
         self.pipelines = Pipelines(self.types["deals"])
-        self.store.derivers["deals"] = deal_deriver(self.pipelines)
+        self.currencies: dict[str, float] = {}  # iso code -> units per company-currency unit
+        self.store.derivers["deals"] = deal_deriver(self.pipelines, self.currencies)
         self.owners: dict[str, Owner] = {}
         self.associations = Associations()
         self.schemas: dict[str, dict] = {}  # custom object type name -> schema metadata
         self.next_custom_type = 1
-        self.currencies: dict[str, float] = {}  # iso code -> units per corporate-currency unit
 
     def _now(self) -> datetime:
         return self.clock()

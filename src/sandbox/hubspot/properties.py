@@ -72,8 +72,9 @@ class PropertyDef:
 
 def iso_millis(moment: datetime) -> str:
     """HubSpot's timestamp format: UTC, milliseconds, `Z`."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_instant(text: str) -> datetime | None:
@@ -101,9 +102,7 @@ def check_value(prop: PropertyDef, value: str) -> tuple[str, str] | None:
         try:
             float(value)
         except ValueError:
-            return "INVALID_INTEGER" if prop.field_type == "number" else "INVALID_NUMBER", (
-                f"{value} was not a valid number."
-            )
+            return "INVALID_NUMBER", f"{value} was not a valid number."
     elif prop.type in ("datetime", "date"):
         moment = parse_instant(value)
         if moment is None:

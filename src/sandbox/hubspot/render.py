@@ -10,7 +10,7 @@ from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import unknown_object_type, validation
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import iso_millis
-from sandbox.hubspot.store import Record
+from sandbox.hubspot.store import Record, history_of
 
 
 def record_json(portal: Portal, type_def: ObjectTypeDef, record: Record, properties: list[str] | None,
@@ -29,7 +29,7 @@ def record_json(portal: Portal, type_def: ObjectTypeDef, record: Record, propert
         body["archivedAt"] = iso_millis(record.archived_at)
     if history:
         body["propertiesWithHistory"] = {
-            name: [h.to_api() for h in record.history.get(name, [])]
+            name: [h.to_api() for h in history_of(record, name)]
             for name in history if name in type_def.properties}
     if associations:
         linked = {}

@@ -25,10 +25,15 @@ def _targets(portal: Portal, from_name: str, from_id: str, to_name: str) -> list
             for to_id in sorted(edges, key=int)]
 
 
-def routes(portal: Portal) -> list[Route]:
-    async def batch_read(request: Request) -> Response:
-        from_def = object_type(portal, request.path_params["from"])
-        to_def = object_type(portal, request.path_params["to"])
+class AssociationRoutes:
+    """The routes of this module over one Portal; each handler is a method."""
+
+    def __init__(self, portal: Portal) -> None:
+        self.portal = portal
+
+    async def batch_read(self, request: Request) -> Response:
+        from_def = object_type(self.portal, request.path_params["from"])
+        to_def = object_type(self.portal, request.path_params["to"])
         body = await json_body(request)
         inputs = body.get("inputs")
         if not isinstance(inputs, list):
@@ -36,12 +41,12 @@ def routes(portal: Portal) -> list[Route]:
         if len(inputs) > MAX_INPUTS:
             raise validation(f"Invalid input: inputs size must be between 0 and {MAX_INPUTS} (got {len(inputs)})",
                              context={"inputs": [str(len(inputs))]})
-        started = portal.clock()
+        started = self.portal.clock()
         results, missing = [], []
         for item in inputs:
             from_id = str(item.get("id", ""))
-            targets = _targets(portal, from_def.name, from_id, to_def.name)
-            if portal.store.get(from_def.name, from_id) is None or not targets:
+            targets = _targets(self.portal, from_def.name, from_id, to_def.name)
+            if self.portal.store.get(from_def.name, from_id) is None or not targets:
                 missing.append(from_id)
                 continue
             results.append({"from": {"id": from_id}, "to": targets})
@@ -52,16 +57,16 @@ def routes(portal: Portal) -> list[Route]:
                                          f"{from_def.singular} {m}.", {"fromObjectId": [m]},
                                          sub_category="crm.associations.NO_ASSOCIATIONS_FOUND") for m in missing]
         out["startedAt"] = iso_millis(started)
-        out["completedAt"] = iso_millis(portal.clock())
+        out["completedAt"] = iso_millis(self.portal.clock())
         return JSONResponse(out, status_code=207 if missing else 200)
 
-    async def list_for_record(request: Request) -> Response:
-        from_def = object_type(portal, request.path_params["from"])
-        to_def = object_type(portal, request.path_params["to"])
+    async def list_for_record(self, request: Request) -> Response:
+        from_def = object_type(self.portal, request.path_params["from"])
+        to_def = object_type(self.portal, request.path_params["to"])
         from_id = request.path_params["id"]
-        if portal.store.get(from_def.name, from_id) is None:
+        if self.portal.store.get(from_def.name, from_id) is None:
             raise object_not_found(from_id)
-        targets = _targets(portal, from_def.name, from_id, to_def.name)
+        targets = _targets(self.portal, from_def.name, from_id, to_def.name)
         after = int(request.query_params.get("after", "0") or 0)
         limit = min(int(request.query_params.get("limit", str(PAGE))), PAGE)
         body: dict = {"results": targets[after:after + limit]}
@@ -69,43 +74,48 @@ def routes(portal: Portal) -> list[Route]:
             body["paging"] = {"next": {"after": str(after + limit)}}
         return JSONResponse(body)
 
-    async def labels(request: Request) -> Response:
-        from_def = object_type(portal, request.path_params["from"])
-        to_def = object_type(portal, request.path_params["to"])
+    async def labels(self, request: Request) -> Response:
+        from_def = object_type(self.portal, request.path_params["from"])
+        to_def = object_type(self.portal, request.path_params["to"])
         unlabeled, primary = type_ids(from_def.name, to_def.name)
         results = [{"category": "HUBSPOT_DEFINED", "typeId": unlabeled, "label": None}]
         if primary is not None:
             results.append({"category": "HUBSPOT_DEFINED", "typeId": primary, "label": "Primary"})
         return JSONResponse({"results": results})
 
-    async def batch_create(request: Request) -> Response:
-        from_def = object_type(portal, request.path_params["from"])
-        to_def = object_type(portal, request.path_params["to"])
+    async def batch_create(self, request: Request) -> Response:
+        from_def = object_type(self.portal, request.path_params["from"])
+        to_def = object_type(self.portal, request.path_params["to"])
         body = await json_body(request)
-        started, results = portal.clock(), []
+        started, results = self.portal.clock(), []
         for item in body.get("inputs") or []:
             from_id, to_id = str(item["from"]["id"]), str(item["to"]["id"])
             primary_id = TYPE_IDS.get((from_def.name, to_def.name), (None, None))[1]
             primary = any(int(t.get("associationTypeId", -1)) == primary_id for t in item.get("types") or [])
-            portal.associations.add(from_def.name, from_id, to_def.name, to_id, primary=primary)
+            self.portal.associations.add(from_def.name, from_id, to_def.name, to_id, primary=primary)
             results.append({"fromObjectTypeId": from_def.object_type_id, "fromObjectId": int(from_id),
                             "toObjectTypeId": to_def.object_type_id, "toObjectId": int(to_id),
                             "labels": ["Primary"] if primary else []})
         return JSONResponse({"status": "COMPLETE", "results": results, "startedAt": iso_millis(started),
-                             "completedAt": iso_millis(portal.clock())}, status_code=201)
+                             "completedAt": iso_millis(self.portal.clock())}, status_code=201)
 
-    async def batch_archive(request: Request) -> Response:
-        from_def = object_type(portal, request.path_params["from"])
-        to_def = object_type(portal, request.path_params["to"])
+    async def batch_archive(self, request: Request) -> Response:
+        from_def = object_type(self.portal, request.path_params["from"])
+        to_def = object_type(self.portal, request.path_params["to"])
         for item in (await json_body(request)).get("inputs") or []:
             for to in item.get("to") or []:
-                portal.associations.remove(from_def.name, str(item["from"]["id"]), to_def.name, str(to["id"]))
+                self.portal.associations.remove(from_def.name, str(item["from"]["id"]), to_def.name, str(to["id"]))
         return Response(status_code=204)
 
-    return [
-        Route("/crm/v4/associations/{from}/{to}/batch/read", batch_read, methods=["POST"]),
-        Route("/crm/v4/associations/{from}/{to}/batch/create", batch_create, methods=["POST"]),
-        Route("/crm/v4/associations/{from}/{to}/batch/archive", batch_archive, methods=["POST"]),
-        Route("/crm/v4/associations/{from}/{to}/labels", labels, methods=["GET"]),
-        Route("/crm/v4/objects/{from}/{id}/associations/{to}", list_for_record, methods=["GET"]),
-    ]
+    def routes(self) -> list[Route]:
+        return [
+            Route("/crm/v4/associations/{from}/{to}/batch/read", self.batch_read, methods=["POST"]),
+            Route("/crm/v4/associations/{from}/{to}/batch/create", self.batch_create, methods=["POST"]),
+            Route("/crm/v4/associations/{from}/{to}/batch/archive", self.batch_archive, methods=["POST"]),
+            Route("/crm/v4/associations/{from}/{to}/labels", self.labels, methods=["GET"]),
+            Route("/crm/v4/objects/{from}/{id}/associations/{to}", self.list_for_record, methods=["GET"]),
+        ]
+
+
+def routes(portal: Portal) -> list[Route]:
+    return AssociationRoutes(portal).routes()

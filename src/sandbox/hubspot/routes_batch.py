@@ -59,26 +59,30 @@ class BatchRun:
         return JSONResponse(body, status_code=207 if self.errors else ok_status)
 
 
-def routes(writer: Writer) -> list[Route]:
-    portal = writer.portal
+class BatchRoutes:
+    """The routes of this module over one Writer; each handler is a method."""
 
-    async def read(request: Request) -> Response:
-        type_def = object_type(portal, request.path_params["type"])
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.portal = writer.portal
+
+    async def read(self, request: Request) -> Response:
+        type_def = object_type(self.portal, request.path_params["type"])
         body = await json_body(request)
         inputs = _inputs(body)
         id_property = body.get("idProperty")
         if id_property and id_property not in type_def.properties:
             raise validation(f'Property "{id_property}" does not exist')
         archived = bool_param(request, "archived")
-        run, missing = BatchRun(writer), []
+        run, missing = BatchRun(self.writer), []
         for item in inputs:
             key = str(item.get("id", ""))
-            record = portal.store.find_by(type_def.name, id_property, key) if id_property else \
-                portal.store.get(type_def.name, key, archived=archived)
+            record = self.portal.store.find_by(type_def.name, id_property, key) if id_property else \
+                self.portal.store.get(type_def.name, key, archived=archived)
             if record is None or record.archived != archived:
                 missing.append(key)
                 continue
-            run.results.append(record_json(portal, type_def, record, body.get("properties") or [],
+            run.results.append(record_json(self.portal, type_def, record, body.get("properties") or [],
                                            body.get("propertiesWithHistory") or []))
         if missing:
             run.errors.append(batch_error(
@@ -87,63 +91,68 @@ def routes(writer: Writer) -> list[Route]:
                 "Check that ids are valid.", {"ids": missing}))
         return run.respond(200)
 
-    async def create(request: Request) -> Response:
-        type_def = object_type(portal, request.path_params["type"])
+    async def create(self, request: Request) -> Response:
+        type_def = object_type(self.portal, request.path_params["type"])
         inputs = _inputs(await json_body(request))
-        run = BatchRun(writer)
+        run = BatchRun(self.writer)
         for index, item in enumerate(inputs):
             try:
-                record = writer.create(type_def, item.get("properties") or {}, item.get("associations"),
+                record = self.writer.create(type_def, item.get("properties") or {}, item.get("associations"),
                                        fault_key=item.get("objectWriteTraceId") or f"new:{index}")
-                run.results.append(record_json(portal, type_def, record, list(item.get("properties") or {})))
+                run.results.append(record_json(self.portal, type_def, record, list(item.get("properties") or {})))
             except ApiError as exc:
                 run.errors.append(_entry(exc, item.get("objectWriteTraceId") or str(index)))
         return run.respond(201)
 
-    async def update(request: Request) -> Response:
-        type_def = object_type(portal, request.path_params["type"])
+    async def update(self, request: Request) -> Response:
+        type_def = object_type(self.portal, request.path_params["type"])
         inputs = _inputs(await json_body(request))
-        run = BatchRun(writer)
+        run = BatchRun(self.writer)
         for item in inputs:
             key = str(item.get("id", ""))
             id_property = item.get("idProperty")
             try:
-                record = portal.store.find_by(type_def.name, id_property, key) if id_property else \
-                    portal.store.get(type_def.name, key)
+                record = self.portal.store.find_by(type_def.name, id_property, key) if id_property else \
+                    self.portal.store.get(type_def.name, key)
                 if record is None:
                     raise ApiError(404, "OBJECT_NOT_FOUND",
                                    f"Could not get some {type_def.upper} objects, they may be deleted or not "
                                    "exist. Check that ids are valid.", context={"ids": [key]})
-                record = writer.update(type_def, record.id, item.get("properties") or {})
-                run.results.append(record_json(portal, type_def, record, list(item.get("properties") or {})))
+                record = self.writer.update(type_def, record.id, item.get("properties") or {})
+                run.results.append(record_json(self.portal, type_def, record, list(item.get("properties") or {})))
             except ApiError as exc:
                 run.errors.append(_entry(exc, key))
         return run.respond(200)
 
-    async def upsert(request: Request) -> Response:
-        type_def = object_type(portal, request.path_params["type"])
+    async def upsert(self, request: Request) -> Response:
+        type_def = object_type(self.portal, request.path_params["type"])
         inputs = _inputs(await json_body(request))
-        run = BatchRun(writer)
+        run = BatchRun(self.writer)
         for item in inputs:
             key = str(item.get("id", ""))
             try:
-                record, new = _upsert_one(writer, type_def, item, key)
-                body = record_json(portal, type_def, record, list(item.get("properties") or {}))
+                record, new = _upsert_one(self.writer, type_def, item, key)
+                body = record_json(self.portal, type_def, record, list(item.get("properties") or {}))
                 body["new"] = new
                 run.results.append(body)
             except ApiError as exc:
                 run.errors.append(_entry(exc, key))
         return run.respond(200)
 
-    async def archive(request: Request) -> Response:
-        type_def = object_type(portal, request.path_params["type"])
+    async def archive(self, request: Request) -> Response:
+        type_def = object_type(self.portal, request.path_params["type"])
         for item in _inputs(await json_body(request)):
-            portal.store.archive(type_def.name, str(item.get("id", "")))
+            self.portal.store.archive(type_def.name, str(item.get("id", "")))
         return Response(status_code=204)
 
-    return [Route(f"/crm/v3/objects/{{type}}/batch/{name}", handler, methods=["POST"])
-            for name, handler in (("read", read), ("create", create), ("update", update),
-                                  ("upsert", upsert), ("archive", archive))]
+    def routes(self) -> list[Route]:
+        return [Route(f"/crm/v3/objects/{{type}}/batch/{name}", handler, methods=["POST"])
+                for name, handler in (("read", self.read), ("create", self.create), ("update", self.update),
+                                      ("upsert", self.upsert), ("archive", self.archive))]
+
+
+def routes(writer: Writer) -> list[Route]:
+    return BatchRoutes(writer).routes()
 
 
 def _upsert_one(writer: Writer, type_def: ObjectTypeDef, item: dict, key: str):

@@ -13,8 +13,13 @@ from sandbox.hubspot.render import bool_param
 MAX_OWNERS_PAGE = 500
 
 
-def routes(portal: Portal) -> list[Route]:
-    async def list_owners(request: Request) -> Response:
+class DirectoryRoutes:
+    """The routes of this module over one Portal; each handler is a method."""
+
+    def __init__(self, portal: Portal) -> None:
+        self.portal = portal
+
+    async def list_owners(self, request: Request) -> Response:
         try:
             limit = min(max(int(request.query_params.get("limit", "100")), 1), MAX_OWNERS_PAGE)
             after = int(request.query_params.get("after", "0") or "0")
@@ -22,7 +27,7 @@ def routes(portal: Portal) -> list[Route]:
             raise validation("limit and after must be numbers") from None
         email = request.query_params.get("email")
         archived = bool_param(request, "archived")
-        owners = sorted((o for o in portal.owners.values() if o.archived == archived
+        owners = sorted((o for o in self.portal.owners.values() if o.archived == archived
                          and (email is None or o.email.lower() == email.lower())), key=lambda o: int(o.id))
         page = owners[after:after + limit]
         body: dict = {"results": [o.to_api() for o in page]}
@@ -31,44 +36,49 @@ def routes(portal: Portal) -> list[Route]:
                                        "link": f"{request.base_url}crm/v3/owners/?after={after + limit}"}}
         return JSONResponse(body)
 
-    async def get_owner(request: Request) -> Response:
+    async def get_owner(self, request: Request) -> Response:
         key = request.path_params["id"]
         id_property = request.query_params.get("idProperty", "id")
-        owner = next((o for o in portal.owners.values()
+        owner = next((o for o in self.portal.owners.values()
                       if (str(o.user_id) if id_property == "userId" else o.id) == key), None)
         if owner is None or owner.archived != bool_param(request, "archived"):
             raise ApiError(404, "OBJECT_NOT_FOUND", f"No owner found with id {key}", context={"id": [key]})
         return JSONResponse(owner.to_api())
 
-    def deals_only(request: Request) -> None:
+    def deals_only(self, request: Request) -> None:
         type_name = request.path_params["type"]
         if type_name not in ("deals", "0-3", "deal"):
-            raise validation(f"Unable to infer object type from: {type_name}") if portal.resolve_type(
+            raise validation(f"Unable to infer object type from: {type_name}") if self.portal.resolve_type(
                 type_name) is None else resource_not_found()
 
-    async def list_pipelines(request: Request) -> Response:
-        deals_only(request)
-        return JSONResponse({"results": [p.to_api() for p in portal.pipelines.by_id.values()]})
+    async def list_pipelines(self, request: Request) -> Response:
+        self.deals_only(request)
+        return JSONResponse({"results": [p.to_api() for p in self.portal.pipelines.by_id.values()]})
 
-    async def get_pipeline(request: Request) -> Response:
-        deals_only(request)
-        pipeline = portal.pipelines.by_id.get(request.path_params["pipeline"])
+    async def get_pipeline(self, request: Request) -> Response:
+        self.deals_only(request)
+        pipeline = self.portal.pipelines.by_id.get(request.path_params["pipeline"])
         if pipeline is None:
             raise resource_not_found()
         return JSONResponse(pipeline.to_api())
 
-    async def list_stages(request: Request) -> Response:
-        deals_only(request)
-        pipeline = portal.pipelines.by_id.get(request.path_params["pipeline"])
+    async def list_stages(self, request: Request) -> Response:
+        self.deals_only(request)
+        pipeline = self.portal.pipelines.by_id.get(request.path_params["pipeline"])
         if pipeline is None:
             raise resource_not_found()
         return JSONResponse({"results": pipeline.to_api()["stages"]})
 
-    return [
-        Route("/crm/v3/owners", list_owners, methods=["GET"]),
-        Route("/crm/v3/owners/", list_owners, methods=["GET"]),
-        Route("/crm/v3/owners/{id}", get_owner, methods=["GET"]),
-        Route("/crm/v3/pipelines/{type}", list_pipelines, methods=["GET"]),
-        Route("/crm/v3/pipelines/{type}/{pipeline}", get_pipeline, methods=["GET"]),
-        Route("/crm/v3/pipelines/{type}/{pipeline}/stages", list_stages, methods=["GET"]),
-    ]
+    def routes(self) -> list[Route]:
+        return [
+            Route("/crm/v3/owners", self.list_owners, methods=["GET"]),
+            Route("/crm/v3/owners/", self.list_owners, methods=["GET"]),
+            Route("/crm/v3/owners/{id}", self.get_owner, methods=["GET"]),
+            Route("/crm/v3/pipelines/{type}", self.list_pipelines, methods=["GET"]),
+            Route("/crm/v3/pipelines/{type}/{pipeline}", self.get_pipeline, methods=["GET"]),
+            Route("/crm/v3/pipelines/{type}/{pipeline}/stages", self.list_stages, methods=["GET"]),
+        ]
+
+
+def routes(portal: Portal) -> list[Route]:
+    return DirectoryRoutes(portal).routes()

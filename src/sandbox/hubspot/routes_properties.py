@@ -43,24 +43,29 @@ def property_from_input(body: dict, now: datetime, group_names: set[str]) -> Pro
                        display_order=int(body.get("displayOrder", -1)), created_at=now, updated_at=now)
 
 
-def routes(portal: Portal) -> list[Route]:
-    def find(request: Request):
-        return object_type(portal, request.path_params["type"])
+class PropertyRoutes:
+    """The routes of this module over one Portal; each handler is a method."""
 
-    async def list_properties(request: Request) -> Response:
-        type_def, archived = find(request), bool_param(request, "archived")
+    def __init__(self, portal: Portal) -> None:
+        self.portal = portal
+
+    def find(self, request: Request):
+        return object_type(self.portal, request.path_params["type"])
+
+    async def list_properties(self, request: Request) -> Response:
+        type_def, archived = self.find(request), bool_param(request, "archived")
         return JSONResponse({"results": [p.to_api() for p in type_def.properties.values() if p.archived == archived]})
 
-    async def get_property(request: Request) -> Response:
-        prop = find(request).properties.get(request.path_params["name"])
+    async def get_property(self, request: Request) -> Response:
+        prop = self.find(request).properties.get(request.path_params["name"])
         if prop is None or prop.archived:
             raise resource_not_found()
         return JSONResponse(prop.to_api())
 
-    async def create_property(request: Request) -> Response:
-        type_def = find(request)
+    async def create_property(self, request: Request) -> Response:
+        type_def = self.find(request)
         body = await json_body(request)
-        prop = property_from_input(body, portal.clock(), set(type_def.groups))
+        prop = property_from_input(body, self.portal.clock(), set(type_def.groups))
         existing = type_def.properties.get(prop.name)
         if existing is not None and not existing.archived:
             raise ApiError(409, "OBJECT_ALREADY_EXISTS", f"Property named '{prop.name}' already exists.",
@@ -69,8 +74,8 @@ def routes(portal: Portal) -> list[Route]:
         type_def.properties[prop.name] = prop
         return JSONResponse(prop.to_api(), status_code=201)
 
-    async def update_property(request: Request) -> Response:
-        prop = find(request).properties.get(request.path_params["name"])
+    async def update_property(self, request: Request) -> Response:
+        prop = self.find(request).properties.get(request.path_params["name"])
         if prop is None or prop.archived:
             raise resource_not_found()
         if prop.hubspot_defined:
@@ -80,20 +85,20 @@ def routes(portal: Portal) -> list[Route]:
                           ("options", "options"), ("displayOrder", "display_order"), ("fieldType", "field_type")):
             if key in body:
                 setattr(prop, attr, body[key])
-        prop.updated_at = portal.clock()
+        prop.updated_at = self.portal.clock()
         return JSONResponse(prop.to_api())
 
-    async def archive_property(request: Request) -> Response:
-        prop = find(request).properties.get(request.path_params["name"])
+    async def archive_property(self, request: Request) -> Response:
+        prop = self.find(request).properties.get(request.path_params["name"])
         if prop is not None and not prop.hubspot_defined:
             prop.archived = True
         return Response(status_code=204)
 
-    async def list_groups(request: Request) -> Response:
-        return JSONResponse({"results": list(find(request).groups.values())})
+    async def list_groups(self, request: Request) -> Response:
+        return JSONResponse({"results": list(self.find(request).groups.values())})
 
-    async def create_group(request: Request) -> Response:
-        type_def = find(request)
+    async def create_group(self, request: Request) -> Response:
+        type_def = self.find(request)
         body = await json_body(request)
         if not body.get("name") or not body.get("label"):
             raise validation("Invalid input JSON: `name` and `label` are required")
@@ -105,19 +110,24 @@ def routes(portal: Portal) -> list[Route]:
         type_def.groups[group["name"]] = group
         return JSONResponse(group, status_code=201)
 
-    async def get_group(request: Request) -> Response:
-        group = find(request).groups.get(request.path_params["name"])
+    async def get_group(self, request: Request) -> Response:
+        group = self.find(request).groups.get(request.path_params["name"])
         if group is None:
             raise resource_not_found()
         return JSONResponse(group)
 
-    return [
-        Route("/crm/v3/properties/{type}", list_properties, methods=["GET"]),
-        Route("/crm/v3/properties/{type}", create_property, methods=["POST"]),
-        Route("/crm/v3/properties/{type}/groups", list_groups, methods=["GET"]),
-        Route("/crm/v3/properties/{type}/groups", create_group, methods=["POST"]),
-        Route("/crm/v3/properties/{type}/groups/{name}", get_group, methods=["GET"]),
-        Route("/crm/v3/properties/{type}/{name}", get_property, methods=["GET"]),
-        Route("/crm/v3/properties/{type}/{name}", update_property, methods=["PATCH"]),
-        Route("/crm/v3/properties/{type}/{name}", archive_property, methods=["DELETE"]),
-    ]
+    def routes(self) -> list[Route]:
+        return [
+            Route("/crm/v3/properties/{type}", self.list_properties, methods=["GET"]),
+            Route("/crm/v3/properties/{type}", self.create_property, methods=["POST"]),
+            Route("/crm/v3/properties/{type}/groups", self.list_groups, methods=["GET"]),
+            Route("/crm/v3/properties/{type}/groups", self.create_group, methods=["POST"]),
+            Route("/crm/v3/properties/{type}/groups/{name}", self.get_group, methods=["GET"]),
+            Route("/crm/v3/properties/{type}/{name}", self.get_property, methods=["GET"]),
+            Route("/crm/v3/properties/{type}/{name}", self.update_property, methods=["PATCH"]),
+            Route("/crm/v3/properties/{type}/{name}", self.archive_property, methods=["DELETE"]),
+        ]
+
+
+def routes(portal: Portal) -> list[Route]:
+    return PropertyRoutes(portal).routes()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from bisect import bisect_left
 from typing import Callable, Iterator
 
 from sandbox.hubspot.catalog import ObjectTypeDef
@@ -87,6 +88,9 @@ class ObjectStore:
         self.records: dict[str, dict[str, Record]] = {name: {} for name in types}
         self.next_id = first_id
         self.derivers: dict[str, Deriver] = {}
+        # Bumped on every change: lets readers cache id orders and search results between writes.
+        self.version = 0
+        self._order: dict[str, tuple[int, list[int]]] = {}
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, type_name: str, record_id: str, archived: bool = False) -> Record | None:
@@ -104,12 +108,20 @@ class ObjectStore:
                 return record
         return None
 
-    def iter(self, type_name: str, archived: bool = False) -> Iterator[Record]:
-        """Records in id order (HubSpot lists by ascending id)."""
+    def iter(self, type_name: str, archived: bool = False, start: int = 0) -> Iterator[Record]:
+        """Records in id order (HubSpot lists by ascending id), from id `start` on.
+
+        The sorted id list is cached per version, so paging a large portal costs O(page), not a sort."""
         table = self.records[type_name]
-        for key in sorted(table, key=int):
-            if table[key].archived == archived:
-                yield table[key]
+        cached = self._order.get(type_name)
+        if cached is None or cached[0] != self.version:
+            cached = (self.version, sorted(int(k) for k in table))
+            self._order[type_name] = cached
+        ids = cached[1]
+        for number in ids[bisect_left(ids, start):]:
+            record = table.get(str(number))
+            if record is not None and record.archived == archived:
+                yield record
 
     # -- writing -------------------------------------------------------------------------------
     def create(self, type_name: str, properties: dict[str, str | None], *, record_id: str | None = None,
@@ -159,12 +171,12 @@ class ObjectStore:
             props.setdefault("createdate", iso_millis(created_at))
         if "lastmodifieddate" in type_def.properties:
             props["lastmodifieddate"] = iso_millis(updated_at)
+        # No history entries are made here (that would dominate load time): a property without history
+        # reports its current value as one entry, stamped with the record's creation (see `history_of`).
         record = Record(record_id, props, created_at, updated_at, archived,
                         archived_at or (updated_at if archived else None), dict(history or {}))
-        for name, value in props.items():
-            record.history.setdefault(name, [HistoryEntry(value, created_at if name != "hs_lastmodifieddate"
-                                                          else updated_at, "IMPORT")])
         self.records[type_name][record_id] = record
+        self.version += 1
         if record_id.isdigit():
             self.next_id = max(self.next_id, int(record_id) + 1)
         return record
@@ -176,6 +188,7 @@ class ObjectStore:
             return False
         now = self.clock()
         record.archived, record.archived_at, record.updated_at = True, now, now
+        self.version += 1
         return True
 
     def restore(self, type_name: str, record_id: str) -> bool:
@@ -185,10 +198,12 @@ class ObjectStore:
         record.archived, record.archived_at = False, None
         record.updated_at = self.clock()
         record.properties["hs_lastmodifieddate"] = iso_millis(record.updated_at)
+        self.version += 1
         return True
 
     def purge(self, type_name: str, record_id: str) -> bool:
         """Delete for good (GDPR delete, or a test emptying the recycle bin)."""
+        self.version += 1
         return self.records[type_name].pop(str(record_id), None) is not None
 
     # -- internals -----------------------------------------------------------------------------
@@ -221,17 +236,26 @@ class ObjectStore:
 
     def _apply(self, type_def: ObjectTypeDef, record: Record, clean: dict[str, str], now: datetime,
                source: str) -> None:
+        self.version += 1
         changed = {k: v for k, v in clean.items() if record.properties.get(k) != v}
         for name, value in changed.items():
+            record.history[name] = [HistoryEntry(value, now, source)] + history_of(record, name)
             record.properties[name] = value
-            record.history.setdefault(name, []).insert(0, HistoryEntry(value, now, source))
         deriver = self.derivers.get(type_def.name)
         if deriver:
             for name, value in deriver(self, type_def, record, changed, now).items():
                 if record.properties.get(name) != value:
+                    record.history[name] = [HistoryEntry(value, now, "CALCULATED")] + history_of(record, name)
                     record.properties[name] = value
-                    record.history.setdefault(name, []).insert(0, HistoryEntry(value, now, "CALCULATED"))
         record.updated_at = max(now, record.updated_at)
         record.properties["hs_lastmodifieddate"] = iso_millis(record.updated_at)
         if "lastmodifieddate" in type_def.properties:
             record.properties["lastmodifieddate"] = iso_millis(record.updated_at)
+
+
+def history_of(record: Record, name: str) -> list[HistoryEntry]:
+    """A property's history, newest first; a loaded value with no recorded change is one entry."""
+    if name in record.history:
+        return record.history[name]
+    value = record.properties.get(name)
+    return [HistoryEntry(value, record.created_at, "IMPORT")] if value else []

@@ -1,4 +1,4 @@
-"""One HubSpot sandbox per test module, and hubspot-api-client in strict validation pointed at it."""
+"""One HubSpot sandbox per test module (fixtures `sandbox`, `client`), over the tiny hand-built portal."""
 
 from __future__ import annotations
 
@@ -6,19 +6,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from hubspot import HubSpot
 
-sys.path.insert(0, str(Path(__file__).parent))
+# Appended, not prepended: tests/sandbox/conftest.py is imported as `conftest` by the runtime's tests.
+sys.path.append(str(Path(__file__).parent))
 
+from hs_client import client_for  # noqa: E402
 from tiny_portal import tiny_portal  # noqa: E402
 
 from sandbox.runtime import Sandbox  # noqa: E402
-
-
-def client_for(sandbox, token: str | None = None) -> HubSpot:
-    """The real client as a connector builds it: host and CA file go straight into its Configuration."""
-    return HubSpot(access_token=token or sandbox.token, host=sandbox.base_url, ssl_ca_cert=sandbox.ca_file,
-                   client_side_validation=True)
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +31,3 @@ def sandbox(hub_state):
 @pytest.fixture(scope="module")
 def client(sandbox):
     return client_for(sandbox)
-
-
-def api_error(call, *args, **kwargs) -> tuple[int, dict, dict]:
-    """Run a client call that must fail; (status, JSON body, headers). Each hubspot sub-package has its
-    own ApiException class, so match on the shared attributes rather than the class."""
-    try:
-        call(*args, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - asserted below
-        if not hasattr(exc, "status") or not hasattr(exc, "body"):
-            raise
-        import json
-        return exc.status, json.loads(exc.body) if exc.body else {}, dict(exc.headers or {})
-    raise AssertionError("the call succeeded; an API error was expected")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import api_error
+from hs_client import api_error
 from hubspot.crm.objects import PublicObjectSearchRequest
 
 from tiny_portal import N_CONTACTS, N_DEALS
@@ -164,3 +164,30 @@ def test_rate_limit_headers_on_lists_but_not_search(sandbox):
     assert listed.headers["X-HubSpot-RateLimit-Max"] == "190"
     assert int(listed.headers["X-HubSpot-RateLimit-Daily-Remaining"]) < 1_000_000
     assert "X-HubSpot-RateLimit-Max" not in searched.headers
+
+
+def test_search_hands_out_the_cursor_to_10000_then_refuses(hub_state):
+    """10,001 matching contacts: the page ending at result 10,000 still has `paging.next.after` = "10000",
+    and following it is the real 400 — a connector must restart the filter from the last hs_object_id."""
+    from datetime import datetime, timezone
+
+    from hs_client import client_for
+
+    from sandbox.hubspot.portal import Portal
+    from sandbox.runtime import Sandbox
+
+    portal, moment = Portal(), datetime(2024, 1, 1, tzinfo=timezone.utc)
+    for i in range(10_001):
+        portal.store.load("contacts", str(1000 + i), {"email": f"c{i}@example.com"}, moment, moment)
+    with Sandbox(crm="hubspot", org=portal, state_dir=hub_state) as sb:
+        search = client_for(sb).crm.contacts.search_api.do_search
+        page = search(public_object_search_request=PublicObjectSearchRequest(after="9800", limit=200))
+        assert (page.total, len(page.results), page.paging.next.after) == (10_001, 200, "10000")
+        assert page.results[-1].id == str(1000 + 9_999)  # default order: ascending id
+        status, body, _ = api_error(search, public_object_search_request=PublicObjectSearchRequest(
+            after=page.paging.next.after, limit=200))
+        assert (status, body["category"]) == (400, "VALIDATION_ERROR")
+        restarted = search(public_object_search_request=PublicObjectSearchRequest(
+            filter_groups=[{"filters": [{"propertyName": "hs_object_id", "operator": "GT",
+                                         "value": page.results[-1].id}]}], sorts=["hs_object_id"], limit=200))
+        assert [r.id for r in restarted.results] == [str(1000 + 10_000)]

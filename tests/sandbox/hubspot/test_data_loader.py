@@ -33,6 +33,7 @@ def test_export_then_load_gives_the_same_portal(rendered, tmp_path):
     assert [h.value for h in loaded.store.records["deals"][deal].history["dealstage"]] == \
         [h.value for h in rendered.store.records["deals"][deal].history["dealstage"]]
     assert loaded.associations.edges == rendered.associations.edges
+    assert loaded.currencies == rendered.currencies and loaded.currencies
     assert [p.to_api()["stages"] for p in loaded.pipelines.by_id.values()] == \
         [p.to_api()["stages"] for p in rendered.pipelines.by_id.values()]
 
