@@ -50,7 +50,7 @@ def test_prints_connection_json_then_serves_until_sigterm(tmp_path: Path) -> Non
     (["--crm", "salesforce", "--generate", "--data", "."], "exactly one of --generate"),
     (["--crm", "hubspot", "--generate", "--faults", "503@rate=2"], "--faults: fault clause '503@rate=2'"),
     (["--crm", "hubspot", "--generate", "--limits", "daily=x"], "--limits: limit 'daily=x'"),
-    (["--crm", "hubspot", "--generate", "--as-of", "yesterday"], "--as-of 'yesterday' is not a date"),
+    (["--crm", "hubspot", "--generate", "--as-of", "yesterday"], "--as-of 'yesterday': expected a date as YYYY-MM-DD"),
     (["--crm", "hubspot", "--data", "/nonexistent-dir"], "not a directory"),
 ])
 def test_bad_options_give_one_clear_line(args: list[str], needle: str) -> None:

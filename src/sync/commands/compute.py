@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import Enum
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from kpi_engine import compute
 from kpi_engine.catalog import CATALOG
 from kpi_engine.loading import LoadError, LoadResult, load_dataset
 from sync.cli import app
+from sync.cli_input import fail, parse_date
 from sync.settings import SettingsError, load_settings
 from sync.value_display import format_number, format_value
 
@@ -34,11 +34,6 @@ class GrainOption(str, Enum):
     quarter = "quarter"
     year = "year"
     to_date = "to_date"
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 def _report_quarantine(result: LoadResult) -> None:
@@ -92,23 +87,18 @@ def compute_command(
     try:
         settings = load_settings(config)
     except SettingsError as exc:
-        _fail(str(exc))
-    dates = {}
-    for name, text in (("--as-of", as_of), ("--since", since), ("--until", until)):
-        try:
-            dates[name] = date.fromisoformat(text) if text else None
-        except ValueError:
-            _fail(f"{name} {text!r}: expected a date as YYYY-MM-DD")
+        raise fail(str(exc)) from None
+    dates = {name: parse_date(name, text) for name, text in (("--as-of", as_of), ("--since", since), ("--until", until))}
     unknown = [k for k in kpi if k not in CATALOG or CATALOG[k].hidden]
     if unknown:
-        _fail(f"--kpi {', '.join(unknown)}: unknown KPI id; `crm-kpi kpis` lists them")
+        raise fail(f"--kpi {', '.join(unknown)}: unknown KPI id; `crm-kpi kpis` lists them")
     bad_scopes = [s for s in scope if s not in SCOPES]
     if bad_scopes:
-        _fail(f"--scope {', '.join(bad_scopes)}: unknown scope; use {', '.join(SCOPES)}")
+        raise fail(f"--scope {', '.join(bad_scopes)}: unknown scope; use {', '.join(SCOPES)}")
     try:
         loaded = load_dataset(input_dir)
     except LoadError as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     _report_quarantine(loaded)
     values = compute(
         loaded.dataset,

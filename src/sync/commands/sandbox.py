@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from sync.cli import app
+from sync.cli_input import fail, parse_date
 
 
 class CrmChoice(str, Enum):
@@ -26,46 +27,27 @@ class SizeChoice(str, Enum):
     large = "large"
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"crm-kpi sandbox: {message}", err=True)
-    return typer.Exit(code)
-
-
-def _parse_as_of(as_of: str | None) -> dt.date | None:
-    if as_of is None:
-        return None
-    try:
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise _fail(f"--as-of {as_of!r} is not a date (expected YYYY-MM-DD)", 2) from None
-
-
 def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | None, data: Path | None) -> Any:
     from sandbox.plugin import SandboxDataError, SandboxSetupError, load_data_function
     from sandbox.runtime import load_plugin
 
     if generate == (data is not None):
-        raise _fail("choose exactly one of --generate (a generated org) or --data DIR (your own export)", 2)
+        raise fail("choose exactly one of --generate (a generated org) or --data DIR (your own export)", 2)
     if data is not None:
         if not data.is_dir():
-            raise _fail(f"--data {data}: not a directory", 2)
+            raise fail(f"--data {data}: not a directory", 2)
         try:
             loader = load_data_function(load_plugin(crm))
         except SandboxSetupError as error:
-            raise _fail(str(error)) from None
+            raise fail(str(error), 1) from None
         if loader is None:
-            raise _fail(f"the {crm} sandbox cannot load --data yet (sandbox.{crm}.load_data is missing)")
+            raise fail(f"the {crm} sandbox cannot load --data yet (sandbox.{crm}.load_data is missing)", 1)
         try:
             return loader(data)
         except SandboxDataError as error:
-            raise _fail(f"--data {data}: {error}") from None
-    try:
-        from sandbox.generator import generate_org
-    except ModuleNotFoundError as error:
-        if error.name and error.name.startswith("sandbox.generator"):
-            raise _fail("the org generator (sandbox.generator) is not installed in this build; "
-                        "use --data DIR") from None
-        raise
+            raise fail(f"--data {data}: {error}", 1) from None
+    from sandbox.generator import generate_org
+
     # Ids in the CRM's own shape (Salesforce 18-character ids, HubSpot numbers); the records are the same.
     return generate_org(size=size, seed=seed, as_of=as_of, source=crm)
 
@@ -101,16 +83,16 @@ def sandbox_command(
     try:
         plan = FaultPlan.parse(faults, seed=seed)
     except FaultSpecError as error:
-        raise _fail(f"--faults: {error}", 2) from None
+        raise fail(f"--faults: {error}", 2) from None
     try:
         plugin = load_plugin(crm.value)
     except SandboxSetupError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error), 1) from None
     try:
         limit_config = LimitConfig.parse(limits, base=plugin.DIALECT.default_limits()) if limits else None
     except LimitSpecError as error:
-        raise _fail(f"--limits: {error}", 2) from None
-    org = _load_org(crm.value, generate, size.value, seed, _parse_as_of(as_of), data)
+        raise fail(f"--limits: {error}", 2) from None
+    org = _load_org(crm.value, generate, size.value, seed, parse_date("--as-of", as_of), data)
     sandbox = Sandbox(crm=crm.value, org=org, faults=plan, limits=limit_config, instance=instance,
                       state_dir=state_dir, port=port, seed=seed)
 
@@ -121,4 +103,4 @@ def sandbox_command(
     try:
         sandbox.serve_forever(on_ready=announce)
     except OSError as error:
-        raise _fail(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}") from None
+        raise fail(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}", 1) from None
