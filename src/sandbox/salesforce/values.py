@@ -110,6 +110,17 @@ def format_datetime(value: datetime, *, csv: bool = False) -> str:
     return stamp + millis + ("Z" if csv else "+0000")
 
 
+def json_datetime(value: Any) -> Any:
+    """`to_json` for a datetime field: the C `isoformat` for the usual UTC value (5x `strftime`)."""
+    if type(value) is datetime and value.tzinfo is timezone.utc:
+        return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "+0000"
+    return to_json(value)
+
+
+def json_date(value: Any) -> Any:
+    return value.isoformat() if type(value) is date else to_json(value)
+
+
 def to_json(value: Any) -> Any:
     """A stored value as the REST API writes it in JSON."""
     if isinstance(value, datetime):
