@@ -111,9 +111,11 @@ def format_datetime(value: datetime, *, csv: bool = False) -> str:
 
 
 def json_datetime(value: Any) -> Any:
-    """`to_json` for a datetime field: the C `isoformat` for the usual UTC value (5x `strftime`)."""
-    if type(value) is datetime and value.tzinfo is timezone.utc:
-        return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "+0000"
+    """`to_json` for a datetime field. For the usual UTC value, slices of the plain C `isoformat` (3x faster
+    than `strftime`, and than `isoformat` with keywords): stored values are already whole milliseconds."""
+    if type(value) is datetime and value.tzinfo is timezone.utc and not value.microsecond % 1000:
+        text = value.isoformat()
+        return text[:23] + "+0000" if value.microsecond else text[:19] + ".000+0000"
     return to_json(value)
 
 
