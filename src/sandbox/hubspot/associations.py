@@ -50,11 +50,12 @@ class Associations:
         self.edges: dict[tuple[str, str, str], dict[str, frozenset[int]]] = defaultdict(dict)
 
     def add(self, from_type: str, from_id: str, to_type: str, to_id: str, primary: bool = False) -> None:
-        self.add_many(from_type, [from_id], to_type, [to_id], primary)
+        self.add_many(from_type, [str(from_id)], to_type, [str(to_id)], primary)
 
     def add_many(self, from_type: str, from_ids: list[str], to_type: str, to_ids: list[str | None],
                  primary: bool = False) -> None:
-        """Associate each from id with the to id beside it (None: no association), both directions.
+        """Associate each from id with the to id beside it (None: no association), both directions; ids
+        are strings.
 
         Type-id sets are frozen and shared between edges that have the same ones: a large portal has
         tens of millions of edges, and a set per edge was most of their memory."""
@@ -67,13 +68,13 @@ class Associations:
             for a_id, b_id in zip(a_ids, b_ids):
                 if a_id is None or b_id is None:
                     continue
-                targets = edges[(a_type, str(a_id), b_type)]
-                before = targets.get(str(b_id))
+                targets = edges[(a_type, a_id, b_type)]
+                before = targets.get(b_id)
                 if before is None:
-                    targets[str(b_id)] = added
+                    targets[b_id] = added
                 else:
                     union = before | added
-                    targets[str(b_id)] = shared.setdefault(union, union)
+                    targets[b_id] = shared.setdefault(union, union)
 
     def remove(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
         self.edges[(from_type, str(from_id), to_type)].pop(str(to_id), None)

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from sandbox.frame_columns import iso_millis as iso_column
+from sandbox.frame_columns import collector_paused, iso_millis as iso_column
 from sandbox.hubspot.catalog import CALL_DISPOSITIONS
 from sandbox.hubspot.org_columns import Columns, each_distinct, flags, iso, load, stage_history, text
 from sandbox.hubspot.owners import Owner
@@ -86,6 +86,11 @@ def _iso(row: dict, key: str) -> str | None:
 
 def render_org(org: Any, portal: Portal) -> Portal:
     """Fill `portal` with `org` (a generator Org: `.tables` of polars frames named as the shared schema)."""
+    with collector_paused():
+        return _render_all(org, portal)
+
+
+def _render_all(org: Any, portal: Portal) -> Portal:
     owner_user_ids = _render_users(org, portal)
     stage_ids = _render_pipeline(org, portal)
     _render_companies(org, portal)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
+from sandbox.frame_columns import collector_paused
 from sandbox.salesforce.derivations import CATEGORY_API
 from sandbox.salesforce.org_columns import big_tables as _big_tables
 from sandbox.salesforce.store import Store
@@ -61,6 +62,11 @@ def _stages(org: Any) -> Iterator[Row]:
 
 def render_org(org: Any, clock: Callable[[], datetime] | None = None) -> Store:
     """A store holding `org` (a generator Org; None gives an org with just the integration user)."""
+    with collector_paused():
+        return _render_all(org, clock)
+
+
+def _render_all(org: Any, clock: Callable[[], datetime] | None = None) -> Store:
     store = Store(clock=clock) if clock else Store()
     admin = store.load("User", [{"FirstName": "Integration", "LastName": "User", "Email": INTEGRATION_USER,
                                  "Username": INTEGRATION_USER, "IsActive": True, "Department": "IT"}])[0]
