@@ -16,12 +16,14 @@ from __future__ import annotations
 import argparse
 import gc
 import multiprocessing
+import os
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ import requests
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 
 from sandbox.generator import generate_org  # noqa: E402
+from sandbox.generator.spec import resolve_spec  # noqa: E402
 from sandbox.runtime import RunningSandbox, Sandbox  # noqa: E402
 
 SF_QUERY = ("SELECT Id, Name, StageName, Amount, CurrencyIsoCode, CloseDate, OwnerId, AccountId, "
@@ -102,19 +105,41 @@ def memory_mb() -> tuple[float, float]:
     return resident / 2**20, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def watch_memory(limit_gb: float, started: float) -> None:
+    """Stop the process (exit 3) when its resident memory passes `limit_gb`, saying how far it got: a large
+    org can need more memory than the machine has, and the machine is shared."""
+    def watch() -> None:
+        while True:
+            resident, _ = memory_mb()
+            if resident > limit_gb * 1024:
+                print(f"stopped: RSS {resident:,.0f} MB passed --max-rss-gb {limit_gb} "
+                      f"{time.perf_counter() - started:.1f} s into rendering", flush=True)
+                os._exit(3)
+            time.sleep(0.2)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--crm", choices=[*PAGERS, "both"], default="both")
     parser.add_argument("--size", default="small", help="generated org size (tiny, small, medium, large)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--clients", type=int, action="append", help="parallel readers (repeatable); default 1")
+    parser.add_argument("--activities", type=int, help="override the size's activity count")
+    parser.add_argument("--max-rss-gb", type=float, help="stop (exit 3) when resident memory passes this")
     args = parser.parse_args()
     crms = list(PAGERS) if args.crm == "both" else [args.crm]
     for crm in crms:
         started = time.perf_counter()
-        org = generate_org(size=args.size, seed=args.seed, source=crm)  # ids in the CRM's own shape
-        print(f"{crm}: org size={args.size} seed={args.seed} generated in {time.perf_counter() - started:.1f} s")
+        size = resolve_spec(args.size)
+        if args.activities is not None:
+            size = replace(size, activities=args.activities)
+        org = generate_org(size=size, seed=args.seed, source=crm)  # ids in the CRM's own shape
+        print(f"{crm}: org size={args.size} ({size.opportunities:,} opportunities, {size.activities:,} activities) "
+              f"seed={args.seed} generated in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
+        if args.max_rss_gb:
+            watch_memory(args.max_rss_gb, started)
         with Sandbox(crm=crm, org=org, limits="burst=none", instance=f"bench-{crm}") as running:
             resident, peak = memory_mb()
             print(f"{crm}: rendered and started in {time.perf_counter() - started:.1f} s, "
