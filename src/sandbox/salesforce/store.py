@@ -26,6 +26,13 @@ HISTORY_TRACKED = ("StageName", "Amount", "CloseDate", "Probability")
 _SKIP_KEYS = {"attributes", "id"}  # collections bodies carry these beside the fields
 
 
+def _filled(columns: dict[str, list[Any]], key: str, fallback: list[Any]) -> list[Any]:
+    """columns[key] with its nulls taken from `fallback` (all of it when the column is missing)."""
+    given = columns.get(key)
+    columns[key] = fallback if given is None else [f if v is None else v for v, f in zip(given, fallback)]
+    return columns[key]
+
+
 def lock_error(record_id: str) -> RecordError:
     return RecordError("UNABLE_TO_LOCK_ROW",
                        f"unable to obtain exclusive access to this record or 1 records: {record_id}")
@@ -247,8 +254,8 @@ class Store:
         return ids
 
     def load_columns(self, name: str, columns: dict[str, list[Any]]) -> None:
-        """`load` for rows given as equal-length columns (a rendered org): the same records, with the
-        defaults worked out once per object instead of once per row."""
+        """`load` for rows given as equal-length columns (a rendered org), a null meaning "not given": the
+        same records, with the defaults worked out once per object instead of once per row."""
         d = self.require(name)
         count = len(next(iter(columns.values()), []))
         with self.lock:
@@ -259,11 +266,11 @@ class Store:
             changed = set(columns)  # what each row gave, as `load` passes to the derivations
             ids = columns.get("Id") or [None] * count
             columns["Id"] = [i or self.ids.new(d.key_prefix) for i in ids]
-            stamp = columns.setdefault("SystemModstamp",
-                                       columns.get("CreatedDate") or [template["CreatedDate"]] * count)
+            # Audit fields a row leaves null fall back as in `load` when they are missing.
+            stamp = _filled(columns, "SystemModstamp", columns.get("CreatedDate") or [template["CreatedDate"]] * count)
             if "LastModifiedDate" in d.fields:
-                columns.setdefault("LastModifiedDate", stamp)
-                columns.setdefault("LastModifiedById", columns.get("CreatedById") or [self.api_user_id] * count)
+                _filled(columns, "LastModifiedDate", stamp)
+                _filled(columns, "LastModifiedById", columns.get("CreatedById") or [self.api_user_id] * count)
             keys, derive, table = list(columns), DERIVATIONS.get(d.name), self.tables[d.name]
             for values in zip(*columns.values()):
                 rec = template.copy()
