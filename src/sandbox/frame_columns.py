@@ -34,6 +34,16 @@ def utc_datetimes(series: pl.Series) -> list[datetime | None]:
     return values
 
 
+def python_values(series: pl.Series) -> list[Any]:
+    """`series.to_list()`, except that a text column with few distinct values gives one string object per
+    distinct value, shared by the rows (owner ids, picklist labels: ~60 bytes a row saved per column)."""
+    if series.dtype != pl.String or series.len() < 64 or series.n_unique() * 4 > series.len():
+        return series.to_list()
+    distinct = series.drop_nulls().unique(maintain_order=True).to_list()
+    codes = series.cast(pl.Enum(distinct)).to_physical().to_list()  # an Enum's codes index its categories
+    return [None if code is None else distinct[code] for code in codes]
+
+
 def iso_millis(series: pl.Series, suffix: str = "Z") -> list[str | None]:
     """Timestamps (or dates, at midnight) as `2024-01-31T10:00:00.000Z`, formatted by polars."""
     if series.dtype == pl.Date:

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from sandbox.frame_columns import collector_paused, iso_millis as iso_column
+from sandbox.frame_columns import collector_paused, iso_millis as iso_column, python_values
 from sandbox.hubspot.catalog import CALL_DISPOSITIONS
 from sandbox.hubspot.org_columns import Columns, each_distinct, flags, iso, load, stage_history, text
 from sandbox.hubspot.owners import Owner
@@ -229,7 +229,7 @@ def _render_contacts(org: Any, portal: Portal) -> None:
 
 
 def _when_true(frame: pl.DataFrame, condition: pl.Expr, then: str, otherwise: str | None) -> list[str | None]:
-    return frame.select(pl.when(condition).then(pl.lit(then)).otherwise(pl.lit(otherwise))).to_series().to_list()
+    return python_values(frame.select(pl.when(condition).then(pl.lit(then)).otherwise(pl.lit(otherwise))).to_series())
 
 
 def _call(frame: pl.DataFrame) -> Columns:

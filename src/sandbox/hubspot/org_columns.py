@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from sandbox.frame_columns import iso_millis, utc_datetimes
+from sandbox.frame_columns import iso_millis, python_values, utc_datetimes
 from sandbox.hubspot.store import HistoryEntry, ObjectStore, Record
 
 Columns = dict[str, list[Any]]
@@ -27,13 +27,13 @@ def each_distinct(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]
 
 
 def text(frame: pl.DataFrame, name: str) -> list[str | None]:
-    return frame[name].to_list()
+    return python_values(frame[name])
 
 
 def flags(frame: pl.DataFrame, expr: pl.Expr) -> list[str]:
     """A boolean as HubSpot's "true"/"false" (null is false)."""
-    return frame.select(pl.when(expr.fill_null(False)).then(pl.lit("true")).otherwise(pl.lit("false"))) \
-        .to_series().to_list()
+    return python_values(frame.select(pl.when(expr.fill_null(False)).then(pl.lit("true"))
+                                      .otherwise(pl.lit("false"))).to_series())
 
 
 def iso(frame: pl.DataFrame, name: str) -> list[str | None]:

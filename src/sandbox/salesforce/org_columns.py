@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from sandbox.frame_columns import utc_datetimes
+from sandbox.frame_columns import python_values, utc_datetimes
 
 Columns = dict[str, list[Any]]
 OPPORTUNITY_TYPES = {"new_business": "New Business", "renewal": "Existing Customer - Renewal",
@@ -41,7 +41,7 @@ def _stamps(frame: pl.DataFrame, created: str | None) -> Columns:
 
 def _columns(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> Columns:
     built = frame.select(**exprs) if exprs else pl.DataFrame()
-    return {name: built[name].to_list() for name in exprs}
+    return {name: python_values(built[name]) for name in exprs}
 
 
 def accounts(frame: pl.DataFrame) -> Columns:
