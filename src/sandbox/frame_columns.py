@@ -62,11 +62,14 @@ def records(columns: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of records are made: each full collection walks
-    every object made so far, which made rendering grow faster than the org (records hold no cycles)."""
+    every object made so far, which made rendering grow faster than the org (records hold no cycles).
+    Afterwards the rendered objects are frozen out of later collections, which would otherwise walk them
+    all again while pages are served."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
