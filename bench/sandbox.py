@@ -4,7 +4,7 @@
 
 Each CRM pages through its opportunities (Salesforce `query` + `nextRecordsUrl`, 2,000 per page; HubSpot
 deals list + `paging.next.after`, 100 per page) with keep-alive requests sessions, `--clients` of them in
-parallel, each reading the whole list. Readers are separate processes: in the server's process they would
+parallel, each reading the whole list (`--passes` times). Readers are separate processes: in the server's process they would
 share its GIL and the figure would be the client's JSON parsing as much as the server. The org is generated
 and rendered before timing starts (both printed, with the process's resident memory after rendering and
 its peak so far). Burst limits are off (`burst=none`) so the figure is the server's, not a throttle's; the
@@ -76,20 +76,21 @@ class Result:
     seconds: float
 
 
-def read_all(crm: str, base_url: str, token: str, ca_file: str) -> tuple[int, int]:
-    """Page through the whole list once; (pages, records). Runs in a reader process."""
+def read_all(crm: str, base_url: str, token: str, ca_file: str, passes: int = 1) -> tuple[int, int]:
+    """Page through the whole list `passes` times; (pages, records). Runs in a reader process."""
     session = requests.Session()
     session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify
     session.verify = ca_file
     session.headers["Authorization"] = f"Bearer {token}"
     pages = records = 0
-    for count in PAGERS[crm](session, base_url):
-        pages, records = pages + 1, records + count
+    for _ in range(passes):
+        for count in PAGERS[crm](session, base_url):
+            pages, records = pages + 1, records + count
     return pages, records
 
 
-def measure(running: RunningSandbox, crm: str, clients: int) -> Result:
-    target = (crm, running.base_url, running.token, running.ca_file)
+def measure(running: RunningSandbox, crm: str, clients: int, passes: int = 1) -> Result:
+    target = (crm, running.base_url, running.token, running.ca_file, passes)
     with ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("spawn")) as pool:
         list(pool.map(read_all, *zip(*[target] * clients)))  # warm-up: processes, connections, caches
         started = time.perf_counter()
@@ -126,6 +127,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--clients", type=int, action="append", help="parallel readers (repeatable); default 1")
     parser.add_argument("--activities", type=int, help="override the size's activity count")
+    parser.add_argument("--passes", type=int, default=1, help="times each reader reads the whole list (timed)")
     parser.add_argument("--max-rss-gb", type=float, help="stop (exit 3) when resident memory passes this")
     args = parser.parse_args()
     crms = list(PAGERS) if args.crm == "both" else [args.crm]
@@ -145,7 +147,7 @@ def main() -> None:
             print(f"{crm}: rendered and started in {time.perf_counter() - started:.1f} s, "
                   f"RSS {resident:,.0f} MB (peak so far {peak:,.0f} MB)")
             for clients in args.clients or [1]:
-                result = measure(running, crm, clients)
+                result = measure(running, crm, clients, args.passes)
                 print(f"{crm:<10} clients={clients:<2} pages={result.pages:<6} records={result.records:<8} "
                       f"{result.seconds:6.2f} s  {result.pages / result.seconds:8.1f} pages/s  "
                       f"{result.records / result.seconds:10.0f} records/s")
