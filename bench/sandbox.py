@@ -4,11 +4,12 @@
 
 Each CRM pages through its opportunities (Salesforce `query` + `nextRecordsUrl`, 2,000 per page; HubSpot
 deals list + `paging.next.after`, 100 per page) with keep-alive requests sessions, `--clients` of them in
-parallel, each reading the whole list (`--passes` times). Readers are separate processes: in the server's process they would
-share its GIL and the figure would be the client's JSON parsing as much as the server. The org is generated
-and rendered before timing starts (both printed, with the process's resident memory after rendering and
-its peak so far). Burst limits are off (`burst=none`) so the figure is the server's, not a throttle's; the
-daily counter and its headers stay on, as they cost what they cost. Prints one line per CRM and client count.
+parallel, each reading the whole list (`--passes` times). Readers are separate processes: in the server's
+process they would share its GIL and the figure would be the client's JSON parsing as much as the server.
+The org is generated and rendered before timing starts (both printed, with the process's resident memory
+after rendering and its peak so far). Burst limits are off (`burst=none`) so the figure is the server's,
+not a throttle's; the daily counter and its headers stay on, as they cost what they cost. Prints one line
+per CRM and client count.
 """
 
 from __future__ import annotations

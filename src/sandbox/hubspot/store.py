@@ -247,7 +247,8 @@ class ObjectStore:
             props = {k: v for k, v in zip(keys, values) if v is not None}
             if extra is not None and extra[index]:
                 props.update(extra[index])
-            created, updated, c_iso, u_iso = created_at[index], updated_at[index], created_iso[index], updated_iso[index]
+            created, updated = created_at[index], updated_at[index]
+            c_iso, u_iso = created_iso[index], updated_iso[index]
             props["hs_object_id"] = record_id
             props.setdefault("hs_createdate", c_iso)
             props["hs_lastmodifieddate"] = u_iso

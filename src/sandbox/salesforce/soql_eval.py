@@ -17,7 +17,9 @@ from sandbox.salesforce.ids import to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
 from sandbox.salesforce.soql import BoolOp, Comparison, DateLiteral, Path_, Query, malformed, parse
 from sandbox.salesforce.store import Record, Store
-from sandbox.salesforce.values import NUMERIC_TYPES, TEXT_TYPES, json_date, json_datetime, looks_like_id, to_csv, to_json
+from sandbox.salesforce.values import (
+    NUMERIC_TYPES, TEXT_TYPES, json_date, json_datetime, looks_like_id, to_csv, to_json,
+)
 
 MAX_OFFSET = 2000
 # Field types whose stored values need formatting for JSON (everything else is sent as stored).

@@ -32,7 +32,7 @@ def test_changes_between_pages_show_on_later_pages() -> None:
         portal.store.load("deals", str(number), {"dealname": f"Deal {number}"}, T0, T0)
     first, after = page(portal, 0)
     assert first == ["1", "2"] and after == 3
-    # Between pages, in the CRM: an edit, an archive, a purge, and a new deal (the next id: the portal counts from 1001).
+    # Between pages, in the CRM: an edit, an archive, a purge, and a new deal (the portal's next id, 1001).
     portal.edit("deals", "4", {"dealname": "Edited"})
     portal.delete("deals", "3")
     portal.store.purge("deals", "5")
