@@ -44,10 +44,13 @@ def type_ids(from_type: str, to_type: str) -> tuple[int, int | None]:
 
 
 class Associations:
-    """Edges keyed by (from type, from id, to type) -> {to id: set of type ids}."""
+    """Edges keyed by (from type, to type) -> from id -> {to id: frozen set of type ids}.
+
+    Nested by type pair rather than keyed by (from type, from id, to type): a tuple per record and pair
+    was a fifth of a rendered portal's memory."""
 
     def __init__(self) -> None:
-        self.edges: dict[tuple[str, str, str], dict[str, frozenset[int]]] = defaultdict(dict)
+        self.edges: dict[tuple[str, str], dict[str, dict[str, frozenset[int]]]] = defaultdict(dict)
 
     def add(self, from_type: str, from_id: str, to_type: str, to_id: str, primary: bool = False) -> None:
         self.add_many(from_type, [str(from_id)], to_type, [str(to_id)], primary)
@@ -64,11 +67,13 @@ class Associations:
             unlabeled, primary_id = type_ids(a_type, b_type)
             added = frozenset([unlabeled, primary_id] if primary and primary_id is not None else [unlabeled])
             shared: dict[frozenset[int], frozenset[int]] = {added: added}
-            edges = self.edges
+            by_from = self.edges[(a_type, b_type)]
             for a_id, b_id in zip(a_ids, b_ids):
                 if a_id is None or b_id is None:
                     continue
-                targets = edges[(a_type, a_id, b_type)]
+                targets = by_from.get(a_id)
+                if targets is None:
+                    targets = by_from[a_id] = {}
                 before = targets.get(b_id)
                 if before is None:
                     targets[b_id] = added
@@ -77,11 +82,11 @@ class Associations:
                     targets[b_id] = shared.setdefault(union, union)
 
     def remove(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
-        self.edges[(from_type, str(from_id), to_type)].pop(str(to_id), None)
-        self.edges[(to_type, str(to_id), from_type)].pop(str(from_id), None)
+        for a_type, a_id, b_type, b_id in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
+            self.edges.get((a_type, b_type), {}).get(str(a_id), {}).pop(str(b_id), None)
 
     def of(self, from_type: str, from_id: str, to_type: str) -> dict[str, frozenset[int]]:
-        return self.edges.get((from_type, str(from_id), to_type), {})
+        return self.edges.get((from_type, to_type), {}).get(str(from_id), {})
 
     def primary_label(self, type_id: int) -> str | None:
         return "Primary" if any(p == type_id for _, p in TYPE_IDS.values()) else None
