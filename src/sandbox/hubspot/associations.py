@@ -44,25 +44,49 @@ def type_ids(from_type: str, to_type: str) -> tuple[int, int | None]:
 
 
 class Associations:
-    """Edges keyed by (from type, from id, to type) -> {to id: set of type ids}."""
+    """Edges keyed by (from type, to type) -> from id -> {to id: frozen set of type ids}.
+
+    Nested by type pair rather than keyed by (from type, from id, to type): a tuple per record and pair
+    was a fifth of a rendered portal's memory."""
 
     def __init__(self) -> None:
-        self.edges: dict[tuple[str, str, str], dict[str, set[int]]] = defaultdict(dict)
+        self.edges: dict[tuple[str, str], dict[str, dict[str, frozenset[int]]]] = defaultdict(dict)
 
     def add(self, from_type: str, from_id: str, to_type: str, to_id: str, primary: bool = False) -> None:
-        for a_type, a_id, b_type, b_id in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
+        self.add_many(from_type, [str(from_id)], to_type, [str(to_id)], primary)
+
+    def add_many(self, from_type: str, from_ids: list[str], to_type: str, to_ids: list[str | None],
+                 primary: bool = False) -> None:
+        """Associate each from id with the to id beside it (None: no association), both directions; ids
+        are strings.
+
+        Type-id sets are frozen and shared between edges that have the same ones: a large portal has
+        tens of millions of edges, and a set per edge was most of their memory."""
+        for a_type, a_ids, b_type, b_ids in ((from_type, from_ids, to_type, to_ids),
+                                             (to_type, to_ids, from_type, from_ids)):
             unlabeled, primary_id = type_ids(a_type, b_type)
-            ids = self.edges[(a_type, str(a_id), b_type)].setdefault(str(b_id), set())
-            ids.add(unlabeled)
-            if primary and primary_id is not None:
-                ids.add(primary_id)
+            added = frozenset([unlabeled, primary_id] if primary and primary_id is not None else [unlabeled])
+            shared: dict[frozenset[int], frozenset[int]] = {added: added}
+            by_from = self.edges[(a_type, b_type)]
+            for a_id, b_id in zip(a_ids, b_ids):
+                if a_id is None or b_id is None:
+                    continue
+                targets = by_from.get(a_id)
+                if targets is None:
+                    targets = by_from[a_id] = {}
+                before = targets.get(b_id)
+                if before is None:
+                    targets[b_id] = added
+                else:
+                    union = before | added
+                    targets[b_id] = shared.setdefault(union, union)
 
     def remove(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
-        self.edges[(from_type, str(from_id), to_type)].pop(str(to_id), None)
-        self.edges[(to_type, str(to_id), from_type)].pop(str(from_id), None)
+        for a_type, a_id, b_type, b_id in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
+            self.edges.get((a_type, b_type), {}).get(str(a_id), {}).pop(str(b_id), None)
 
-    def of(self, from_type: str, from_id: str, to_type: str) -> dict[str, set[int]]:
-        return self.edges.get((from_type, str(from_id), to_type), {})
+    def of(self, from_type: str, from_id: str, to_type: str) -> dict[str, frozenset[int]]:
+        return self.edges.get((from_type, to_type), {}).get(str(from_id), {})
 
     def primary_label(self, type_id: int) -> str | None:
         return "Primary" if any(p == type_id for _, p in TYPE_IDS.values()) else None

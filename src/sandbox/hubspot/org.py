@@ -8,10 +8,15 @@ emails, meetings, tasks, notes; line items and products; quotas → goal_targets
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+import polars as pl
+
+from sandbox.frame_columns import collector_paused, iso_millis as iso_column, python_values
 from sandbox.hubspot.catalog import CALL_DISPOSITIONS
+from sandbox.hubspot.org_columns import Columns, each_distinct, flags, iso, load, stage_history, text
 from sandbox.hubspot.owners import Owner
 from sandbox.hubspot.pipelines import Pipeline, Stage
 from sandbox.hubspot.portal import Portal
@@ -81,6 +86,11 @@ def _iso(row: dict, key: str) -> str | None:
 
 def render_org(org: Any, portal: Portal) -> Portal:
     """Fill `portal` with `org` (a generator Org: `.tables` of polars frames named as the shared schema)."""
+    with collector_paused():
+        return _render_all(org, portal)
+
+
+def _render_all(org: Any, portal: Portal) -> Portal:
     owner_user_ids = _render_users(org, portal)
     stage_ids = _render_pipeline(org, portal)
     _render_companies(org, portal)
@@ -135,129 +145,153 @@ def _render_pipeline(org: Any, portal: Portal) -> dict[tuple[str, str], str]:
     return ids
 
 
+def _frame(org: Any, table: str) -> pl.DataFrame | None:
+    return org.tables.get(table)
+
+
+def _numbers(values: list[Any]) -> list[str | None]:
+    return [_num(v) for v in values]
+
+
 def _render_companies(org: Any, portal: Portal) -> None:
-    for row in _rows(org, "accounts"):
-        portal.store.load("companies", row["id"], {
-            "name": row.get("name"), "industry": row.get("industry"), "region": row.get("region"),
-            "hubspot_owner_id": row.get("owner_id"), "createdate": _iso(row, "created_at"),
-        }, _when(row), row["modified_at"], archived=bool(row.get("deleted")))
+    frame = _frame(org, "accounts")
+    if frame is None:
+        return
+    load(portal.store, "companies", frame, {
+        "name": text(frame, "name"), "industry": text(frame, "industry"), "region": text(frame, "region"),
+        "hubspot_owner_id": text(frame, "owner_id"), "createdate": iso(frame, "created_at"),
+    }, created="created_at")
 
 
 def _render_deals(org: Any, portal: Portal, stage_ids: dict[tuple[str, str], str]) -> None:
-    changes: dict[str, list[dict]] = {}
-    for row in _rows(org, "stage_changes"):
-        changes.setdefault(row["opportunity_id"], []).append(row)
-    for row in _rows(org, "opportunities"):
-        pipeline = row.get("pipeline") or "default"
-        stage_id = stage_ids.get((pipeline, row["stage"]), row["stage"])
-        dealtype, renewal = DEAL_TYPES.get(row.get("type") or "other", (None, None))
-        found = portal.pipelines.find_stage(stage_id, pipeline)
-        stage = found[1] if found else None
-        props = {
-            "dealname": row.get("name"), "amount": _num(row.get("amount_original")),
-            "amount_in_home_currency": _num(row.get("amount")), "deal_currency_code": row.get("currency"),
-            "pipeline": pipeline, "dealstage": stage_id, "closedate": _iso(row, "close_date"),
-            "createdate": _iso(row, "created_at"), "dealtype": dealtype, "hs_deal_renewal_type": renewal,
-            "hubspot_owner_id": row.get("owner_id"),
-            "hs_forecast_category": FORECAST.get(row.get("forecast_category") or ""),
-            "hs_is_closed": str(bool(row["is_closed"])).lower(), "hs_is_closed_won": str(bool(row["is_won"])).lower(),
-            "hs_is_closed_lost": str(bool(row["is_closed"]) and not row["is_won"]).lower(),
-            "hs_deal_stage_probability": _num(stage.probability if stage else row.get("probability")),
-            "hs_analytics_source": _traffic_source(row.get("lead_source")),
-            "contract_length_months": _num(row.get("contract_months")),
-        }
-        history = []
-        for change in sorted(changes.get(row["id"], []), key=lambda c: c["entered_at"]):
-            change_stage = stage_ids.get((pipeline, change["stage"]), change["stage"])
-            props[f"hs_v2_date_entered_{change_stage}"] = _iso(change, "entered_at")
-            history.insert(0, HistoryEntry(change_stage, change["entered_at"], "CRM_UI"))
-        record = portal.store.load("deals", row["id"], props, _when(row), row["modified_at"],
-                                   archived=bool(row.get("deleted")))
-        if history:
-            record.history["dealstage"] = history
-        if row.get("account_id"):
-            portal.associations.add("deals", row["id"], "companies", row["account_id"], primary=True)
+    frame = _frame(org, "opportunities")
+    if frame is None:
+        return
+    frame = frame.with_columns(pl.col("pipeline").fill_null("default"))
+    pipelines, stages = text(frame, "pipeline"), text(frame, "stage")
+    stage_of = lambda pipeline, stage: stage_ids.get((pipeline, stage), stage)  # noqa: E731
+    stage = [stage_of(p, s) for p, s in zip(pipelines, stages)]
+    found = {key: portal.pipelines.find_stage(key[1], key[0]) for key in set(zip(pipelines, stage))}
+    probability = [_num(found[(p, s)][1].probability if found[(p, s)] else row_probability)
+                    for p, s, row_probability in zip(pipelines, stage, frame["probability"].to_list())]
+    kinds = each_distinct(frame["type"].to_list(), lambda t: DEAL_TYPES.get(t or "other", (None, None)))
+    changes = _frame(org, "stage_changes")
+    history = stage_history(changes, stage_of, dict(zip(text(frame, "id"), pipelines))) \
+        if changes is not None else {}
+    ids = text(frame, "id")
+    entered = [history.get(i, (None, None)) for i in ids]
+    records = load(portal.store, "deals", frame, {
+        "dealname": text(frame, "name"), "amount": _numbers(frame["amount_original"].to_list()),
+        "amount_in_home_currency": _numbers(frame["amount"].to_list()), "deal_currency_code": text(frame, "currency"),
+        "pipeline": pipelines, "dealstage": stage, "closedate": iso(frame, "close_date"),
+        "createdate": iso(frame, "created_at"), "dealtype": [k[0] for k in kinds],
+        "hs_deal_renewal_type": [k[1] for k in kinds], "hubspot_owner_id": text(frame, "owner_id"),
+        "hs_forecast_category": each_distinct(frame["forecast_category"].to_list(), lambda f: FORECAST.get(f or "")),
+        "hs_is_closed": flags(frame, pl.col("is_closed")), "hs_is_closed_won": flags(frame, pl.col("is_won")),
+        "hs_is_closed_lost": flags(frame, pl.col("is_closed").fill_null(False) & ~pl.col("is_won").fill_null(False)),
+        "hs_deal_stage_probability": probability,
+        "hs_analytics_source": each_distinct(frame["lead_source"].to_list(), _traffic_source),
+        "contract_length_months": _numbers(frame["contract_months"].to_list()),
+    }, created="created_at", extra=[props for props, _ in entered])
+    for record, (_, changes_of_deal) in zip(records, entered):
+        if changes_of_deal:
+            record.history["dealstage"] = changes_of_deal
+    portal.associations.add_many("deals", ids, "companies", text(frame, "account_id"), primary=True)
 
 
-def _traffic_source(text: str | None) -> str | None:
-    if not text:
+def _traffic_source(source: str | None) -> str | None:
+    if not source:
         return None
-    return TRAFFIC_SOURCES.get(text.strip().lower(), "OTHER_CAMPAIGNS")
+    return TRAFFIC_SOURCES.get(source.strip().lower(), "OTHER_CAMPAIGNS")
 
 
 def _render_contacts(org: Any, portal: Portal) -> None:
     """Leads are contacts: lifecycle `lead`, or `opportunity` once converted (dated by the conversion)."""
-    for row in _rows(org, "leads"):
-        converted = row.get("converted_at")
-        props = {
-            "email": row.get("email"), "firstname": row.get("first_name"), "lastname": row.get("last_name"),
-            "company": row.get("company"), "createdate": _iso(row, "created_at"),
-            "hubspot_owner_id": row.get("owner_id"),
-            "lifecyclestage": "opportunity" if converted else "lead",
-            "hs_lifecyclestage_lead_date": _iso(row, "created_at"),
-            "hs_lifecyclestage_opportunity_date": _iso(row, "converted_at"),
-            "hs_lead_status": LEAD_STATUS.get(row.get("status") or "", "OPEN" if row.get("status") else None),
-            "hs_analytics_source": _traffic_source(row.get("lead_source")),
-            "hs_analytics_source_data_1": row.get("lead_source"),
-            "associatedcompanyid": row.get("converted_account_id"),
-        }
-        portal.store.load("contacts", row["id"], props, _when(row), row["modified_at"],
-                          archived=bool(row.get("deleted")))
-        if row.get("converted_account_id"):
-            portal.associations.add("contacts", row["id"], "companies", row["converted_account_id"], primary=True)
-        if row.get("converted_opportunity_id"):
-            portal.associations.add("contacts", row["id"], "deals", row["converted_opportunity_id"])
+    frame = _frame(org, "leads")
+    if frame is None:
+        return
+    ids, companies = text(frame, "id"), text(frame, "converted_account_id")
+    load(portal.store, "contacts", frame, {
+        "email": text(frame, "email"), "firstname": text(frame, "first_name"), "lastname": text(frame, "last_name"),
+        "company": text(frame, "company"), "createdate": iso(frame, "created_at"),
+        "hubspot_owner_id": text(frame, "owner_id"),
+        "lifecyclestage": frame.select(pl.when(pl.col("converted_at").is_not_null()).then(pl.lit("opportunity"))
+                                       .otherwise(pl.lit("lead"))).to_series().to_list(),
+        "hs_lifecyclestage_lead_date": iso(frame, "created_at"),
+        "hs_lifecyclestage_opportunity_date": iso(frame, "converted_at"),
+        "hs_lead_status": each_distinct(text(frame, "status"),
+                                        lambda s: LEAD_STATUS.get(s or "", "OPEN" if s else None)),
+        "hs_analytics_source": each_distinct(text(frame, "lead_source"), _traffic_source),
+        "hs_analytics_source_data_1": text(frame, "lead_source"), "associatedcompanyid": companies,
+    }, created="created_at")
+    portal.associations.add_many("contacts", ids, "companies", companies, primary=True)
+    portal.associations.add_many("contacts", ids, "deals", text(frame, "converted_opportunity_id"))
 
 
-def _call(row: dict) -> dict:
-    return {"hs_call_title": row.get("subtype"), "hs_activity_type": row.get("subtype"),
-            "hs_call_duration": _num(round((row.get("duration_seconds") or 0) * 1000)),
-            "hs_call_disposition": CALL_OUTCOMES.get(row.get("outcome") or ""),
-            "hs_call_direction": {"outbound": "OUTBOUND", "inbound": "INBOUND"}.get(row.get("direction") or ""),
-            "hs_call_status": "COMPLETED" if row.get("completed", True) else "NO_ANSWER"}
+def _when_true(frame: pl.DataFrame, condition: pl.Expr, then: str, otherwise: str | None) -> list[str | None]:
+    return python_values(frame.select(pl.when(condition).then(pl.lit(then)).otherwise(pl.lit(otherwise))).to_series())
 
 
-def _email(row: dict) -> dict:
-    opened = row.get("opened")
-    return {"hs_email_subject": row.get("subtype"), "hs_email_status": "SENT",
-            "hs_email_direction": "INCOMING_EMAIL" if row.get("direction") == "inbound" else "EMAIL",
-            "hs_email_open_count": None if opened is None else ("1" if opened else "0")}
+def _call(frame: pl.DataFrame) -> Columns:
+    durations = frame["duration_seconds"].to_list()
+    return {"hs_call_title": text(frame, "subtype"), "hs_activity_type": text(frame, "subtype"),
+            "hs_call_duration": [_num(round((d or 0) * 1000)) for d in durations],
+            "hs_call_disposition": each_distinct(text(frame, "outcome"), lambda o: CALL_OUTCOMES.get(o or "")),
+            "hs_call_direction": each_distinct(text(frame, "direction"), lambda d: CALL_DIRECTIONS.get(d or "")),
+            # A completed flag left empty counts as not completed, as the row-wise mapping read it.
+            "hs_call_status": _when_true(frame, pl.col("completed").fill_null(False), "COMPLETED", "NO_ANSWER")}
 
 
-def _meeting(row: dict) -> dict:
-    start = row["occurred_at"]
-    end = start + timedelta(seconds=row.get("duration_seconds") or 0)
-    return {"hs_meeting_title": row.get("subtype"), "hs_activity_type": row.get("subtype"),
-            "hs_meeting_start_time": _iso(row, "occurred_at"), "hs_meeting_end_time": _ms(end),
-            "hs_meeting_outcome": "COMPLETED" if row.get("completed", True) else "SCHEDULED"}
+def _email(frame: pl.DataFrame) -> Columns:
+    return {"hs_email_subject": text(frame, "subtype"), "hs_email_status": ["SENT"] * frame.height,
+            "hs_email_direction": _when_true(frame, pl.col("direction") == "inbound", "INCOMING_EMAIL", "EMAIL"),
+            "hs_email_open_count": frame.select(pl.when(pl.col("opened")).then(pl.lit("1"))
+                                                .when(pl.col("opened").is_not_null()).then(pl.lit("0")))
+            .to_series().to_list()}
 
 
-def _task(row: dict) -> dict:
-    done = row.get("completed", True)
-    return {"hs_task_subject": row.get("subtype"), "hs_task_type": "TODO",
-            "hs_task_status": "COMPLETED" if done else "NOT_STARTED",
-            "hs_task_completion_date": _iso(row, "modified_at") if done else None}
+def _meeting(frame: pl.DataFrame) -> Columns:
+    end = frame.select(pl.col("occurred_at") + pl.duration(
+        microseconds=(pl.col("duration_seconds").fill_null(0) * 1_000_000).round(0).cast(pl.Int64))).to_series()
+    return {"hs_meeting_title": text(frame, "subtype"), "hs_activity_type": text(frame, "subtype"),
+            "hs_meeting_start_time": iso(frame, "occurred_at"), "hs_meeting_end_time": iso_column(end),
+            "hs_meeting_outcome": _when_true(frame, pl.col("completed").fill_null(False), "COMPLETED", "SCHEDULED")}
 
 
-def _note(row: dict) -> dict:
-    return {"hs_note_body": row.get("subtype") or "Note"}
+def _task(frame: pl.DataFrame) -> Columns:
+    done = pl.col("completed").fill_null(False)
+    return {"hs_task_subject": text(frame, "subtype"), "hs_task_type": ["TODO"] * frame.height,
+            "hs_task_status": _when_true(frame, done, "COMPLETED", "NOT_STARTED"),
+            "hs_task_completion_date": [m if d else None for m, d in
+                                        zip(iso(frame, "modified_at"), frame.select(done).to_series().to_list())]}
 
 
-ACTIVITY_KINDS = {"call": ("calls", _call), "email": ("emails", _email), "meeting": ("meetings", _meeting),
-                  "task": ("tasks", _task), "note": ("notes", _note)}
+def _note(frame: pl.DataFrame) -> Columns:
+    return {"hs_note_body": frame["subtype"].fill_null("Note").to_list()}
+
+
+CALL_DIRECTIONS = {"outbound": "OUTBOUND", "inbound": "INBOUND"}
+ACTIVITY_KINDS: dict[str, tuple[str, Callable[[pl.DataFrame], Columns]]] = {
+    "call": ("calls", _call), "email": ("emails", _email), "meeting": ("meetings", _meeting),
+    "task": ("tasks", _task), "note": ("notes", _note)}
 
 
 def _render_activities(org: Any, portal: Portal) -> None:
-    rows = _rows(org, "activities")
-    _allow_activity_types(portal, {r["subtype"] for r in rows if r["kind"] in ("call", "meeting") and r.get("subtype")})
-    for row in rows:
-        type_name, props_of = ACTIVITY_KINDS[row["kind"]]
-        props = {"hs_timestamp": _iso(row, "occurred_at"), "hubspot_owner_id": row.get("owner_id"), **props_of(row)}
-        portal.store.load(type_name, row["id"], props, row["occurred_at"], row["modified_at"],
-                          archived=bool(row.get("deleted")))
+    frame = _frame(org, "activities")
+    if frame is None:
+        return
+    subtypes = frame.filter(pl.col("kind").is_in(["call", "meeting"]) & (pl.col("subtype").fill_null("") != ""))
+    _allow_activity_types(portal, set(subtypes["subtype"].to_list()))
+    for kind, (type_name, columns_of) in ACTIVITY_KINDS.items():
+        rows = frame.filter(pl.col("kind") == kind)
+        if rows.is_empty():
+            continue
+        load(portal.store, type_name, rows, {"hs_timestamp": iso(rows, "occurred_at"),
+                                             "hubspot_owner_id": text(rows, "owner_id"), **columns_of(rows)},
+             created="occurred_at")
+        ids = text(rows, "id")
         for to_type, key in (("deals", "opportunity_id"), ("companies", "account_id"), ("contacts", "lead_id")):
-            if row.get(key):
-                portal.associations.add(type_name, row["id"], to_type, row[key])
+            portal.associations.add_many(type_name, ids, to_type, [t or None for t in text(rows, key)])
 
 
 def _allow_activity_types(portal: Portal, subtypes: set[str]) -> None:
@@ -281,14 +315,17 @@ def _render_products(org: Any, portal: Portal) -> None:
         portal.store.load("products", row["id"], {"name": row.get("name"), "price": _num(row.get("list_price")),
                                                   "product_family": row.get("family")},
                           datetime(2020, 1, 1, tzinfo=timezone.utc), datetime(2020, 1, 1, tzinfo=timezone.utc))
-    for row in _rows(org, "line_items"):
-        portal.store.load("line_items", row["id"], {
-            "name": row.get("product_name"), "hs_product_id": row.get("product_id"),
-            "quantity": _num(row.get("quantity")), "price": _num(row.get("unit_price")),
-            "amount": _num(row.get("total_price")),
-            "product_family": row.get("product_family") or families.get(row.get("product_id")),
-        }, row["modified_at"], row["modified_at"], archived=bool(row.get("deleted")))
-        portal.associations.add("line_items", row["id"], "deals", row["opportunity_id"])
+    frame = _frame(org, "line_items")
+    if frame is None:
+        return
+    product_ids = text(frame, "product_id")
+    load(portal.store, "line_items", frame, {
+        "name": text(frame, "product_name"), "hs_product_id": product_ids,
+        "quantity": _numbers(frame["quantity"].to_list()), "price": _numbers(frame["unit_price"].to_list()),
+        "amount": _numbers(frame["total_price"].to_list()),
+        "product_family": [f or families.get(p) for f, p in zip(text(frame, "product_family"), product_ids)],
+    }, created=None)
+    portal.associations.add_many("line_items", text(frame, "id"), "deals", text(frame, "opportunity_id"))
 
 
 def _render_quotas(org: Any, portal: Portal, user_ids: dict[str, int]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from starlette.requests import Request
 
@@ -16,14 +17,31 @@ from sandbox.hubspot.store import Record, history_of
 def record_json(portal: Portal, type_def: ObjectTypeDef, record: Record, properties: list[str] | None,
                 history: list[str] | None = None, associations: list[str] | None = None) -> dict:
     """One record: the default properties plus those asked for (null when unset), as HubSpot does."""
-    names = list(type_def.defaults) + [p for p in properties or [] if p not in type_def.defaults]
-    props = {}
-    for name in names:
-        if name in type_def.properties or name in record.properties:
-            props[name] = record.properties.get(name) or None
-    props["hs_object_id"] = record.id
-    body: dict = {"id": record.id, "properties": dict(sorted(props.items())),
-                  "createdAt": iso_millis(record.created_at), "updatedAt": iso_millis(record.updated_at),
+    return record_renderer(portal, type_def, properties, history, associations)(record)
+
+
+def record_renderer(portal: Portal, type_def: ObjectTypeDef, properties: list[str] | None,
+                    history: list[str] | None = None,
+                    associations: list[str] | None = None) -> Callable[[Record], dict]:
+    """`record_json` for every record of a page: the property names are chosen and sorted once per page."""
+    asked = list(type_def.defaults) + [p for p in properties or [] if p not in type_def.defaults]
+    # Keys in name order, as HubSpot sends them; hs_object_id is always there and is the record's id.
+    names = sorted(set(asked) | {"hs_object_id"})
+    known = type_def.properties
+
+    def render(record: Record) -> dict:
+        values = record.properties
+        props = {name: record.id if name == "hs_object_id" else values.get(name) or None
+                 for name in names if name == "hs_object_id" or name in known or name in values}
+        return _record_body(portal, type_def, record, props, history, associations)
+
+    return render
+
+
+def _record_body(portal: Portal, type_def: ObjectTypeDef, record: Record, props: dict,
+                 history: list[str] | None, associations: list[str] | None) -> dict:
+    body: dict = {"id": record.id, "properties": props,
+                  "createdAt": record.created_iso, "updatedAt": record.updated_iso,
                   "archived": record.archived}
     if record.archived and record.archived_at:
         body["archivedAt"] = iso_millis(record.archived_at)

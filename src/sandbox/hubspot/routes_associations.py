@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.associations import TYPE_IDS, type_ids
 from sandbox.hubspot.errors import batch_error, object_not_found, validation
 from sandbox.hubspot.portal import Portal
@@ -58,7 +59,7 @@ class AssociationRoutes:
                                          sub_category="crm.associations.NO_ASSOCIATIONS_FOUND") for m in missing]
         out["startedAt"] = iso_millis(started)
         out["completedAt"] = iso_millis(self.portal.clock())
-        return JSONResponse(out, status_code=207 if missing else 200)
+        return FastJSONResponse(out, status_code=207 if missing else 200)
 
     async def list_for_record(self, request: Request) -> Response:
         from_def = object_type(self.portal, request.path_params["from"])
@@ -72,7 +73,7 @@ class AssociationRoutes:
         body: dict = {"results": targets[after:after + limit]}
         if after + limit < len(targets):
             body["paging"] = {"next": {"after": str(after + limit)}}
-        return JSONResponse(body)
+        return FastJSONResponse(body)
 
     async def labels(self, request: Request) -> Response:
         from_def = object_type(self.portal, request.path_params["from"])
@@ -81,7 +82,7 @@ class AssociationRoutes:
         results = [{"category": "HUBSPOT_DEFINED", "typeId": unlabeled, "label": None}]
         if primary is not None:
             results.append({"category": "HUBSPOT_DEFINED", "typeId": primary, "label": "Primary"})
-        return JSONResponse({"results": results})
+        return FastJSONResponse({"results": results})
 
     async def batch_create(self, request: Request) -> Response:
         from_def = object_type(self.portal, request.path_params["from"])
@@ -96,7 +97,7 @@ class AssociationRoutes:
             results.append({"fromObjectTypeId": from_def.object_type_id, "fromObjectId": int(from_id),
                             "toObjectTypeId": to_def.object_type_id, "toObjectId": int(to_id),
                             "labels": ["Primary"] if primary else []})
-        return JSONResponse({"status": "COMPLETE", "results": results, "startedAt": iso_millis(started),
+        return FastJSONResponse({"status": "COMPLETE", "results": results, "startedAt": iso_millis(started),
                              "completedAt": iso_millis(self.portal.clock())}, status_code=201)
 
     async def batch_archive(self, request: Request) -> Response:

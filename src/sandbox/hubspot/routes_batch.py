@@ -7,9 +7,10 @@ At most 100 inputs. Read/update/upsert answer 200 when every input succeeded and
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import ApiError, batch_error, validation
 from sandbox.hubspot.properties import iso_millis
@@ -49,14 +50,14 @@ class BatchRun:
         self.results: list[dict] = []
         self.errors: list[dict] = []
 
-    def respond(self, ok_status: int) -> JSONResponse:
+    def respond(self, ok_status: int) -> FastJSONResponse:
         body: dict = {"status": "COMPLETE", "results": self.results}
         if self.errors:
             body["numErrors"] = len(self.errors)
             body["errors"] = self.errors
         body["startedAt"] = iso_millis(self.started)
         body["completedAt"] = iso_millis(self.writer.portal.store.clock())
-        return JSONResponse(body, status_code=207 if self.errors else ok_status)
+        return FastJSONResponse(body, status_code=207 if self.errors else ok_status)
 
 
 class BatchRoutes:

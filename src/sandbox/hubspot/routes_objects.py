@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.errors import object_not_found, validation
-from sandbox.hubspot.render import bool_param, json_body, list_param, object_type, record_json
+from sandbox.hubspot.render import bool_param, json_body, list_param, object_type, record_json, record_renderer
 from sandbox.hubspot.search import compile_groups, parse_paging, sort_key, MAX_RESULTS
 from sandbox.hubspot.writes import Writer
 
@@ -46,11 +47,12 @@ class ObjectRoutes:
             page.append(record)
         props, history, assoc = (list_param(request, "properties"), list_param(request, "propertiesWithHistory"),
                                  list_param(request, "associations"))
-        body: dict = {"results": [record_json(self.portal, type_def, r, props, history, assoc) for r in page]}
+        render = record_renderer(self.portal, type_def, props, history, assoc)
+        body: dict = {"results": [render(r) for r in page]}
         if next_after is not None:
             link = f"{request.base_url}crm/v3/objects/{request.path_params['type']}?after={next_after}"
             body["paging"] = {"next": {"after": next_after, "link": link}}
-        return JSONResponse(body)
+        return FastJSONResponse(body)
 
     async def get_object(self, request: Request) -> Response:
         type_def = object_type(self.portal, request.path_params["type"])
@@ -67,7 +69,7 @@ class ObjectRoutes:
             record = self.portal.store.get(type_def.name, key, archived=archived)
         if record is None:
             raise object_not_found(key)
-        return JSONResponse(record_json(self.portal, type_def, record, list_param(request, "properties"),
+        return FastJSONResponse(record_json(self.portal, type_def, record, list_param(request, "properties"),
                                         list_param(request, "propertiesWithHistory"),
                                         list_param(request, "associations")))
 
@@ -77,7 +79,7 @@ class ObjectRoutes:
         if not isinstance(body.get("properties"), dict):
             raise validation("Invalid input JSON: `properties` is required")
         record = self.writer.create(type_def, body["properties"], body.get("associations"))
-        return JSONResponse(record_json(self.portal, type_def, record, list(body["properties"])), status_code=201)
+        return FastJSONResponse(record_json(self.portal, type_def, record, list(body["properties"])), status_code=201)
 
     async def update_object(self, request: Request) -> Response:
         type_def = object_type(self.portal, request.path_params["type"])
@@ -91,7 +93,7 @@ class ObjectRoutes:
         if not isinstance(body.get("properties"), dict):
             raise validation("Invalid input JSON: `properties` is required")
         record = self.writer.update(type_def, record.id, body["properties"])
-        return JSONResponse(record_json(self.portal, type_def, record, list(body["properties"])))
+        return FastJSONResponse(record_json(self.portal, type_def, record, list(body["properties"])))
 
     async def archive_object(self, request: Request) -> Response:
         type_def = object_type(self.portal, request.path_params["type"])
@@ -104,13 +106,14 @@ class ObjectRoutes:
         limit, offset = parse_paging(body)
         hits = self.searches.hits(type_def, body)
         page = hits[offset:min(offset + limit, MAX_RESULTS)]
+        render = record_renderer(self.portal, type_def, body.get("properties") or [])
         out: dict = {"total": len(hits),
-                     "results": [record_json(self.portal, type_def, r, body.get("properties") or []) for r in page]}
+                     "results": [render(r) for r in page]}
         following = offset + len(page)
         if page and following < len(hits):
             # Past 10,000 the next request is refused; HubSpot still hands out the cursor.
             out["paging"] = {"next": {"after": str(following)}}
-        return JSONResponse(out)
+        return FastJSONResponse(out)
 
     def routes(self) -> list[Route]:
         return [

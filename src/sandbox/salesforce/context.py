@@ -12,6 +12,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from sandbox.json_response import FastJSONResponse
+
 from sandbox.salesforce.errors import ApiError
 from sandbox.salesforce.soql_eval import Result
 from sandbox.salesforce.store import Store
@@ -70,4 +72,4 @@ async def json_body(request: Request) -> Any:
 
 
 def ok(body: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(body, status_code=status)
+    return FastJSONResponse(body, status_code=status)

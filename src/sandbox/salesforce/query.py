@@ -35,7 +35,8 @@ def page(result: Result, start: int, size: int, version: str, next_url: str | No
     body: dict[str, Any] = {"totalSize": len(result.rows), "done": next_url is None}
     if next_url is not None:
         body["nextRecordsUrl"] = next_url
-    body["records"] = [result.render(r, version) for r in rows]
+    render = result.renderer(version)
+    body["records"] = [render(r) for r in rows]
     return body
 
 

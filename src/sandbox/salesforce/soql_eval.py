@@ -17,9 +17,13 @@ from sandbox.salesforce.ids import to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
 from sandbox.salesforce.soql import BoolOp, Comparison, DateLiteral, Path_, Query, malformed, parse
 from sandbox.salesforce.store import Record, Store
-from sandbox.salesforce.values import NUMERIC_TYPES, TEXT_TYPES, looks_like_id, to_csv, to_json
+from sandbox.salesforce.values import (
+    NUMERIC_TYPES, TEXT_TYPES, json_date, json_datetime, looks_like_id, to_csv, to_json,
+)
 
 MAX_OFFSET = 2000
+# Field types whose stored values need formatting for JSON (everything else is sent as stored).
+_FORMATTERS: dict[str, Callable[[Any], Any]] = {"datetime": json_datetime, "date": json_date}
 _TYPE_WORD = {"int": "integer", "double": "double", "currency": "currency", "percent": "double",
               "date": "date", "datetime": "dateTime", "boolean": "boolean"}
 
@@ -215,10 +219,35 @@ class Result:
 
     def render(self, rec: Record, version: str) -> dict[str, Any]:
         """One record as the REST API returns it, relationship fields nested under their relationship."""
-        out = {"attributes": {"type": self.sobject.name, "url": f"{self.sobject.url(version)}/{rec['Id']}"}}
-        for col in self.columns:
-            self._place(out, rec, col, version)
-        return out
+        return self.renderer(version)(rec)
+
+    def renderer(self, version: str) -> Callable[[Record], dict[str, Any]]:
+        """A function rendering one record, with the per-column decisions taken once per page rather than
+        once per value (rendering was half the time spent serving a 2,000-row page)."""
+        type_name, url = self.sobject.name, f"{self.sobject.url(version)}/"
+        if any(c.hops for c in self.columns):
+            def render_nested(rec: Record) -> dict[str, Any]:
+                out = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
+                for col in self.columns:
+                    self._place(out, rec, col, version)
+                return out
+            return render_nested
+        # The usual case, fields of the queried object only: copy them all, then format dates in place.
+        names = [c.field.name for c in self.columns]
+        formatted = [(c.field.name, _FORMATTERS[c.field.type]) for c in self.columns if c.field.type in _FORMATTERS]
+
+        def render(rec: Record) -> dict[str, Any]:
+            get = rec.get
+            out = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
+            for name in names:
+                out[name] = get(name)
+            for name, formatter in formatted:
+                value = out[name]
+                if value is not None:
+                    out[name] = formatter(value)
+            return out
+
+        return render
 
     def _place(self, out: dict[str, Any], rec: Record, col: Column, version: str) -> None:
         target, current = out, rec
