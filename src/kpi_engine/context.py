@@ -5,10 +5,11 @@ A `ComputeContext` is made once per compute and grain. It prepares the columns e
 fact may reuse another (`ctx.fact("opportunities_closed")`) without building it twice.
 
 Contract for fact authors:
-- `ctx.opportunities`, `ctx.activities`, `ctx.leads`, `ctx.accounts`, `ctx.users` are DataFrames with
+- `ctx.opportunities`, `ctx.activities_lazy`, `ctx.leads`, `ctx.accounts`, `ctx.users` are frames with
   deleted records (and children of deleted opportunities) already dropped, and with scope columns
   `org` (the org id), `rep` (record owner id), `team` (owner's current team), `region` (account region)
-  where they apply, plus `created_date` / `occurred_date` local dates.
+  where they apply, plus `created_date` / `occurred_date` local dates. `ctx.dataset` has deleted records
+  dropped too, except in the tables of `FILTERED_WHEN_READ` (activities): filter those where you read them.
 - `ctx.period_of(date_expr)` gives the period start (Date) holding a Date expression; at grain `to_date`
   it is the as-of date for every row. `ctx.local_date(datetime_expr)` converts to the configured zone.
 - `ctx.periods` holds the periods computed (sorted, contiguous): `period_index`, `period_start`,
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TypeVar
 
 import polars as pl
 
@@ -29,19 +31,28 @@ from kpi_engine.config import KpiConfig
 from kpi_engine.dataset import Dataset
 
 BASE_SCOPES: tuple[str, ...] = ("org", "team", "rep", "region")
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 
-def _live(frame: pl.DataFrame) -> pl.DataFrame:
+def _live(frame: FrameT) -> FrameT:
     return frame.filter(~pl.col("deleted").fill_null(False))
+
+
+# Tables too big to copy for the sake of dropping a few deleted rows: the context drops them lazily where
+# they are read (`ComputeContext.activities_lazy`), so a 10M-row frame is never held twice.
+FILTERED_WHEN_READ: tuple[str, ...] = ("activities",)
 
 
 def without_deleted(dataset: Dataset) -> Dataset:
     """Drop deleted records, and line items and stage changes of deleted opportunities.
 
-    Tables without deleted records are passed through uncopied (the common case, and 10M activities).
+    Tables without deleted records are passed through uncopied (the common case), and so are the tables
+    of `FILTERED_WHEN_READ`, deleted rows included: read them through the context's lazy frames.
     """
     tables = {
-        name: _live(frame) if "deleted" in frame.columns and frame["deleted"].any() else frame
+        name: _live(frame)
+        if name not in FILTERED_WHEN_READ and "deleted" in frame.columns and frame["deleted"].any()
+        else frame
         for name, frame in dataset.tables().items()
     }
     opportunities = dataset.opportunities
@@ -158,7 +169,7 @@ class ComputeContext:
             pl.col("id").alias("opportunity_id"), pl.col("account_id").alias("opportunity_account_id")
         )
         return (
-            self.dataset.activities.lazy()
+            _live(self.dataset.activities.lazy())
             .join(opp_accounts.lazy(), on="opportunity_id", how="left")
             .with_columns(
                 self.org_id,
@@ -228,12 +239,22 @@ class ComputeContext:
 
     def fact(self, name: str) -> pl.DataFrame:
         """The fact table `name`, built once per context, rows limited to the context's periods."""
+        from kpi_engine.facts import LAZY_FACTS
+
+        if name in LAZY_FACTS:
+            raise ValueError(f"fact {name!r} is lazy: read it with ctx.fact_lazy")
         if name not in self._facts:
             from kpi_engine.facts import FACTS
 
-            built = FACTS[name](self)
-            frame = built.collect() if isinstance(built, pl.LazyFrame) else built
-            self._facts[name] = frame.filter(
-                pl.col("period_start").is_between(self.periods["period_start"].min(), self.periods["period_start"].max())
-            )
+            first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
+            self._facts[name] = FACTS[name](self).lazy().filter(pl.col("period_start").is_between(first, last)).collect()
         return self._facts[name]
+
+    def fact_lazy(self, name: str) -> pl.LazyFrame:
+        """The fact table `name` as a LazyFrame: a lazy fact's plan, or the cached frame of another."""
+        from kpi_engine.facts import FACTS, LAZY_FACTS
+
+        if name not in LAZY_FACTS:
+            return self.fact(name).lazy()
+        first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
+        return FACTS[name](self).lazy().filter(pl.col("period_start").is_between(first, last))

@@ -18,6 +18,7 @@ from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Ratio, Terms
 from kpi_engine.config import KpiConfig
 from kpi_engine.context import BASE_SCOPES, ComputeContext, without_deleted
 from kpi_engine.dataset import Dataset
+from kpi_engine.facts import LAZY_FACTS
 from kpi_engine.measures import safe_divide, value_of
 
 OUTPUT_SCHEMA = pl.Schema(
@@ -121,7 +122,8 @@ def _earliest_date(dataset: Dataset, config: KpiConfig) -> date | None:
     candidates = [
         dataset.opportunities["created_at"].min(),
         dataset.leads["created_at"].min(),
-        dataset.activities["occurred_at"].min(),
+        dataset.activities.lazy().filter(~pl.col("deleted").fill_null(False)).select(pl.col("occurred_at").min())
+        .collect().item(),
     ]
     found = [c for c in candidates if c is not None]
     if not found:
@@ -157,19 +159,24 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
     The partial aggregate groups by every base scope column at once (reps × regions × periods rows, not
     millions), and counts, totals, means and ratios are sums of their parts, so each base scope is a
     re-sum of that small frame. Medians and the extra scopes read the fact rows directly.
+
+    A lazy fact (`@fact(..., lazy=True)`) is never collected: its partial aggregate (made even for one
+    base scope) runs on the streaming engine, so its rows are read in batches, once.
     """
-    frame = ctx.fact(fact_name)
-    wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in frame.columns]
+    lazy = fact_name in LAZY_FACTS
+    frame: pl.DataFrame | pl.LazyFrame = ctx.fact_lazy(fact_name) if lazy else ctx.fact(fact_name)
+    columns = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
+    wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in columns]
     wanted = [s for s in wanted if scopes is None or s in scopes]
     rollup = [s for s in wanted if s in BASE_SCOPES]
     summable = [k for k in kpis if k.measure.kind != "median" and any(s in rollup for s in k.scopes)]
     partial = None
-    if len(rollup) > 1 and summable:
+    if (len(rollup) > 1 or (lazy and rollup)) and summable:
         partial = (
             frame.lazy()
             .group_by([*rollup, "period_start"])
             .agg([e for k in summable for e in k.measure.aggregations(k.id)])
-            .collect()
+            .collect(engine="streaming" if lazy else "auto")
         )
     results: Results = {}
     for scope in wanted:
@@ -182,7 +189,7 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
             parts.append(_group(partial, scope, [pl.col(c).sum() for c in columns]))
         if direct:
             parts.append(_group(frame, scope, [e for k in direct for e in k.measure.aggregations(k.id)]))
-        ids = (partial if partial is not None and scope in rollup else frame)[scope]
+        ids = _scope_ids(partial if partial is not None and scope in rollup else frame, scope)
         known = ctx.known_ids(scope)
         if known is not None:
             ids = pl.concat([ids.cast(pl.String), known.cast(pl.String)])
@@ -194,13 +201,19 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
     return results
 
 
-def _group(frame: pl.DataFrame, scope: str, aggregations: list[pl.Expr]) -> pl.DataFrame:
+def _scope_ids(frame: pl.DataFrame | pl.LazyFrame, scope: str) -> pl.Series:
+    if isinstance(frame, pl.LazyFrame):
+        return frame.select(pl.col(scope).unique()).collect(engine="streaming")[scope]
+    return frame[scope]
+
+
+def _group(frame: pl.DataFrame | pl.LazyFrame, scope: str, aggregations: list[pl.Expr]) -> pl.DataFrame:
     return (
         frame.lazy()
         .filter(pl.col(scope).is_not_null())
         .group_by(pl.col(scope).cast(pl.String).alias("scope_id"), "period_start")
         .agg(aggregations)
-        .collect()
+        .collect(engine="streaming" if isinstance(frame, pl.LazyFrame) else "auto")
     )
 
 

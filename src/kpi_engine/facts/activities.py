@@ -13,7 +13,7 @@ from kpi_engine.context import ComputeContext
 from kpi_engine.facts.registry import fact
 
 
-@fact("activities")
+@fact("activities", lazy=True)
 def build(ctx: ComputeContext) -> pl.LazyFrame:
     """Columns: org, team, rep, region, period_start, kind, completed, is_sent_email, is_demo, outcome,
     opened, duration_seconds."""
