@@ -20,6 +20,7 @@ from kpi_engine.context import BASE_SCOPES, ComputeContext, without_deleted
 from kpi_engine.dataset import Dataset
 from kpi_engine.facts import LAZY_FACTS
 from kpi_engine.measures import safe_divide, value_of
+from kpi_engine.scope_keys import KEY_COLUMNS, KEYED_SCOPES
 
 OUTPUT_SCHEMA = pl.Schema(
     {
@@ -166,12 +167,17 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
     lazy = fact_name in LAZY_FACTS
     frame: pl.DataFrame | pl.LazyFrame = ctx.fact_lazy(fact_name) if lazy else ctx.fact(fact_name)
     columns = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
+    keyed = [c for c in KEY_COLUMNS if c in columns]
+    if keyed:
+        columns = [*columns, *KEYED_SCOPES]
     wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in columns]
     wanted = [s for s in wanted if scopes is None or s in scopes]
     rollup = [s for s in wanted if s in BASE_SCOPES]
     summable = [k for k in kpis if k.measure.kind != "median" and any(s in rollup for s in k.scopes)]
     partial = None
-    if (len(rollup) > 1 or (lazy and rollup)) and summable:
+    if keyed:
+        partial = _keyed_partial(ctx, fact_name, frame, keyed, kpis, wanted)
+    elif (len(rollup) > 1 or (lazy and rollup)) and summable:
         partial = (
             frame.lazy()
             .group_by([*rollup, "period_start"])
@@ -199,6 +205,28 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
         for kpi in scoped:
             results[(kpi.id, scope)] = _finish(dense, kpi)
     return results
+
+
+def _keyed_partial(
+    ctx: ComputeContext,
+    fact_name: str,
+    frame: pl.DataFrame | pl.LazyFrame,
+    keys: list[str],
+    kpis: list[Kpi],
+    wanted: list[str],
+) -> pl.DataFrame:
+    """The partial aggregate of a fact keyed by `kpi_engine.scope_keys`: grouped by the integer keys, then
+    the scope names joined back. Every KPI of such a fact must be summable over the base scopes only."""
+    unsupported = [k.id for k in kpis if k.measure.kind == "median" or set(k.scopes) - set(BASE_SCOPES)]
+    if unsupported or set(wanted) - set(BASE_SCOPES):
+        raise ValueError(f"fact {fact_name!r} is keyed: medians and extra scopes need scope columns ({unsupported})")
+    aggregated = (
+        frame.lazy()
+        .group_by([*keys, "period_start"])
+        .agg([e for k in kpis for e in k.measure.aggregations(k.id)])
+        .collect(engine="streaming" if isinstance(frame, pl.LazyFrame) else "auto")
+    )
+    return ctx.scope_keys.expand(aggregated)
 
 
 def _scope_ids(frame: pl.DataFrame | pl.LazyFrame, scope: str) -> pl.Series:
