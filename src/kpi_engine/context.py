@@ -5,7 +5,7 @@ A `ComputeContext` is made once per compute and grain. It prepares the columns e
 fact may reuse another (`ctx.fact("opportunities_closed")`) without building it twice.
 
 Contract for fact authors:
-- `ctx.opportunities`, `ctx.activities_lazy`, `ctx.leads`, `ctx.accounts`, `ctx.users` are frames with
+- `ctx.opportunities` (`ctx.opportunities_lazy`), `ctx.activities_lazy`, `ctx.leads`, `ctx.accounts`, `ctx.users` are frames with
   deleted records (and children of deleted opportunities) already dropped, and with scope columns
   `org` (the org id), `rep` (record owner id), `team` (owner's current team), `region` (account region)
   where they apply, plus `created_date` / `occurred_date` local dates. `ctx.dataset` has deleted records
@@ -162,6 +162,12 @@ class ComputeContext:
     @cached_property
     def opportunities(self) -> pl.DataFrame:
         """Opportunities with `org`, `rep`, `team`, `region`, `created_date`."""
+        return self.opportunities_lazy.collect()
+
+    @property
+    def opportunities_lazy(self) -> pl.LazyFrame:
+        """`opportunities` as a LazyFrame: a fact reads only its columns, and no joined copy of every
+        column is held (the joins are re-run per fact: a million rows against small tables)."""
         teams = self.users.select("rep", "team")
         return (
             self.dataset.opportunities.lazy()
@@ -172,7 +178,6 @@ class ComputeContext:
             )
             .join(teams.lazy(), on="rep", how="left")
             .join(self.account_regions.lazy(), on="account_id", how="left")
-            .collect()
         )
 
     @cached_property

@@ -23,7 +23,7 @@ def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
     by_name = stages.unique("stage", keep="first").drop("pipeline")
     # An integer key per opportunity: sorting and windowing on it is far cheaper than on string ids.
     opportunities = (
-        ctx.opportunities.lazy()
+        ctx.opportunities_lazy
         .select(pl.col("id").alias("opportunity_id"), "pipeline", "is_won")
         .with_row_index("opportunity_key")
     )
