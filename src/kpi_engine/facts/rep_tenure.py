@@ -43,7 +43,9 @@ def _days(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
     return (later - earlier).dt.total_days().cast(pl.Float64)
 
 
-def rep_ramps(reps: pl.DataFrame, opportunities: pl.DataFrame, periods: pl.DataFrame, org_id: str) -> pl.DataFrame:
+def rep_ramps(
+    reps: pl.DataFrame, opportunities: pl.DataFrame | pl.LazyFrame, periods: pl.DataFrame, org_id: str
+) -> pl.DataFrame:
     """One row per rep whose first win closed within the periods, in that win's period."""
     first_wins = (
         opportunities.lazy()
@@ -99,7 +101,7 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
 @fact("rep_ramps")
 def build_ramps(ctx: ComputeContext) -> pl.DataFrame:
     """Wins closed by the run only, as for every outcome KPI."""
-    closed_by_run = ctx.dataset.opportunities.filter(pl.col("close_date") <= ctx.as_of)
+    closed_by_run = ctx.dataset.opportunities.lazy().filter(pl.col("close_date") <= ctx.as_of)
     return rep_ramps(ctx.users, closed_by_run, ctx.periods, ctx.dataset.org_id)
 
 
