@@ -177,12 +177,14 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
     partial = None
     if keyed:
         partial = _keyed_partial(ctx, fact_name, frame, keyed, kpis, wanted)
-    elif (len(rollup) > 1 or (lazy and rollup)) and summable:
+    elif lazy and rollup and summable:
+        partial = _summed(frame.lazy(), rollup, summable)
+    elif len(rollup) > 1 and summable:
         partial = (
             frame.lazy()
             .group_by([*rollup, "period_start"])
             .agg([e for k in summable for e in k.measure.aggregations(k.id)])
-            .collect(engine="streaming" if lazy else "auto")
+            .collect()
         )
     results: Results = {}
     for scope in wanted:
@@ -220,13 +222,19 @@ def _keyed_partial(
     unsupported = [k.id for k in kpis if k.measure.kind == "median" or set(k.scopes) - set(BASE_SCOPES)]
     if unsupported or set(wanted) - set(BASE_SCOPES):
         raise ValueError(f"fact {fact_name!r} is keyed: medians and extra scopes need scope columns ({unsupported})")
-    aggregated = (
-        frame.lazy()
-        .group_by([*keys, "period_start"])
-        .agg([e for k in kpis for e in k.measure.aggregations(k.id)])
-        .collect(engine="streaming" if isinstance(frame, pl.LazyFrame) else "auto")
+    return ctx.scope_keys.expand(_summed(frame.lazy(), keys, kpis))
+
+
+def _summed(frame: pl.LazyFrame, keys: list[str], kpis: list[Kpi]) -> pl.DataFrame:
+    """The measures' terms per keys and period as plain sums of per-row contributions, on the streaming
+    engine: the rows are read in batches and never held (see `Measure.row_terms`)."""
+    group = [*keys, "period_start"]
+    return (
+        frame.select(*group, *[e for k in kpis for e in k.measure.row_contributions(k.id)])
+        .group_by(group)
+        .agg(pl.exclude(group).sum())
+        .collect(engine="streaming")
     )
-    return ctx.scope_keys.expand(aggregated)
 
 
 def _scope_ids(frame: pl.DataFrame | pl.LazyFrame, scope: str) -> pl.Series:
