@@ -29,7 +29,7 @@ import polars as pl
 from kpi_engine import periods as periods_mod
 from kpi_engine.config import KpiConfig
 from kpi_engine.dataset import TABLE_SCHEMAS, Dataset
-from kpi_engine.scope_keys import ScopeKeys
+from kpi_engine.scope_keys import ScopeKeys, lookup
 
 BASE_SCOPES: tuple[str, ...] = ("org", "team", "rep", "region")
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
@@ -218,24 +218,21 @@ class ComputeContext:
     @property
     def activities_keyed(self) -> pl.LazyFrame:
         """Live activities with `occurred_date` and integer scope keys (`kpi_engine.scope_keys`) in place
-        of org, team, rep and region: the region is the account's, else the opportunity's account's."""
+        of org, team, rep and region: the region is the account's, else the opportunity's account's.
+        (An opportunity id held twice counts once, with its first record's account.)"""
         keys = self.scope_keys
-        opportunity_regions = keys.region_key_of(
-            self.dataset.opportunities.lazy().select(pl.col("id").alias("opportunity_id"), "account_id"),
-            "account_id",
-            alias="opportunity_region_key",
-        ).select("opportunity_id", "opportunity_region_key")
-        keyed = keys.region_key_of(keys.rep_key_of(_live(self.dataset.activities.lazy()), "owner_id"), "account_id")
-        return (
-            keyed.join(opportunity_regions, on="opportunity_id", how="left")
-            .with_columns(
-                self.local_date(pl.col("occurred_at")).alias("occurred_date"),
-                pl.when(pl.col("account_id").is_not_null())
-                .then(pl.col("region_key"))
-                .otherwise(pl.col("opportunity_region_key"))
-                .alias("region_key"),
-            )
-            .drop("opportunity_region_key")
+        opportunities = self.dataset.opportunities.unique("id", keep="first", maintain_order=True).filter(
+            pl.col("id").is_not_null()
+        )
+        opportunity_regions = opportunities.select(keys.region_key(pl.col("account_id"))).to_series()
+        opportunity_region = lookup(pl.col("opportunity_id"), opportunities["id"], opportunity_regions)
+        return _live(self.dataset.activities.lazy()).with_columns(
+            *keys.rep_key("owner_id"),
+            self.local_date(pl.col("occurred_at")).alias("occurred_date"),
+            pl.when(pl.col("account_id").is_not_null())
+            .then(keys.region_key(pl.col("account_id")))
+            .otherwise(opportunity_region)
+            .alias("region_key"),
         )
 
     @cached_property
