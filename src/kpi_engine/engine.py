@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import polars as pl
@@ -68,8 +69,8 @@ def compute(
     frames: list[pl.DataFrame] = []
     dataset = without_deleted(dataset)
 
-    period_kpis = [k for k in required if not k.to_date]
-    if grain != "to_date" and any(not k.to_date for k in wanted):
+    period_kpis = _restricted(required, to_date=False)
+    if grain != "to_date" and any(k.scopes_for(False) for k in wanted):
         first = since or _earliest_date(dataset, config) or as_of
         last = (until - timedelta(days=1)) if until else as_of
         lookback = max((k.lookback_periods(config) for k in period_kpis if isinstance(k, DerivedKpi)), default=0)
@@ -81,8 +82,8 @@ def compute(
         keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
         frames.append(_output(ctx, results, wanted).filter(pl.col("period_start") >= keep_from))
 
-    to_date_kpis = [k for k in required if k.to_date]
-    if any(k.to_date for k in wanted):
+    to_date_kpis = _restricted(required, to_date=True)
+    if any(k.scopes_for(True) for k in wanted):
         ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of, already_clean=True)
         frames.append(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
 
@@ -99,6 +100,16 @@ def _resolve(ids: Iterable[str] | None) -> list[AnyKpi]:
     if unknown:
         raise ValueError(f"unknown KPI id(s): {', '.join(unknown)}; `crm-kpi kpis` lists them")
     return [CATALOG[i] for i in dict.fromkeys(ids)]
+
+
+def _restricted(kpis: Sequence[AnyKpi], *, to_date: bool) -> list[AnyKpi]:
+    """The KPIs computed in a to-date (or per-period) context, each with only the scopes computed there."""
+    out = []
+    for kpi in kpis:
+        scopes = kpi.scopes_for(to_date)
+        if scopes:
+            out.append(kpi if scopes == kpi.scopes else replace(kpi, scopes=scopes))
+    return out
 
 
 def _with_needs(wanted: Sequence[AnyKpi]) -> list[AnyKpi]:
@@ -320,7 +331,7 @@ def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, sco
 
 def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> pl.DataFrame:
     """The long frame of the wanted KPIs (hidden intermediates and needs-only KPIs left out)."""
-    wanted_ids = {k.id: k for k in wanted if k.to_date == (ctx.grain == "to_date")}
+    wanted_ids = {k.id: k for k in wanted if k.scopes_for(ctx.grain == "to_date")}
     frames = []
     for (kpi_id, scope), frame in results.items():
         kpi = wanted_ids.get(kpi_id)
