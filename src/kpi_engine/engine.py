@@ -81,12 +81,15 @@ def compute(
         results = _compute_all(ctx, period_kpis, scope_filter)
         keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
         frames.append(_output(ctx, results, wanted).filter(pl.col("period_start") >= keep_from))
+        del ctx, results  # the facts the context caches are not needed past here: free them now
 
     to_date_kpis = _restricted(required, to_date=True)
     if any(k.scopes_for(True) for k in wanted):
         ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of, already_clean=True)
         frames.append(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
+        del ctx
 
+    del dataset  # the copies without deleted records: the output's sort needs the room
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     return pl.concat(frames).sort("kpi", "scope", "scope_id", "period_start")
