@@ -5,11 +5,14 @@ A `ComputeContext` is made once per compute and grain. It prepares the columns e
 fact may reuse another (`ctx.fact("opportunities_closed")`) without building it twice.
 
 Contract for fact authors:
-- `ctx.opportunities` (`ctx.opportunities_lazy`), `ctx.activities_lazy`, `ctx.leads`, `ctx.accounts`, `ctx.users` are frames with
-  deleted records (and children of deleted opportunities) already dropped, and with scope columns
+- `ctx.opportunities` (in facts, `ctx.opportunities_lazy`), `ctx.activities_lazy`, `ctx.leads`,
+  `ctx.accounts`, `ctx.users` are frames with deleted records (and children of deleted opportunities)
+  already dropped, and with scope columns
   `org` (the org id), `rep` (record owner id), `team` (owner's current team), `region` (account region)
   where they apply, plus `created_date` / `occurred_date` local dates. `ctx.dataset` has deleted records
   dropped too, except in the tables of `FILTERED_WHEN_READ` (activities): filter those where you read them.
+- `ctx.activities_keyed` is activities with integer scope keys instead of scope names, for a lazy fact
+  (`kpi_engine.scope_keys`).
 - `ctx.period_of(date_expr)` gives the period start (Date) holding a Date expression; at grain `to_date`
   it is the as-of date for every row. `ctx.local_date(datetime_expr)` converts to the configured zone.
 - `ctx.periods` holds the periods computed (sorted, contiguous): `period_index`, `period_start`,
@@ -296,7 +299,8 @@ class ComputeContext:
             from kpi_engine.facts import FACTS
 
             first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
-            self._facts[name] = FACTS[name](self).lazy().filter(pl.col("period_start").is_between(first, last)).collect()
+            built = FACTS[name](self).lazy()
+            self._facts[name] = built.filter(pl.col("period_start").is_between(first, last)).collect()
         return self._facts[name]
 
     def fact_lazy(self, name: str) -> pl.LazyFrame:

@@ -6,7 +6,8 @@ Contract for catalog modules (one per KPIS.md section, each exporting `KPIS: lis
   scope only when the fact has a column of that name. `to_date=True` computes the KPI once, as of the run
   (grain `to_date`); `to_date_scopes=(...)` does so for those scopes only, and the KPI's other scopes
   come per period (e.g. a rep's tenure to date, a team's mean tenure per period). The fact then sees
-  both contexts: at grain `to_date` its one period is the as-of day. `hidden=True` makes an intermediate that derived KPIs use but that is neither
+  both contexts: at grain `to_date` its one period is the as-of day.
+  `hidden=True` makes an intermediate that derived KPIs use but that is neither
   printed nor listed (e.g. `quota`, `reps_active`).
 - `DerivedKpi(id, ..., needs=(kpi ids), formula=f)`: `f(t: Terms) -> Ratio | Value` where `t.value(id)`,
   `t.numerator(id)`, `t.denominator(id)` are the needed KPIs' columns at the same scope and period,

@@ -3,7 +3,8 @@
 Reps come as the engine context prepares them (`rep`, `team`, `started_at`, `ended_at`: live users, an
 inactive user without an end date ended on its last change). Who is active at a period's start and end
 is the engine's `rep_periods` fact; this module adds what it lacks: the first win and the tenure, as of
-the run (a rep's own) and at each period's end (the team and org means). A rep without `started_at` has an unknown ramp and tenure (null, skipped by the means).
+the run (a rep's own) and at each period's end (the team and org means). A rep without `started_at`
+has an unknown ramp and tenure (null, skipped by the means).
 """
 
 from __future__ import annotations
