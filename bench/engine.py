@@ -103,7 +103,7 @@ def run(directory: Path, wanted: list[str] | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--opportunities", type=int, default=100_000, help="N (activities are 10N)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the generator's seed")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where the Parquet org is kept")
     parser.add_argument("--kpis", help="comma-separated KPI ids (default: every visible KPI)")
     parser.add_argument("--section", action="append", help="a catalog section, e.g. Leads (repeatable)")
