@@ -5,10 +5,14 @@ A `ComputeContext` is made once per compute and grain. It prepares the columns e
 fact may reuse another (`ctx.fact("opportunities_closed")`) without building it twice.
 
 Contract for fact authors:
-- `ctx.opportunities`, `ctx.activities`, `ctx.leads`, `ctx.accounts`, `ctx.users` are DataFrames with
-  deleted records (and children of deleted opportunities) already dropped, and with scope columns
+- `ctx.opportunities` (in facts, `ctx.opportunities_lazy`), `ctx.activities_lazy`, `ctx.leads`,
+  `ctx.accounts`, `ctx.users` are frames with deleted records (and children of deleted opportunities)
+  already dropped, and with scope columns
   `org` (the org id), `rep` (record owner id), `team` (owner's current team), `region` (account region)
-  where they apply, plus `created_date` / `occurred_date` local dates.
+  where they apply, plus `created_date` / `occurred_date` local dates. `ctx.dataset` has deleted records
+  dropped too, except in the tables of `FILTERED_WHEN_READ` (activities): filter those where you read them.
+- `ctx.activities_keyed` is activities with integer scope keys instead of scope names, for a lazy fact
+  (`kpi_engine.scope_keys`).
 - `ctx.period_of(date_expr)` gives the period start (Date) holding a Date expression; at grain `to_date`
   it is the as-of date for every row. `ctx.local_date(datetime_expr)` converts to the configured zone.
 - `ctx.periods` holds the periods computed (sorted, contiguous): `period_index`, `period_start`,
@@ -21,34 +25,64 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TypeVar
 
 import polars as pl
 
 from kpi_engine import periods as periods_mod
 from kpi_engine.config import KpiConfig
-from kpi_engine.dataset import Dataset
+from kpi_engine.dataset import TABLE_SCHEMAS, Dataset
+from kpi_engine.scope_keys import ScopeKeys, lookup
 
 BASE_SCOPES: tuple[str, ...] = ("org", "team", "rep", "region")
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 
-def _live(frame: pl.DataFrame) -> pl.DataFrame:
+def _live(frame: FrameT) -> FrameT:
     return frame.filter(~pl.col("deleted").fill_null(False))
+
+
+# Tables too big to copy for the sake of dropping a few deleted rows: the context drops them lazily where
+# they are read (`ComputeContext.activities_lazy`), so a 10M-row frame is never held twice.
+FILTERED_WHEN_READ: tuple[str, ...] = ("activities",)
+
+
+# Columns no fact reads, left out of the copies `without_deleted` makes: a copy of 4M stage changes' ids
+# and sources is memory for nothing. (Users keep theirs: an inactive user's end is its `modified_at`.)
+UNREAD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "accounts": ("source", "modified_at"),
+    "leads": ("source", "modified_at"),
+    "opportunities": ("source", "modified_at", "name"),
+    "stage_changes": ("source", "modified_at", "id"),
+    "line_items": ("source", "modified_at", "id"),
+}
+
+
+def _read_columns(table: str, frame: pl.DataFrame) -> list[str]:
+    """The shared schema's columns of `table` that facts may read (columns beyond the schema neither)."""
+    unread = UNREAD_COLUMNS.get(table, ())
+    return [c for c in TABLE_SCHEMAS[table] if c in frame.columns and c not in unread]
 
 
 def without_deleted(dataset: Dataset) -> Dataset:
     """Drop deleted records, and line items and stage changes of deleted opportunities.
 
-    Tables without deleted records are passed through uncopied (the common case, and 10M activities).
+    Tables with nothing to drop are passed through uncopied (the common case), and so are the tables of
+    `FILTERED_WHEN_READ`, deleted rows included: read them through the context's lazy frames. Each other
+    table is copied once, in one filter, keeping only the columns facts read (`UNREAD_COLUMNS`).
     """
-    tables = {
-        name: _live(frame) if "deleted" in frame.columns and frame["deleted"].any() else frame
-        for name, frame in dataset.tables().items()
-    }
     opportunities = dataset.opportunities
-    if opportunities["deleted"].any():
-        gone = opportunities.filter(pl.col("deleted").fill_null(False)).select(pl.col("id").alias("opportunity_id"))
-        for child in ("line_items", "stage_changes"):
-            tables[child] = tables[child].join(gone, on="opportunity_id", how="anti")
+    gone = opportunities.filter(pl.col("deleted").fill_null(False))["id"]
+    tables = {}
+    for name, frame in dataset.tables().items():
+        drop = []
+        if name not in FILTERED_WHEN_READ and "deleted" in frame.columns and frame["deleted"].any():
+            drop.append(pl.col("deleted").fill_null(False))
+        if name in ("line_items", "stage_changes") and not gone.is_empty():
+            drop.append(pl.col("opportunity_id").is_in(gone.implode()).fill_null(False))
+        if drop:
+            frame = frame.lazy().select(_read_columns(name, frame)).filter(~pl.any_horizontal(drop)).collect()
+        tables[name] = frame
     return Dataset(org_id=dataset.org_id, **tables)
 
 
@@ -131,6 +165,12 @@ class ComputeContext:
     @cached_property
     def opportunities(self) -> pl.DataFrame:
         """Opportunities with `org`, `rep`, `team`, `region`, `created_date`."""
+        return self.opportunities_lazy.collect()
+
+    @property
+    def opportunities_lazy(self) -> pl.LazyFrame:
+        """`opportunities` as a LazyFrame: a fact reads only its columns, and no joined copy of every
+        column is held (the joins are re-run per fact: a million rows against small tables)."""
         teams = self.users.select("rep", "team")
         return (
             self.dataset.opportunities.lazy()
@@ -141,7 +181,6 @@ class ComputeContext:
             )
             .join(teams.lazy(), on="rep", how="left")
             .join(self.account_regions.lazy(), on="account_id", how="left")
-            .collect()
         )
 
     @cached_property
@@ -158,7 +197,7 @@ class ComputeContext:
             pl.col("id").alias("opportunity_id"), pl.col("account_id").alias("opportunity_account_id")
         )
         return (
-            self.dataset.activities.lazy()
+            _live(self.dataset.activities.lazy())
             .join(opp_accounts.lazy(), on="opportunity_id", how="left")
             .with_columns(
                 self.org_id,
@@ -173,6 +212,30 @@ class ComputeContext:
                 how="left",
             )
             .drop("opportunity_account_id", "region_account_id")
+        )
+
+    @cached_property
+    def scope_keys(self) -> ScopeKeys:
+        return ScopeKeys.create(self.users, self.account_regions, self.dataset.org_id)
+
+    @property
+    def activities_keyed(self) -> pl.LazyFrame:
+        """Live activities with `occurred_date` and integer scope keys (`kpi_engine.scope_keys`) in place
+        of org, team, rep and region: the region is the account's, else the opportunity's account's.
+        (An opportunity id held twice counts once, with its first record's account.)"""
+        keys = self.scope_keys
+        opportunities = self.dataset.opportunities.unique("id", keep="first", maintain_order=True).filter(
+            pl.col("id").is_not_null()
+        )
+        opportunity_regions = opportunities.select(keys.region_key(pl.col("account_id"))).to_series()
+        opportunity_region = lookup(pl.col("opportunity_id"), opportunities["id"], opportunity_regions)
+        return _live(self.dataset.activities.lazy()).with_columns(
+            *keys.rep_key("owner_id"),
+            self.local_date(pl.col("occurred_at")).alias("occurred_date"),
+            pl.when(pl.col("account_id").is_not_null())
+            .then(keys.region_key(pl.col("account_id")))
+            .otherwise(opportunity_region)
+            .alias("region_key"),
         )
 
     @cached_property
@@ -228,12 +291,23 @@ class ComputeContext:
 
     def fact(self, name: str) -> pl.DataFrame:
         """The fact table `name`, built once per context, rows limited to the context's periods."""
+        from kpi_engine.facts import LAZY_FACTS
+
+        if name in LAZY_FACTS:
+            raise ValueError(f"fact {name!r} is lazy: read it with ctx.fact_lazy")
         if name not in self._facts:
             from kpi_engine.facts import FACTS
 
-            built = FACTS[name](self)
-            frame = built.collect() if isinstance(built, pl.LazyFrame) else built
-            self._facts[name] = frame.filter(
-                pl.col("period_start").is_between(self.periods["period_start"].min(), self.periods["period_start"].max())
-            )
+            first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
+            built = FACTS[name](self).lazy()
+            self._facts[name] = built.filter(pl.col("period_start").is_between(first, last)).collect()
         return self._facts[name]
+
+    def fact_lazy(self, name: str) -> pl.LazyFrame:
+        """The fact table `name` as a LazyFrame: a lazy fact's plan, or the cached frame of another."""
+        from kpi_engine.facts import FACTS, LAZY_FACTS
+
+        if name not in LAZY_FACTS:
+            return self.fact(name).lazy()
+        first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
+        return FACTS[name](self).lazy().filter(pl.col("period_start").is_between(first, last))

@@ -16,7 +16,7 @@ def render() -> str:
         "",
         "Generated from `kpi_engine.catalog` by `make docs` (`python -m kpi_engine.docs`); do not edit by hand.",
         "Definitions and conventions: `shared/KPIS.md`. Scopes: every KPI comes per `org`, `team`, `rep` and",
-        "`region` unless its row names others; `to_date` KPIs come once, as of the run.",
+        "`region` unless its row names others; `to_date` KPIs (or scopes) come once, as of the run.",
         "",
     ]
     for section, entries in SECTIONS.items():
@@ -28,6 +28,9 @@ def render() -> str:
         for k in shown:
             origin = f"derived from {', '.join(k.needs)}" if isinstance(k, DerivedKpi) else f"fact `{k.fact}`"
             scopes = ", ".join(k.scopes) + (" (to_date)" if k.to_date else "")
+            if k.to_date_scopes and not k.to_date:
+                per_period = ", ".join(s for s in k.scopes if s not in k.to_date_scopes)
+                scopes = f"{per_period} per period; {', '.join(k.scopes_for(True))} (to_date)"
             lines.append(
                 f"| `{k.id}` | {_cell(k.name)} | {k.unit} | {_cell(k.definition)} | {', '.join(k.inputs)} | "
                 f"{scopes} | {origin} |"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import polars as pl
@@ -18,7 +19,9 @@ from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Ratio, Terms
 from kpi_engine.config import KpiConfig
 from kpi_engine.context import BASE_SCOPES, ComputeContext, without_deleted
 from kpi_engine.dataset import Dataset
+from kpi_engine.facts import LAZY_FACTS
 from kpi_engine.measures import safe_divide, value_of
+from kpi_engine.scope_keys import KEY_COLUMNS, KEYED_SCOPES
 
 OUTPUT_SCHEMA = pl.Schema(
     {
@@ -66,8 +69,8 @@ def compute(
     frames: list[pl.DataFrame] = []
     dataset = without_deleted(dataset)
 
-    period_kpis = [k for k in required if not k.to_date]
-    if grain != "to_date" and any(not k.to_date for k in wanted):
+    period_kpis = _restricted(required, to_date=False)
+    if grain != "to_date" and any(k.scopes_for(False) for k in wanted):
         first = since or _earliest_date(dataset, config) or as_of
         last = (until - timedelta(days=1)) if until else as_of
         lookback = max((k.lookback_periods(config) for k in period_kpis if isinstance(k, DerivedKpi)), default=0)
@@ -78,12 +81,15 @@ def compute(
         results = _compute_all(ctx, period_kpis, scope_filter)
         keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
         frames.append(_output(ctx, results, wanted).filter(pl.col("period_start") >= keep_from))
+        del ctx, results  # the facts the context caches are not needed past here: free them now
 
-    to_date_kpis = [k for k in required if k.to_date]
-    if any(k.to_date for k in wanted):
+    to_date_kpis = _restricted(required, to_date=True)
+    if any(k.scopes_for(True) for k in wanted):
         ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of, already_clean=True)
         frames.append(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
+        del ctx
 
+    del dataset  # the copies without deleted records: the output's sort needs the room
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     return pl.concat(frames).sort("kpi", "scope", "scope_id", "period_start")
@@ -97,6 +103,16 @@ def _resolve(ids: Iterable[str] | None) -> list[AnyKpi]:
     if unknown:
         raise ValueError(f"unknown KPI id(s): {', '.join(unknown)}; `crm-kpi kpis` lists them")
     return [CATALOG[i] for i in dict.fromkeys(ids)]
+
+
+def _restricted(kpis: Sequence[AnyKpi], *, to_date: bool) -> list[AnyKpi]:
+    """The KPIs computed in a to-date (or per-period) context, each with only the scopes computed there."""
+    out = []
+    for kpi in kpis:
+        scopes = kpi.scopes_for(to_date)
+        if scopes:
+            out.append(kpi if scopes == kpi.scopes else replace(kpi, scopes=scopes))
+    return out
 
 
 def _with_needs(wanted: Sequence[AnyKpi]) -> list[AnyKpi]:
@@ -121,7 +137,8 @@ def _earliest_date(dataset: Dataset, config: KpiConfig) -> date | None:
     candidates = [
         dataset.opportunities["created_at"].min(),
         dataset.leads["created_at"].min(),
-        dataset.activities["occurred_at"].min(),
+        dataset.activities.lazy().filter(~pl.col("deleted").fill_null(False)).select(pl.col("occurred_at").min())
+        .collect().item(),
     ]
     found = [c for c in candidates if c is not None]
     if not found:
@@ -157,14 +174,26 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
     The partial aggregate groups by every base scope column at once (reps × regions × periods rows, not
     millions), and counts, totals, means and ratios are sums of their parts, so each base scope is a
     re-sum of that small frame. Medians and the extra scopes read the fact rows directly.
+
+    A lazy fact (`@fact(..., lazy=True)`) is never collected: its partial aggregate (made even for one
+    base scope) runs on the streaming engine, so its rows are read in batches, once.
     """
-    frame = ctx.fact(fact_name)
-    wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in frame.columns]
+    lazy = fact_name in LAZY_FACTS
+    frame: pl.DataFrame | pl.LazyFrame = ctx.fact_lazy(fact_name) if lazy else ctx.fact(fact_name)
+    columns = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
+    keyed = [c for c in KEY_COLUMNS if c in columns]
+    if keyed:
+        columns = [*columns, *KEYED_SCOPES]
+    wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in columns]
     wanted = [s for s in wanted if scopes is None or s in scopes]
     rollup = [s for s in wanted if s in BASE_SCOPES]
     summable = [k for k in kpis if k.measure.kind != "median" and any(s in rollup for s in k.scopes)]
     partial = None
-    if len(rollup) > 1 and summable:
+    if keyed:
+        partial = _keyed_partial(ctx, fact_name, frame, keyed, kpis, wanted)
+    elif lazy and rollup and summable:
+        partial = _summed(frame.lazy(), rollup, summable)
+    elif len(rollup) > 1 and summable:
         partial = (
             frame.lazy()
             .group_by([*rollup, "period_start"])
@@ -182,7 +211,7 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
             parts.append(_group(partial, scope, [pl.col(c).sum() for c in columns]))
         if direct:
             parts.append(_group(frame, scope, [e for k in direct for e in k.measure.aggregations(k.id)]))
-        ids = (partial if partial is not None and scope in rollup else frame)[scope]
+        ids = _scope_ids(partial if partial is not None and scope in rollup else frame, scope)
         known = ctx.known_ids(scope)
         if known is not None:
             ids = pl.concat([ids.cast(pl.String), known.cast(pl.String)])
@@ -194,13 +223,47 @@ def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: 
     return results
 
 
-def _group(frame: pl.DataFrame, scope: str, aggregations: list[pl.Expr]) -> pl.DataFrame:
+def _keyed_partial(
+    ctx: ComputeContext,
+    fact_name: str,
+    frame: pl.DataFrame | pl.LazyFrame,
+    keys: list[str],
+    kpis: list[Kpi],
+    wanted: list[str],
+) -> pl.DataFrame:
+    """The partial aggregate of a fact keyed by `kpi_engine.scope_keys`: grouped by the integer keys, then
+    the scope names joined back. Every KPI of such a fact must be summable over the base scopes only."""
+    unsupported = [k.id for k in kpis if k.measure.kind == "median" or set(k.scopes) - set(BASE_SCOPES)]
+    if unsupported or set(wanted) - set(BASE_SCOPES):
+        raise ValueError(f"fact {fact_name!r} is keyed: medians and extra scopes need scope columns ({unsupported})")
+    return ctx.scope_keys.expand(_summed(frame.lazy(), keys, kpis))
+
+
+def _summed(frame: pl.LazyFrame, keys: list[str], kpis: list[Kpi]) -> pl.DataFrame:
+    """The measures' terms per keys and period as plain sums of per-row contributions, on the streaming
+    engine: the rows are read in batches and never held (see `Measure.row_terms`)."""
+    group = [*keys, "period_start"]
+    return (
+        frame.select(*group, *[e for k in kpis for e in k.measure.row_contributions(k.id)])
+        .group_by(group)
+        .agg(pl.exclude(group).sum())
+        .collect(engine="streaming")
+    )
+
+
+def _scope_ids(frame: pl.DataFrame | pl.LazyFrame, scope: str) -> pl.Series:
+    if isinstance(frame, pl.LazyFrame):
+        return frame.select(pl.col(scope).unique()).collect(engine="streaming")[scope]
+    return frame[scope]
+
+
+def _group(frame: pl.DataFrame | pl.LazyFrame, scope: str, aggregations: list[pl.Expr]) -> pl.DataFrame:
     return (
         frame.lazy()
         .filter(pl.col(scope).is_not_null())
         .group_by(pl.col(scope).cast(pl.String).alias("scope_id"), "period_start")
         .agg(aggregations)
-        .collect()
+        .collect(engine="streaming" if isinstance(frame, pl.LazyFrame) else "auto")
     )
 
 
@@ -271,7 +334,7 @@ def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, sco
 
 def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> pl.DataFrame:
     """The long frame of the wanted KPIs (hidden intermediates and needs-only KPIs left out)."""
-    wanted_ids = {k.id: k for k in wanted if k.to_date == (ctx.grain == "to_date")}
+    wanted_ids = {k.id: k for k in wanted if k.scopes_for(ctx.grain == "to_date")}
     frames = []
     for (kpi_id, scope), frame in results.items():
         kpi = wanted_ids.get(kpi_id)

@@ -30,6 +30,10 @@ class Measure:
     denominator: pl.Expr | None = None
     skipped: pl.Expr | None = None
     direct: pl.Expr | None = None  # an aggregation giving the value itself (median)
+    # The same terms as per-row contributions whose plain sums are the aggregations above (suffix, expr):
+    # a streaming group_by sums plain columns in batches, where `expr.filter(w).sum()` per group costs
+    # time and memory over 10M rows. Empty for a median (not a sum of parts).
+    row_terms: tuple[tuple[str, pl.Expr], ...] = ()
 
     @property
     def additive(self) -> bool:
@@ -48,17 +52,32 @@ class Measure:
         return out
 
 
+    def row_contributions(self, prefix: str) -> list[pl.Expr]:
+        """Per-row columns `<prefix>__num` etc. whose sums per group equal `aggregations(prefix)`."""
+        if not self.row_terms:
+            raise ValueError(f"a {self.kind} is not a sum of per-row contributions")
+        types = {"num": pl.Float64, "den": pl.Float64, "skip": pl.Int64}
+        return [expr.cast(types[suffix]).alias(f"{prefix}__{suffix}") for suffix, expr in self.row_terms]
+
+
 def _where(where: pl.Expr | None) -> pl.Expr:
     return ALWAYS if where is None else where.fill_null(False)
 
 
+def _flag(condition: pl.Expr) -> pl.Expr:
+    """1 where a (null-free) condition holds, else 0: a row's part of a count."""
+    return condition.cast(pl.Int64)
+
+
 def count(where: pl.Expr | None = None) -> Measure:
     # pl.len() for "every row": a literal True would aggregate to a single value, not one per row.
-    return Measure("count", pl.len() if where is None else _where(where).sum())
+    row = pl.lit(1, dtype=pl.Int64) if where is None else _flag(_where(where))
+    return Measure("count", pl.len() if where is None else _where(where).sum(), row_terms=(("num", row),))
 
 
 def total(expr: pl.Expr, where: pl.Expr | None = None) -> Measure:
-    return Measure("total", expr.fill_null(0).filter(_where(where)).sum())
+    row = pl.when(_where(where)).then(expr.fill_null(0)).otherwise(0)
+    return Measure("total", expr.fill_null(0).filter(_where(where)).sum(), row_terms=(("num", row),))
 
 
 def mean(expr: pl.Expr, where: pl.Expr | None = None) -> Measure:
@@ -68,6 +87,9 @@ def mean(expr: pl.Expr, where: pl.Expr | None = None) -> Measure:
         numerator=expr.filter(w).sum(),
         denominator=(w & expr.is_not_null()).sum(),
         skipped=(w & expr.is_null()).sum(),
+        # a null numerator part is skipped by the sum, as the filtered sum skips it
+        row_terms=(("num", pl.when(w).then(expr)), ("den", _flag(w & expr.is_not_null())),
+                   ("skip", _flag(w & expr.is_null()))),
     )
 
 
@@ -85,7 +107,12 @@ def median(expr: pl.Expr, where: pl.Expr | None = None) -> Measure:
 def ratio(numerator: Measure, denominator: Measure) -> Measure:
     if not (numerator.additive and denominator.additive):
         raise ValueError("ratio() takes two counts or totals")
-    return Measure("ratio", numerator=numerator.numerator, denominator=denominator.numerator)
+    return Measure(
+        "ratio",
+        numerator=numerator.numerator,
+        denominator=denominator.numerator,
+        row_terms=(("num", numerator.row_terms[0][1]), ("den", denominator.row_terms[0][1])),
+    )
 
 
 def safe_divide(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:

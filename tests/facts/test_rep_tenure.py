@@ -5,7 +5,7 @@ from datetime import date
 import polars as pl
 
 from kpi_engine.dataset import conform
-from kpi_engine.facts.rep_tenure import rep_ramps, rep_tenure_to_date
+from kpi_engine.facts.rep_tenure import rep_ramps, rep_tenure_by_period, rep_tenure_to_date
 
 QUARTERS = pl.DataFrame(
     {"period_start": [date(2024, 1, 1), date(2024, 4, 1)], "period_end": [date(2024, 4, 1), date(2024, 7, 1)]}
@@ -57,4 +57,25 @@ def test_tenure_to_date_stops_at_the_end_date_and_leavers_count_only_for_themsel
         ("leaver", None, None, 259.0),
         ("undated", "org1", "west", None),
         ("veteran", "org1", "east", 495.0),
+    ]
+
+
+def test_tenure_by_period_reads_reps_active_at_the_period_end_never_past_the_run() -> None:
+    got = (
+        rep_tenure_by_period(REPS, QUARTERS, date(2024, 5, 10), "org1")
+        .sort("period_start", "rep")
+        .select("period_start", "rep", "team", "tenure_days")
+        .rows()
+    )
+    # Q1 is read on Mar 31 2024: the leaver (left Feb 15) is gone; joiner Feb 1 -> Mar 31 = 29 + 30 = 59;
+    # veteran Jan 1 2023 -> Mar 31 2024 = 365 + 31 + 29 + 30 = 455; undated is active, tenure unknown.
+    # Q2 runs past the run's day, so it is read on May 10: joiner 99, veteran 495 (as to date).
+    q1, q2 = date(2024, 1, 1), date(2024, 4, 1)
+    assert got == [
+        (q1, "joiner", "west", 59.0),
+        (q1, "undated", "west", None),
+        (q1, "veteran", "east", 455.0),
+        (q2, "joiner", "west", 99.0),
+        (q2, "undated", "west", None),
+        (q2, "veteran", "east", 495.0),
     ]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from kpi_engine import KpiConfig
-from kpi_records import activity, at, dataset, opp, user, value_of, values
+from kpi_records import activity, at, dataset, opp, record, user, value_of, values
 
 JAN, FEB = "2024-01-01", "2024-02-01"
 
@@ -80,3 +80,29 @@ def test_activity_in_the_configured_time_zone() -> None:
     berlin = values(ds, KpiConfig(time_zone="Europe/Berlin"), **options)
     assert (value_of(utc, "calls", JAN), value_of(utc, "calls", FEB)) == (1, 0)
     assert (value_of(berlin, "calls", JAN), value_of(berlin, "calls", FEB)) == (0, 1)
+
+
+def test_activity_scopes_owner_and_region() -> None:
+    """Team, rep and region of an activity: the owner's team, the owner (a known user or not), the
+    account's region, else its opportunity's account's region."""
+    acts = [
+        activity("a1", "call", "u1", account_id="acc_e"),  # region east (its account)
+        activity("a2", "call", "u1", opportunity_id="o_w"),  # no account: the opportunity's account, west
+        activity("a3", "call", "u1", account_id="acc_x", opportunity_id="o_w"),  # unknown account: no region
+        activity("a4", "call", "stranger", account_id="acc_w"),  # owner no user: rep "stranger", no team
+        activity("a5", "call", "u2"),  # neither account nor opportunity: no region
+    ]
+    ds = dataset(
+        users=[user("u1", "A"), user("u2", "B")],
+        accounts=[record("acc_e", name="E", region="east"), record("acc_w", name="W", region="west")],
+        opportunities=[opp("o_w", "u2", account_id="acc_w")],
+        activities=acts,
+    )
+    out = values(ds, grain="month", as_of=date(2024, 1, 31), kpis=["calls"])
+    assert value_of(out, "calls", JAN) == 5
+    assert value_of(out, "calls", JAN, "region", "east") == 1  # a1
+    assert value_of(out, "calls", JAN, "region", "west") == 2  # a2 (via o_w), a4
+    assert value_of(out, "calls", JAN, "rep", "stranger") == 1  # a4
+    assert value_of(out, "calls", JAN, "rep", "u1") == 3  # a1, a2, a3
+    assert value_of(out, "calls", JAN, "team", "A") == 3  # u1's
+    assert value_of(out, "calls", JAN, "team", "B") == 1  # a5 (u2); a4's owner has no team

@@ -64,13 +64,24 @@ def test_rep_retention_rate_with_a_rep_who_left_mid_quarter(out: pl.DataFrame) -
     assert values(out, "rep_retention_rate", "rep", "joiner") == {Q1: None, Q2: 1.0}
 
 
-def test_rep_tenure_days_to_date(out: pl.DataFrame) -> None:
-    tenure = out.filter(pl.col("kpi") == "rep_tenure_days")
+def test_rep_tenure_days_rep_to_date(out: pl.DataFrame) -> None:
+    tenure = out.filter((pl.col("kpi") == "rep_tenure_days") & (pl.col("scope") == "rep"))
     assert set(tenure["grain"]) == {"to_date"} and set(tenure["period_start"]) == {AS_OF}
     # veteran Jan 1 2023 -> May 10 2024 = 365 + 130 = 495; joiner Feb 1 -> May 10 = 29 + 31 + 30 + 9 = 99;
     # leaver Jun 1 2023 -> Feb 15 2024 = 214 (Jun..Dec) + 31 + 14 = 259; undated unknown
     reps = {r: values(out, "rep_tenure_days", "rep", r)[AS_OF] for r in ("veteran", "joiner", "leaver", "undated")}
     assert reps == {"veteran": 495.0, "joiner": 99.0, "leaver": 259.0, "undated": None}
-    # team/org: mean over reps active on the run's day: east = veteran only; org = (495 + 99) / 2
-    assert values(out, "rep_tenure_days", "team", "east") == {AS_OF: 495.0}
-    assert values(out, "rep_tenure_days") == {AS_OF: 297.0}
+
+
+def test_rep_tenure_days_team_and_org_per_period(out: pl.DataFrame) -> None:
+    tenure = out.filter((pl.col("kpi") == "rep_tenure_days") & (pl.col("scope") != "rep"))
+    assert set(tenure["grain"]) == {"quarter"}
+    # Q1 is read on its last day, Mar 31 2024: the leaver left Feb 15 (not active); veteran Jan 1 2023 ->
+    # Mar 31 2024 = 365 + 31 + 29 + 30 = 455; joiner Feb 1 -> Mar 31 = 29 + 30 = 59; undated has no start.
+    # Q2 is still running on the as-of day, May 10: veteran 495, joiner 99 (as above).
+    assert values(out, "rep_tenure_days", "team", "east") == {Q1: 455.0, Q2: 495.0}
+    assert values(out, "rep_tenure_days", "team", "west") == {Q1: 59.0, Q2: 99.0}
+    # org: Q1 (455 + 59) / 2 = 257, Q2 (495 + 99) / 2 = 297; the undated rep is skipped, not 0
+    assert values(out, "rep_tenure_days") == {Q1: 257.0, Q2: 297.0}
+    assert row(out, "rep_tenure_days", Q1)["skipped"] == 1
+    assert row(out, "rep_tenure_days", Q1)["denominator"] == 2

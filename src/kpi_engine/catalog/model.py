@@ -4,7 +4,10 @@ Contract for catalog modules (one per KPIS.md section, each exporting `KPIS: lis
 - `Kpi(id, name, unit, definition, sources, fact=<fact name>, measure=<kpi_engine.measures ...>,
   inputs=(tables read), scopes=(...))`. `scopes` defaults to org, team, rep, region; the engine computes a
   scope only when the fact has a column of that name. `to_date=True` computes the KPI once, as of the run
-  (grain `to_date`). `hidden=True` makes an intermediate that derived KPIs use but that is neither
+  (grain `to_date`); `to_date_scopes=(...)` does so for those scopes only, and the KPI's other scopes
+  come per period (e.g. a rep's tenure to date, a team's mean tenure per period). The fact then sees
+  both contexts: at grain `to_date` its one period is the as-of day.
+  `hidden=True` makes an intermediate that derived KPIs use but that is neither
   printed nor listed (e.g. `quota`, `reps_active`).
 - `DerivedKpi(id, ..., needs=(kpi ids), formula=f)`: `f(t: Terms) -> Ratio | Value` where `t.value(id)`,
   `t.numerator(id)`, `t.denominator(id)` are the needed KPIs' columns at the same scope and period,
@@ -41,10 +44,14 @@ class Kpi:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     to_date: bool = False
     hidden: bool = False
+    to_date_scopes: tuple[str, ...] = ()
 
     @property
     def additive(self) -> bool:
         return self.measure.additive
+
+    def scopes_for(self, to_date: bool) -> tuple[str, ...]:
+        return _scopes_for(self, to_date)
 
 
 @dataclass(frozen=True)
@@ -111,16 +118,27 @@ class DerivedKpi:
     lookback: Callable[[KpiConfig], int] | int = 0
     to_date: bool = False
     hidden: bool = False
+    to_date_scopes: tuple[str, ...] = ()
 
     @property
     def additive(self) -> bool:
         return False
+
+    def scopes_for(self, to_date: bool) -> tuple[str, ...]:
+        return _scopes_for(self, to_date)
 
     def lookback_periods(self, config: KpiConfig) -> int:
         return self.lookback(config) if callable(self.lookback) else self.lookback
 
 
 AnyKpi = Kpi | DerivedKpi
+
+
+def _scopes_for(kpi: Kpi | DerivedKpi, to_date: bool) -> tuple[str, ...]:
+    """The KPI's scopes computed as of the run (`to_date`) or per period (not `to_date`)."""
+    if kpi.to_date:
+        return kpi.scopes if to_date else ()
+    return tuple(s for s in kpi.scopes if (s in kpi.to_date_scopes) == to_date)
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ KPIS: list[AnyKpi] = [
         "rep: days from started_at to the close date of the rep's first win; team/org: mean over reps whose "
         "first win closed in the period", "B ramp-up", fact="rep_ramps", measure=mean(pl.col("ramp_days")),
         inputs=("users", "opportunities"), scopes=REP_TEAM_ORG),
-    # One KPI is either per period or to date (the core has no both): to date, the team/org mean is over
-    # the reps active at the to-date period's end, the run's day; a rep who left keeps their own value.
+    # The rep's own tenure comes once, to date (a rep who left keeps theirs); team and org come per
+    # period: the mean tenure, at the period's last day (the as-of day while it runs), of the reps active
+    # on that day.
     Kpi("rep_tenure_days", "Rep tenure (days)", "days",
         "rep, to_date: (ended_at or today) − started_at; team/org: mean over reps active at period end",
         "B loyalty", fact="rep_tenure", measure=mean(pl.col("tenure_days")), inputs=("users",),
-        scopes=REP_TEAM_ORG, to_date=True),
+        scopes=REP_TEAM_ORG, to_date_scopes=("rep",)),
     Kpi("rep_retention_rate", "Rep retention rate", "ratio",
         "reps active at period start still active at its end / reps active at its start", "B loyalty rate",
         fact="rep_periods",

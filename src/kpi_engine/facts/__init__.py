@@ -18,10 +18,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from kpi_engine.facts.registry import FACTS, fact
+from kpi_engine.facts.registry import FACTS, LAZY_FACTS, fact
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name != "registry":
         importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["FACTS", "fact"]
+__all__ = ["FACTS", "LAZY_FACTS", "fact"]

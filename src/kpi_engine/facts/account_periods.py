@@ -114,6 +114,6 @@ def account_periods(
 def build(ctx: ComputeContext) -> pl.DataFrame:
     """Contracts from won opportunities closed by the run (a deal dated later has not started yet)."""
     data = ctx.dataset
-    closed_by_run = data.opportunities.filter(pl.col("close_date") <= ctx.as_of)
+    closed_by_run = data.opportunities.lazy().filter(pl.col("close_date") <= ctx.as_of)
     rows = contracts(closed_by_run, data.accounts, ctx.config)
     return account_periods(rows, data.accounts, data.users, ctx.periods, data.org_id)

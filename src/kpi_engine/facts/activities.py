@@ -11,21 +11,23 @@ import polars as pl
 
 from kpi_engine.context import ComputeContext
 from kpi_engine.facts.registry import fact
+from kpi_engine.scope_keys import KEY_COLUMNS
 
 
-@fact("activities")
+@fact("activities", lazy=True)
 def build(ctx: ComputeContext) -> pl.LazyFrame:
-    """Columns: org, team, rep, region, period_start, kind, completed, is_sent_email, is_demo, outcome,
-    opened, duration_seconds."""
+    """Columns: the scope keys (rep_key, rep_unkeyed, region_key: the engine turns them into org, team,
+    rep and region after aggregating), period_start, kind, completed, is_sent_email, is_demo, outcome,
+    opened, duration_seconds. Lazy and keyed: 10 activities per opportunity are the biggest fact."""
     # An Enum makes the many kind comparisons integer compares over 10M rows.
     kind = pl.col("kind").cast(pl.Enum(["call", "email", "meeting", "task", "note"]))
     completed = pl.when(kind.is_in(["call", "email"])).then(True).otherwise(pl.col("completed").fill_null(True))
     demo_subtypes = [s.lower() for s in ctx.config.demo_subtypes]
     return (
-        ctx.activities_lazy
+        ctx.activities_keyed
         .filter(pl.col("occurred_date") <= ctx.as_of)
         .select(
-            "org", "team", "rep", "region",
+            *KEY_COLUMNS,
             ctx.period_of(pl.col("occurred_date")).alias("period_start"),
             kind.alias("kind"),
             completed.alias("completed"),

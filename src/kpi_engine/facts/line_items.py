@@ -14,7 +14,7 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
 
     A line without a total is priced as quantity × unit price when both are known.
     """
-    won = ctx.opportunities.lazy().filter(
+    won = ctx.opportunities_lazy.filter(
         pl.col("is_won") & pl.col("close_date").is_not_null() & (pl.col("close_date") <= ctx.as_of)
     ).select(pl.col("id").alias("opportunity_id"), "org", "team", "rep", "region", "close_date")
     return (

@@ -20,7 +20,7 @@ def closed(ctx: ComputeContext) -> pl.LazyFrame:
     referral = [s.lower() for s in ctx.config.referral_sources]
     months = pl.col("contract_months").fill_null(ctx.config.default_contract_months)
     return (
-        ctx.opportunities.lazy()
+        ctx.opportunities_lazy
         .filter(pl.col("is_closed") & pl.col("close_date").is_not_null() & (pl.col("close_date") <= ctx.as_of))
         .select(
             *SCOPE_COLUMNS,
@@ -41,7 +41,7 @@ def closed(ctx: ComputeContext) -> pl.LazyFrame:
 def created(ctx: ComputeContext) -> pl.LazyFrame:
     """One row per opportunity, in the period holding its creation date (local)."""
     return (
-        ctx.opportunities.lazy()
+        ctx.opportunities_lazy
         .filter(pl.col("created_date") <= ctx.as_of)
         .select(*SCOPE_COLUMNS, ctx.period_of(pl.col("created_date")).alias("period_start"), "amount")
     )

@@ -18,7 +18,7 @@ def ages(ctx: ComputeContext) -> pl.LazyFrame:
     as_of = pl.lit(ctx.as_of, dtype=pl.Date)
     end = pl.when(pl.col("is_closed")).then(pl.col("close_date")).otherwise(as_of)
     return (
-        ctx.opportunities.lazy()
+        ctx.opportunities_lazy
         .filter(pl.col("created_date") <= ctx.as_of)
         .select(
             ctx.org_id,
@@ -39,7 +39,7 @@ def stage_ages(ctx: ComputeContext) -> pl.LazyFrame:
         .agg(ctx.local_date(pl.col("entered_at")).max().alias("entered_date"))
     )
     return (
-        ctx.opportunities.lazy()
+        ctx.opportunities_lazy
         .filter(~pl.col("is_closed") & (pl.col("created_date") <= ctx.as_of))
         .join(latest_entry, left_on="id", right_on="opportunity_id", how="left")
         .select(

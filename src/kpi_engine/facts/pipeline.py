@@ -38,7 +38,7 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
     last = pl.min_horizontal(last_open, pl.lit(ctx.last_index))
     fsm = ctx.config.fiscal_year_start_month
     return (
-        ctx.opportunities.lazy()
+        ctx.opportunities_lazy
         .filter(pl.col("created_date") <= ctx.as_of)
         .filter(~(open_now & (pl.col("forecast_category") == "omitted").fill_null(False)))
         .filter(open_now | pl.col("close_date").is_not_null())

@@ -2,8 +2,9 @@
 
 Reps come as the engine context prepares them (`rep`, `team`, `started_at`, `ended_at`: live users, an
 inactive user without an end date ended on its last change). Who is active at a period's start and end
-is the engine's `rep_periods` fact; this module adds what it lacks: the first win and the tenure as of
-the run. A rep without `started_at` has an unknown ramp and tenure (null, skipped by the means).
+is the engine's `rep_periods` fact; this module adds what it lacks: the first win and the tenure, as of
+the run (a rep's own) and at each period's end (the team and org means). A rep without `started_at`
+has an unknown ramp and tenure (null, skipped by the means).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def _days(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
     return (later - earlier).dt.total_days().cast(pl.Float64)
 
 
-def rep_ramps(reps: pl.DataFrame, opportunities: pl.DataFrame, periods: pl.DataFrame, org_id: str) -> pl.DataFrame:
+def rep_ramps(
+    reps: pl.DataFrame, opportunities: pl.DataFrame | pl.LazyFrame, periods: pl.DataFrame, org_id: str
+) -> pl.DataFrame:
     """One row per rep whose first win closed within the periods, in that win's period."""
     first_wins = (
         opportunities.lazy()
@@ -99,11 +102,42 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
 @fact("rep_ramps")
 def build_ramps(ctx: ComputeContext) -> pl.DataFrame:
     """Wins closed by the run only, as for every outcome KPI."""
-    closed_by_run = ctx.dataset.opportunities.filter(pl.col("close_date") <= ctx.as_of)
+    closed_by_run = ctx.dataset.opportunities.lazy().filter(pl.col("close_date") <= ctx.as_of)
     return rep_ramps(ctx.users, closed_by_run, ctx.periods, ctx.dataset.org_id)
+
+
+def rep_tenure_by_period(reps: pl.DataFrame, periods: pl.DataFrame, as_of: date, org_id: str) -> pl.DataFrame:
+    """One row per rep and period for the reps active at the period's end, with their tenure then.
+
+    The period's end is its last day, or the as-of day while the period is still running (a tenure is
+    never counted into the future): on that day d the rep is active (started_at ≤ d < ended_at, an
+    unknown start counting as started) and the tenure is d − started_at (null without a start: skipped
+    by the means)."""
+    today = pl.lit(as_of)
+    day = pl.min_horizontal(pl.col("period_end") - timedelta(days=1), today)
+    active = (pl.col("started_at").is_null() | (pl.col("started_at") <= pl.col("day"))) & (
+        pl.col("ended_at").is_null() | (pl.col("ended_at") > pl.col("day"))
+    )
+    return (
+        reps.lazy()
+        .join(periods.lazy().select("period_start", "period_end"), how="cross")
+        .with_columns(day.alias("day"))
+        .filter(active)
+        .with_columns(
+            pl.lit(True).alias("active"),
+            pl.lit(org_id).alias("org"),
+            _days(pl.col("day"), pl.col("started_at")).alias("tenure_days"),
+        )
+        .select(list(REP_TENURE_SCHEMA))
+        .collect()
+        .cast(dict(REP_TENURE_SCHEMA))
+    )
 
 
 @fact("rep_tenure")
 def build_tenure(ctx: ComputeContext) -> pl.DataFrame:
-    """As of the run: meant for `to_date` KPIs (every row is in the as-of period)."""
-    return rep_tenure_to_date(ctx.users, ctx.as_of, ctx.dataset.org_id)
+    """To date (grain `to_date`): every rep's tenure as of the run; per period: the reps active at each
+    period's end (`rep_tenure_days` takes its rep scope from the first, team and org from the second)."""
+    if ctx.grain == "to_date":
+        return rep_tenure_to_date(ctx.users, ctx.as_of, ctx.dataset.org_id)
+    return rep_tenure_by_period(ctx.users, ctx.periods, ctx.as_of, ctx.dataset.org_id)

@@ -15,7 +15,7 @@ from kpi_engine.facts.registry import fact
 
 
 def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
-    """One row per stage entry: opportunity, stage, entered_at, next_entered_at, progressed, stage flags."""
+    """One row per stage entry: opportunity_key, stage, entered_at, next_entered_at, stage_closed, progressed."""
     stages = ctx.dataset.stages.lazy().select(
         "pipeline", "stage", "order", pl.col("is_closed").alias("stage_closed"), pl.col("is_won").alias("stage_won")
     )
@@ -23,7 +23,7 @@ def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
     by_name = stages.unique("stage", keep="first").drop("pipeline")
     # An integer key per opportunity: sorting and windowing on it is far cheaper than on string ids.
     opportunities = (
-        ctx.opportunities.lazy()
+        ctx.opportunities_lazy
         .select(pl.col("id").alias("opportunity_id"), "pipeline", "is_won")
         .with_row_index("opportunity_key")
     )
@@ -46,9 +46,14 @@ def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
         pl.when(same_next).then(pl.col("entered_at").shift(-1)).alias("next_entered_at"),
         # The highest progress order among the entries after this one (reverse running max).
         progress_order.shift(-1).cum_max(reverse=True).over("opportunity_key").alias("later_best_order"),
-    ).with_columns(
+    ).select(
+        "opportunity_key",
+        "stage",
+        "entered_at",
+        "next_entered_at",
+        "stage_closed",
         ((pl.col("later_best_order") > pl.col("order")).fill_null(False) | pl.col("is_won")).alias("progressed"),
-    )
+    )  # only what the facts read: this frame is held (4 stage changes per opportunity)
 
 
 def _open_stage() -> pl.Expr:

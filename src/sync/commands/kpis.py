@@ -29,7 +29,8 @@ def kpis_command(
         document = {
             "kpis": [
                 {"id": k.id, "name": k.name, "unit": k.unit, "definition": k.definition, "inputs": list(k.inputs),
-                 "scopes": list(k.scopes), "to_date": k.to_date, "sources": k.sources}
+                 "scopes": list(k.scopes), "to_date": k.to_date,
+                 "to_date_scopes": list(k.scopes_for(True)), "sources": k.sources}
                 for k in entries
             ],
             "not_computable": [{"name": n.name, "sources": n.sources, "why": n.why} for n in NOT_COMPUTABLE],
