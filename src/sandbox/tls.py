@@ -7,11 +7,11 @@ The CA is kept in a state directory so that a client configured once keeps trust
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import trustme
+from filelock import FileLock
 
 # The names a client may use to reach a sandbox on this machine.
 SERVER_NAMES = ("127.0.0.1", "localhost", "::1")
@@ -20,8 +20,7 @@ CA_CERT_FILE = "ca.pem"
 CA_KEY_FILE = "ca.key"
 SERVER_CERT_FILE = "server.pem"
 SERVER_KEY_FILE = "server.key"
-
-_lock = threading.Lock()
+LOCK_FILE = ".tls.lock"
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,9 @@ def ensure_tls(directory: str | os.PathLike[str]) -> TlsFiles:
         cert_file=root / SERVER_CERT_FILE,
         key_file=root / SERVER_KEY_FILE,
     )
-    with _lock:  # several sandboxes may start at once in one test process
+    # Several sandboxes (threads or separate `crm-kpi sandbox` processes) may start at once on one state
+    # directory: a file lock makes the first create the CA and the others reuse it.
+    with FileLock(root / LOCK_FILE):
         ca_existed = files.ca_file.is_file() and (root / CA_KEY_FILE).is_file()
         ca = _load_or_create_ca(root)
         if ca_existed and files.cert_file.is_file() and files.key_file.is_file():
