@@ -17,7 +17,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.salesforce import bulk, collections, limits_endpoint, oauth, query, sobjects, tooling
+from sandbox.plugin import server_error_handlers
 from sandbox.salesforce.context import API_VERSIONS, OrgContext, ok, version_of
+from sandbox.salesforce.dialect import DIALECT
 from sandbox.salesforce.errors import ApiError, RecordError
 from sandbox.salesforce.org import render_org
 from sandbox.salesforce.store import Store, lock_error
@@ -77,7 +79,9 @@ def create_app(ctx: OrgContext) -> Starlette:
     ]
     for module in (oauth, query, sobjects, collections, bulk, tooling, limits_endpoint):
         routes += module.routes(ctx)
-    return Starlette(routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error})
+    # A bug in an endpoint answers Salesforce's own 500 body, not Starlette's text/plain one.
+    handlers = {**server_error_handlers(DIALECT), ApiError: api_error, HTTPException: http_error}
+    return Starlette(routes=routes, exception_handlers=handlers)
 
 
 def build(org: Any, runtime: Any) -> tuple[Starlette, Store]:
