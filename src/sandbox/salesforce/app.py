@@ -7,7 +7,7 @@ and the store (which tests edit between runs as a user in the CRM would).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,6 +23,7 @@ from sandbox.salesforce.dialect import DIALECT
 from sandbox.salesforce.errors import ApiError, RecordError
 from sandbox.salesforce.org import render_org
 from sandbox.salesforce.store import Store, lock_error
+from sandbox.salesforce.values import epoch_millis
 
 _RELEASES = {59: "Winter '24", 60: "Spring '24", 61: "Summer '24", 62: "Winter '25"}
 
@@ -87,8 +88,7 @@ def create_app(ctx: OrgContext) -> Starlette:
 def build(org: Any, runtime: Any) -> tuple[Starlette, Store]:
     """The plug-in entry point: the app over `org` (generator Org, loaded Store, or None) and its store."""
     def clock() -> datetime:
-        stamp = datetime.fromtimestamp(runtime.clock(), timezone.utc)
-        return stamp.replace(microsecond=(stamp.microsecond // 1000) * 1000)
+        return epoch_millis(runtime.clock())
 
     store = org if isinstance(org, Store) else render_org(org, clock=clock)
     store.clock = clock

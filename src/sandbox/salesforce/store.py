@@ -21,7 +21,7 @@ from sandbox.salesforce.ids import IdFactory, to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
 from sandbox.salesforce.standard_objects import standard_objects
 from sandbox.salesforce.store_load import load_columns, load_rows
-from sandbox.salesforce.values import BadValue, coerce, looks_like_id
+from sandbox.salesforce.values import BadValue, coerce, looks_like_id, to_millis
 
 Record = dict[str, Any]
 HISTORY_TRACKED = ("StageName", "Amount", "CloseDate", "Probability")
@@ -34,8 +34,7 @@ def lock_error(record_id: str) -> RecordError:
 
 
 def utc_now_ms() -> datetime:
-    now = datetime.now(timezone.utc)
-    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+    return to_millis(datetime.now(timezone.utc))
 
 
 class Store:
