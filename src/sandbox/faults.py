@@ -67,7 +67,7 @@ class FaultRule:
     times: int | None = None
 
     def __post_init__(self) -> None:
-        _validate(self, self.kind)
+        _validate(self)
 
     def matches(self, label: str, public: bool) -> bool:
         if self.labels:
@@ -113,8 +113,12 @@ class FaultPlan:
         self.seed = seed
         self._lock = threading.Lock()
         self._fired: list[FiredFault] = []
-        self._states = [_RuleState(rule, random.Random(f"{seed}:{index}:{rule.kind}"))
-                        for index, rule in enumerate(self.rules)]
+        self._states = self._fresh_states()
+
+    def _fresh_states(self) -> list[_RuleState]:
+        # One generator per rule, seeded by its position: adding a rule does not move another rule's draws.
+        return [_RuleState(rule, random.Random(f"{self.seed}:{index}:{rule.kind}"))
+                for index, rule in enumerate(self.rules)]
 
     @classmethod
     def parse(cls, spec: str | None, seed: int = 0) -> FaultPlan:
@@ -176,8 +180,7 @@ class FaultPlan:
         """Start counting again from call 1 with fresh random generators (same seed)."""
         with self._lock:
             self._fired.clear()
-            self._states = [_RuleState(rule, random.Random(f"{self.seed}:{index}:{rule.kind}"))
-                            for index, rule in enumerate(self.rules)]
+            self._states = self._fresh_states()
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -251,8 +254,9 @@ def _parse_clause(clause: str) -> FaultRule:
         raise FaultSpecError(f"fault clause {clause!r}: {error}") from None
 
 
-def _validate(rule: FaultRule, kind: str) -> None:
+def _validate(rule: FaultRule) -> None:
     """Checks shared by parsed and hand-built rules; raise ValueError with what is wrong."""
+    kind = rule.kind
     if kind not in ALL_KINDS:
         raise ValueError(f"unknown fault kind {kind!r}")
     if kind in REQUEST_KINDS:

@@ -11,7 +11,7 @@ A CRM app package exposes, at its top level:
         checks bearer tokens, counts limits or applies request faults itself. It does use `runtime.tokens`
         in its OAuth endpoint, `runtime.faults.record_fault(record_id)` before writing each record,
         `runtime.limits.snapshot()` for a `/limits`-style endpoint, and `runtime.base_url`, `runtime.clock`.
-    def load_data(directory: pathlib.Path) -> org          (optional until `--data` is supported)
+    def load_data(directory: pathlib.Path) -> org          (what `crm-kpi sandbox --data DIR` serves)
         Read an org from files in the CRM's export format; raise SandboxDataError naming file, row and
         column for anything malformed.
 
@@ -29,8 +29,6 @@ from starlette.responses import Response
 from sandbox.limits import LimitConfig, LimitState
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from sandbox.runtime import Runtime
 
 Scope = MutableMapping[str, Any]
@@ -134,8 +132,3 @@ def server_error_handlers(dialect: Dialect) -> dict[Any, Callable[..., Any]]:
         return dialect.server_error(500)
 
     return {Exception: answer}
-
-
-def load_data_function(plugin: Any) -> Callable[[Path], Any] | None:
-    """The plugin's `load_data`, or None when it has not implemented `--data` yet."""
-    return getattr(plugin, "load_data", None)

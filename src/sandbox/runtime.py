@@ -24,7 +24,7 @@ from sandbox.faults import FaultPlan
 from sandbox.ledger import Ledger
 from sandbox.limits import LimitConfig, RateLimiter
 from sandbox.middleware import SandboxMiddleware
-from sandbox.plugin import ASGIApp, Dialect, SandboxSetupError
+from sandbox.plugin import Dialect, SandboxSetupError
 from sandbox.server import SandboxServer
 from sandbox.tls import TlsFiles, ensure_tls
 from sandbox.tokens import IssuedToken, TokenStore

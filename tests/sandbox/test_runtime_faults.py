@@ -67,7 +67,7 @@ def test_urllib3_default_retries_hide_one_dropped_read(start_dummy) -> None:
 
 
 def test_slow_response_trips_a_client_timeout(start_dummy) -> None:
-    sandbox = start_dummy(faults="slow@calls=1,delay=1")
+    sandbox = start_dummy(faults="slow@calls=1,delay=0.5")  # the 0.2 s timeout trips well before
     session = session_for(sandbox)
     with pytest.raises(requests.exceptions.ReadTimeout):
         session.get(f"{sandbox.base_url}/records", timeout=0.2)

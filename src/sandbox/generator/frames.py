@@ -137,11 +137,10 @@ def opportunities_frame(deals: Columns, money: Columns, stage: np.ndarray, modif
 
 
 def stage_changes_frame(history: Columns, deals: Columns, opportunity_ids: pl.Series, source: str) -> pl.DataFrame:
-    n = len(history["deal"])
     deal = pl.Series(history["deal"], dtype=pl.UInt32)
     entered = timestamps(history["entered_us"])
     return finish("stage_changes", pl.DataFrame({
-                "id": creation_ids("stage_changes", history["entered_us"], source),
+        "id": creation_ids("stage_changes", history["entered_us"], source),
         "deleted": deals["deleted"][history["deal"]], "modified_at": entered,
         "opportunity_id": opportunity_ids.gather(deal),
         "stage": decode(history["stage"] - 1, [s.name for s in STAGES]), "entered_at": entered,
@@ -190,7 +189,6 @@ def activity_ids(kind: np.ndarray, occurred_us: np.ndarray, source: str) -> pl.S
 
 def activities_frame(rng: np.random.Generator, acts: Columns, deals: Columns, refs: dict[str, pl.Series],
                      window: Window, source: str) -> pl.DataFrame:
-    n = len(acts["kind"])
     occurred = acts["occurred_us"]
     modified = np.minimum(_recent(rng, np.minimum(occurred, window.horizon_us - 1), window, 1), window.horizon_us - 1)
     deal = acts["deal"]
@@ -214,7 +212,6 @@ def activities_frame(rng: np.random.Generator, acts: Columns, deals: Columns, re
 
 def line_items_frame(rng: np.random.Generator, items: Columns, deals: Columns, opportunity_ids: pl.Series,
                      product_ids: pl.Series, window: Window, source: str) -> pl.DataFrame:
-    n = len(items["deal"])
     deal = items["deal"]
     added = _recent(rng, deals["created_us"][deal], window, 2)
     product = pl.Series(items["product"], dtype=pl.UInt32)

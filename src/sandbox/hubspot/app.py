@@ -9,9 +9,11 @@ from starlette.responses import JSONResponse, Response
 
 from sandbox.hubspot import (oauth, routes_associations, routes_batch, routes_directory, routes_objects,
                              routes_properties, routes_schemas)
+from sandbox.hubspot.dialect import DIALECT
 from sandbox.hubspot.errors import ApiError, correlation_id
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.writes import RecordFaultHook, Writer
+from sandbox.plugin import server_error_handlers
 
 
 def build_app(portal: Portal, *, tokens=None, record_fault: RecordFaultHook | None = None,
@@ -36,4 +38,6 @@ def build_app(portal: Portal, *, tokens=None, record_fault: RecordFaultHook | No
         return JSONResponse({"status": "error", "message": exc.detail or "error", "correlationId": correlation_id(),
                              "category": "VALIDATION_ERROR"}, status_code=exc.status_code)
 
-    return Starlette(routes=routes, exception_handlers={ApiError: api_error, HTTPException: http_error})
+    # A bug in a route answers HubSpot's own 500 body, not Starlette's text/plain one.
+    handlers = {**server_error_handlers(DIALECT), ApiError: api_error, HTTPException: http_error}
+    return Starlette(routes=routes, exception_handlers=handlers)

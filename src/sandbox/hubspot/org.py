@@ -21,7 +21,6 @@ from sandbox.hubspot.owners import Owner
 from sandbox.hubspot.pipelines import Pipeline, Stage
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import PropertyDef, iso_millis
-from sandbox.hubspot.store import HistoryEntry
 
 OUTCOME_DISPOSITION = {label: guid for guid, label in CALL_DISPOSITIONS.items()}
 CALL_OUTCOMES = {"connected": OUTCOME_DISPOSITION["Connected"], "no_answer": OUTCOME_DISPOSITION["No answer"],

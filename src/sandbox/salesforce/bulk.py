@@ -27,9 +27,33 @@ DAILY_QUERY_JOBS = 10_000
 
 @dataclass
 class QueryJob:
-    info: dict[str, Any]
+    resource: dict[str, Any]  # the job as the API shows it (id, state, operation, ...)
     result: Result | None
-    polls_left: int
+    polls_left: int  # GETs still to answer InProgress, so a client's polling loop runs as against a real org
+
+    def poll(self, now: str) -> None:
+        """One status read: InProgress while polls are left, then JobComplete (stamped `now`)."""
+        resource = self.resource
+        if resource["state"] not in ("UploadComplete", "InProgress"):
+            return
+        if self.polls_left > 0:
+            self.polls_left -= 1
+            resource["state"] = "InProgress"
+        else:
+            resource["state"] = "JobComplete"
+            resource["systemModstamp"] = now
+
+    def csv_page(self, start: int, max_records: int) -> tuple[str, int]:
+        """Result rows from `start` as CSV in the job's delimiter and line ending, header first; (text, rows)."""
+        assert self.result is not None
+        rows = self.result.rows[start:start + max_records]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=DELIMITERS[self.resource["columnDelimiter"]],
+                            lineterminator=LINE_ENDINGS[self.resource["lineEnding"]], quoting=csv.QUOTE_ALL)
+        writer.writerow(self.result.header())
+        for row in rows:
+            writer.writerow(self.result.csv_row(row))
+        return buffer.getvalue(), len(rows)
 
 
 def _locator(offset: int) -> str:
@@ -73,35 +97,29 @@ def routes(ctx: OrgContext) -> list[Route]:
                 raise ApiError(400, "LIMIT_EXCEEDED", "Max bulk v2 query jobs exceeded")
             ctx.bulk_jobs_today += 1
         now = format_datetime(ctx.now())
-        info = {"id": ctx.store.ids.new("750"), "operation": operation, "object": result.sobject.name,
+        resource = {"id": ctx.store.ids.new("750"), "operation": operation, "object": result.sobject.name,
                 "createdById": ctx.store.api_user_id, "createdDate": now, "systemModstamp": now,
                 "state": "UploadComplete", "concurrencyMode": "Parallel", "contentType": "CSV",
                 "apiVersion": float(version), "lineEnding": ending, "columnDelimiter": delimiter}
-        ctx.bulk_jobs[info["id"]] = QueryJob(info, result, ctx.bulk_polls_in_progress)
-        return ok(info)
+        ctx.bulk_jobs[resource["id"]] = QueryJob(resource, result, ctx.bulk_polls_in_progress)
+        return ok(resource)
 
     async def job(request: Request) -> Response:
         version_of(request)
         query_job = job_of(request)
-        info = query_job.info
+        resource = query_job.resource
         if request.method == "DELETE":
-            del ctx.bulk_jobs[info["id"]]
+            del ctx.bulk_jobs[resource["id"]]
             return Response(status_code=204)
         if request.method == "PATCH":
             state = ((await json_body(request)) or {}).get("state")
-            if state != "Aborted" or info["state"] in ("JobComplete", "Failed", "Aborted"):
-                raise _job_error(f"InvalidJob : cannot change state from {info['state']} to {state}")
-            info["state"] = "Aborted"
-            return ok(info)
-        if info["state"] in ("UploadComplete", "InProgress"):
-            if query_job.polls_left > 0:
-                query_job.polls_left -= 1
-                info["state"] = "InProgress"
-            else:
-                info["state"] = "JobComplete"
-                info["systemModstamp"] = format_datetime(ctx.now())
-        body = dict(info)
-        if info["state"] == "JobComplete":
+            if state != "Aborted" or resource["state"] in ("JobComplete", "Failed", "Aborted"):
+                raise _job_error(f"InvalidJob : cannot change state from {resource['state']} to {state}")
+            resource["state"] = "Aborted"
+            return ok(resource)
+        query_job.poll(format_datetime(ctx.now()))
+        body = dict(resource)
+        if resource["state"] == "JobComplete":
             body.update(numberRecordsProcessed=len(query_job.result.rows) if query_job.result else 0,
                         retries=0, totalProcessingTime=1)
         return ok(body)
@@ -109,26 +127,19 @@ def routes(ctx: OrgContext) -> list[Route]:
     async def results(request: Request) -> Response:
         version_of(request)
         query_job = job_of(request)
-        if query_job.info["state"] != "JobComplete" or query_job.result is None:
-            raise _job_error(f"InvalidJob : Job {query_job.info['id']} is not in JobComplete state")
-        result = query_job.result
+        if query_job.resource["state"] != "JobComplete" or query_job.result is None:
+            raise _job_error(f"InvalidJob : Job {query_job.resource['id']} is not in JobComplete state")
         max_records = int(request.query_params.get("maxRecords") or 50_000)
         start = _offset(request.query_params["locator"]) if request.query_params.get("locator") else 0
-        rows = result.rows[start:start + max_records]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=DELIMITERS[query_job.info["columnDelimiter"]],
-                            lineterminator=LINE_ENDINGS[query_job.info["lineEnding"]], quoting=csv.QUOTE_ALL)
-        writer.writerow(result.header())
-        for row in rows:
-            writer.writerow(result.csv_row(row))
-        end = start + len(rows)
-        headers = {"Sforce-Locator": _locator(end) if end < len(result.rows) else "null",
-                   "Sforce-NumberOfRecords": str(len(rows))}
-        return Response(buffer.getvalue(), media_type="text/csv; charset=UTF-8", headers=headers)
+        text, count = query_job.csv_page(start, max_records)
+        end = start + count
+        headers = {"Sforce-Locator": _locator(end) if end < len(query_job.result.rows) else "null",
+                   "Sforce-NumberOfRecords": str(count)}
+        return Response(text, media_type="text/csv; charset=UTF-8", headers=headers)
 
     async def list_jobs(request: Request) -> JSONResponse:
         version_of(request)
-        return ok({"done": True, "records": [j.info for j in ctx.bulk_jobs.values()], "nextRecordsUrl": None})
+        return ok({"done": True, "records": [j.resource for j in ctx.bulk_jobs.values()], "nextRecordsUrl": None})
 
     base = "/services/data/v{version}/jobs/query"
     return [

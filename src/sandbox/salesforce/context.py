@@ -6,17 +6,17 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from sandbox.json_response import FastJSONResponse
-
 from sandbox.salesforce.errors import ApiError
 from sandbox.salesforce.soql_eval import Result
 from sandbox.salesforce.store import Store
+from sandbox.salesforce.values import epoch_millis
 
 API_VERSIONS = [f"{v}.0" for v in range(50, 63)]
 MAX_OPEN_CURSORS = 500
@@ -42,9 +42,7 @@ class OrgContext:
     bulk_polls_in_progress: int = 1
 
     def now(self) -> datetime:
-        seconds = self.runtime.clock()
-        stamp = datetime.fromtimestamp(seconds, timezone.utc)
-        return stamp.replace(microsecond=(stamp.microsecond // 1000) * 1000)
+        return epoch_millis(self.runtime.clock())
 
     def open_cursor(self, locator: str, cursor: Cursor) -> None:
         with self.lock:

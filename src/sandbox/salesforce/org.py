@@ -16,6 +16,7 @@ from sandbox.frame_columns import collector_paused
 from sandbox.salesforce.derivations import CATEGORY_API
 from sandbox.salesforce.org_columns import big_tables as _big_tables
 from sandbox.salesforce.store import Store
+from sandbox.salesforce.values import to_millis
 
 Row = dict[str, Any]
 INTEGRATION_USER = "integration@crm-kpi.sandbox"
@@ -24,8 +25,7 @@ INTEGRATION_USER = "integration@crm-kpi.sandbox"
 def _ms(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    value = value.astimezone(timezone.utc)
-    return value.replace(microsecond=(value.microsecond // 1000) * 1000, tzinfo=timezone.utc)
+    return to_millis(value.astimezone(timezone.utc))
 
 
 def _rows(org: Any, table: str) -> Iterator[Row]:

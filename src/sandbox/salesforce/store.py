@@ -4,7 +4,8 @@ Every write (REST, collections, tests editing records "as a user") goes through 
 `delete`, `undelete` and `upsert`: they validate against describe metadata, set `LastModifiedDate` and
 `SystemModstamp` from the store's clock (millisecond precision, so many rows can share one stamp, as in a
 real org), derive platform fields and write OpportunityHistory. Records are replaced, never mutated, on
-write, so an open query cursor keeps the snapshot it started with.
+write, so an open query cursor keeps the snapshot it started with. Loading a whole org (`load`,
+`load_columns`) is the other way in, and lives in `store_load`.
 """
 
 from __future__ import annotations
@@ -19,18 +20,12 @@ from sandbox.salesforce.errors import ApiError, RecordError, invalid_type, json_
 from sandbox.salesforce.ids import IdFactory, to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
 from sandbox.salesforce.standard_objects import standard_objects
-from sandbox.salesforce.values import BadValue, coerce, looks_like_id
+from sandbox.salesforce.store_load import load_columns, load_rows
+from sandbox.salesforce.values import BadValue, coerce, looks_like_id, to_millis
 
 Record = dict[str, Any]
 HISTORY_TRACKED = ("StageName", "Amount", "CloseDate", "Probability")
 _SKIP_KEYS = {"attributes", "id"}  # collections bodies carry these beside the fields
-
-
-def _filled(columns: dict[str, list[Any]], key: str, fallback: list[Any]) -> list[Any]:
-    """columns[key] with its nulls taken from `fallback` (all of it when the column is missing)."""
-    given = columns.get(key)
-    columns[key] = fallback if given is None else [f if v is None else v for v, f in zip(given, fallback)]
-    return columns[key]
 
 
 def lock_error(record_id: str) -> RecordError:
@@ -39,8 +34,7 @@ def lock_error(record_id: str) -> RecordError:
 
 
 def utc_now_ms() -> datetime:
-    now = datetime.now(timezone.utc)
-    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+    return to_millis(datetime.now(timezone.utc))
 
 
 class Store:
@@ -162,7 +156,7 @@ class Store:
                            "CreatedById": user, "SystemModstamp": now}
             if "LastModifiedDate" in d.fields:
                 rec.update(LastModifiedDate=now, LastModifiedById=user)
-            self._defaults(d, rec, user)
+            self.fill_defaults(d, rec, user)
             rec.update(fields)
             self._finish(d, rec, None, set(fields))
             return rec["Id"]
@@ -230,54 +224,28 @@ class Store:
             self._put(d.name, rec)
 
     def load(self, name: str, rows: Iterable[dict[str, Any]]) -> list[str]:
-        """Insert already-typed rows as they are (generated or imported orgs): timestamps and ids given in a
-        row are kept, missing ones filled in, derived fields computed, no history written."""
-        d = self.require(name)
-        ids = []
-        with self.lock:
-            now = self.clock()
-            table = self.tables[d.name]
-            derive = DERIVATIONS.get(d.name)
-            for row in rows:
-                rec: Record = {"Id": row.get("Id") or self.ids.new(d.key_prefix), "IsDeleted": False,
-                               "CreatedDate": now, "CreatedById": self.api_user_id}
-                self._defaults(d, rec, self.api_user_id)
-                rec.update({k: v for k, v in row.items() if v is not None or k not in rec})
-                rec.setdefault("SystemModstamp", rec["CreatedDate"])
-                if "LastModifiedDate" in d.fields:
-                    rec.setdefault("LastModifiedDate", rec["SystemModstamp"])
-                    rec.setdefault("LastModifiedById", rec["CreatedById"])
-                if derive:
-                    derive(self, rec, set(row))
-                table[rec["Id"]] = rec
-                ids.append(rec["Id"])
-        return ids
+        """Insert already-typed rows as they are (generated or imported orgs): see `store_load.load_rows`."""
+        return load_rows(self, name, rows)
 
     def load_columns(self, name: str, columns: dict[str, list[Any]]) -> None:
-        """`load` for rows given as equal-length columns (a rendered org), a null meaning "not given": the
-        same records, with the defaults worked out once per object instead of once per row."""
-        d = self.require(name)
-        count = len(next(iter(columns.values()), []))
-        with self.lock:
-            template: Record = {"IsDeleted": False, "CreatedDate": self.clock(), "CreatedById": self.api_user_id}
-            self._defaults(d, template, self.api_user_id)
-            columns = {key: [template[key] if v is None else v for v in values] if key in template else values
-                       for key, values in columns.items()}  # a null never replaces a default, as in `load`
-            changed = set(columns)  # what each row gave, as `load` passes to the derivations
-            ids = columns.get("Id") or [None] * count
-            columns["Id"] = [i or self.ids.new(d.key_prefix) for i in ids]
-            # Audit fields a row leaves null fall back as in `load` when they are missing.
-            stamp = _filled(columns, "SystemModstamp", columns.get("CreatedDate") or [template["CreatedDate"]] * count)
-            if "LastModifiedDate" in d.fields:
-                _filled(columns, "LastModifiedDate", stamp)
-                _filled(columns, "LastModifiedById", columns.get("CreatedById") or [self.api_user_id] * count)
-            keys, derive, table = list(columns), DERIVATIONS.get(d.name), self.tables[d.name]
-            for values in zip(*columns.values()):
-                rec = template.copy()
-                rec.update(zip(keys, values))
-                if derive:
-                    derive(self, rec, changed)
-                table[rec["Id"]] = rec
+        """`load` for equal-length columns (a rendered org): see `store_load.load_columns`."""
+        load_columns(self, name, columns)
+
+    def fill_defaults(self, d: SObjectDef, rec: Record, user: str | None) -> None:
+        """The values a new record gets when the caller gives none (shared by writes and loads)."""
+        for f in d.fields.values():
+            if not f.defaulted_on_create:
+                continue
+            if f.name == "OwnerId":
+                rec["OwnerId"] = user
+            elif f.type == "boolean":
+                rec[f.name] = f.name in ("IsActive",)
+            elif f.name == "CurrencyIsoCode":
+                rec[f.name] = self.corporate_currency
+            elif f.picklist:
+                rec[f.name] = f.picklist[0] if f.name != "Priority" else "Normal"
+        if "IsArchived" in d.fields:
+            rec["IsArchived"] = False
 
     # --- internals ------------------------------------------------------------------------------
     def _coerce(self, d: SObjectDef, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
@@ -305,21 +273,6 @@ class Store:
                 "of this field and verify that it is read/write for your profile or permission set.",
                 read_only)
         return out
-
-    def _defaults(self, d: SObjectDef, rec: Record, user: str | None) -> None:
-        for f in d.fields.values():
-            if not f.defaulted_on_create:
-                continue
-            if f.name == "OwnerId":
-                rec["OwnerId"] = user
-            elif f.type == "boolean":
-                rec[f.name] = f.name in ("IsActive",)
-            elif f.name == "CurrencyIsoCode":
-                rec[f.name] = self.corporate_currency
-            elif f.picklist:
-                rec[f.name] = f.picklist[0] if f.name != "Priority" else "Normal"
-        if "IsArchived" in d.fields:
-            rec["IsArchived"] = False
 
     def _existing(self, d: SObjectDef, record_id: str) -> Record:
         if not looks_like_id(record_id) or record_id[:3] != d.key_prefix:

@@ -40,7 +40,17 @@ def parse_datetime(text: str) -> datetime:
         offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
     value = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro, tzinfo=timezone.utc)
     value -= timedelta(minutes=offset)
+    return to_millis(value)
+
+
+def to_millis(value: datetime) -> datetime:
+    """`value` truncated to the millisecond: Salesforce keeps datetimes no finer, so many rows share a stamp."""
     return value.replace(microsecond=(value.microsecond // 1000) * 1000)
+
+
+def epoch_millis(seconds: float) -> datetime:
+    """A UTC datetime to the millisecond from epoch seconds (the sandbox runtime's clock)."""
+    return to_millis(datetime.fromtimestamp(seconds, timezone.utc))
 
 
 def parse_date(text: str) -> date:

@@ -28,7 +28,7 @@ class SizeChoice(str, Enum):
 
 
 def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | None, data: Path | None) -> Any:
-    from sandbox.plugin import SandboxDataError, SandboxSetupError, load_data_function
+    from sandbox.plugin import SandboxDataError, SandboxSetupError
     from sandbox.runtime import load_plugin
 
     if generate == (data is not None):
@@ -37,13 +37,11 @@ def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | N
         if not data.is_dir():
             raise fail(f"--data {data}: not a directory", 2)
         try:
-            loader = load_data_function(load_plugin(crm))
+            plugin = load_plugin(crm)
         except SandboxSetupError as error:
             raise fail(str(error), 1) from None
-        if loader is None:
-            raise fail(f"the {crm} sandbox cannot load --data yet (sandbox.{crm}.load_data is missing)", 1)
         try:
-            return loader(data)
+            return plugin.load_data(data)
         except SandboxDataError as error:
             raise fail(f"--data {data}: {error}", 1) from None
     from sandbox.generator import generate_org

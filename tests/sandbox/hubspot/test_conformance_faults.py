@@ -93,3 +93,12 @@ def test_default_client_itself_retries_a_get_answered_429_with_retry_after(hub_s
         assert len(client_for(sb).crm.deals.basic_api.get_page(limit=1).results) == 1
         assert ledger_count(sb, "objects_list", expected=2) == 2
         assert [c.status for c in sb.ledger.calls("objects_list")] == [429, 200]
+
+
+def test_a_bug_in_a_route_answers_hubspots_500_body(sandbox, monkeypatch):
+    monkeypatch.setattr(sandbox.store, "owners", None)  # the owners route then fails on `None.values()`
+    http = urllib3.PoolManager(ca_certs=sandbox.ca_file, retries=False)
+    response = http.request("GET", sandbox.base_url + "/crm/v3/owners",
+                            headers={"Authorization": f"Bearer {sandbox.token}"})
+    assert response.status == 500
+    assert response.json()["category"] == "INTERNAL_ERROR"  # JSON as HubSpot words it, not text/plain

@@ -100,3 +100,16 @@ def test_503_then_daily_limit(faulty: RunningSandbox) -> None:
             sf.query("SELECT Id FROM User")
     assert refused.value.content == [{"message": "TotalRequests Limit exceeded.",
                                        "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+
+
+def test_a_bug_in_an_endpoint_answers_salesforces_500_body(sandbox: RunningSandbox,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in the sandbox")
+
+    monkeypatch.setattr(sandbox.store, "describe", broken)
+    session = http_session(sandbox.ca_file)
+    response = session.get(f"{sandbox.base_url}/services/data/v62.0/sobjects/Account/describe",
+                           headers={"Authorization": f"Bearer {sandbox.token}"})
+    assert response.status_code == 500
+    assert response.json()[0]["errorCode"] == "UNKNOWN_EXCEPTION"  # JSON as Salesforce words it, not text/plain

@@ -40,8 +40,8 @@ def test_parser_rejects_with_position(soql: str, column: int) -> None:
 @pytest.fixture
 def store() -> Store:
     s = render_org(None, clock=lambda: datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc))
-    for i, (name, amount, close) in enumerate([("Alpha", 100.0, "2025-06-14"), ("beta", None, "2025-06-01"),
-                                               ("Gamma", 300.0, "2025-01-10")]):
+    for name, amount, close in [("Alpha", 100.0, "2025-06-14"), ("beta", None, "2025-06-01"),
+                                ("Gamma", 300.0, "2025-01-10")]:
         s.create("Opportunity", {"Name": name, "StageName": "Prospecting", "CloseDate": close, "Amount": amount})
     return s
 
