@@ -55,6 +55,17 @@ def first_activities(activities: pl.DataFrame, time_zone: str, as_of: date) -> p
     )
 
 
+def won_opportunities(opportunities: pl.DataFrame, as_of: date) -> pl.LazyFrame:
+    """`converted_opportunity_id`, `won` for live opportunities won by the run. Only won ones are joined
+    to the leads: a third of the rows, and a miss means "not won"."""
+    return (
+        _live(opportunities)
+        .filter(pl.col("is_won").fill_null(False) & ~(pl.col("close_date") > as_of).fill_null(False))
+        .select(pl.col("id").alias("converted_opportunity_id"), pl.lit(True).alias("won"))
+        .unique("converted_opportunity_id")
+    )
+
+
 def lead_cohorts(
     leads: pl.DataFrame,
     activities: pl.DataFrame,
@@ -73,13 +84,6 @@ def lead_cohorts(
     response: its hours are clipped to 0 rather than going negative."""
     created_day = _local_day(pl.col("created_at"), config.time_zone)
     converted = (_local_day(pl.col("converted_at"), config.time_zone) <= as_of).fill_null(False)
-    # only won opportunities are joined: a third of the rows, and a miss means "not won"
-    won = (
-        _live(opportunities)
-        .filter(pl.col("is_won").fill_null(False) & ~(pl.col("close_date") > as_of).fill_null(False))
-        .select(pl.col("id").alias("converted_opportunity_id"), pl.lit(True).alias("won"))
-        .unique("converted_opportunity_id")
-    )
     regions = (
         _live(accounts).select(pl.col("id").alias("converted_account_id"), "region").unique("converted_account_id")
     )
@@ -89,7 +93,7 @@ def lead_cohorts(
         _live(leads)
         .with_columns(period_start_of(created_day, periods).alias("period_start"))
         .filter(pl.col("period_start").is_not_null() & (created_day <= as_of))
-        .join(won, on="converted_opportunity_id", how="left")
+        .join(won_opportunities(opportunities, as_of), on="converted_opportunity_id", how="left")
         .join(regions, on="converted_account_id", how="left")
         .join(teams, on="owner_id", how="left")
         .join(first_activities(activities, config.time_zone, as_of), left_on="id", right_on="lead_id", how="left")
