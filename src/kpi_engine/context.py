@@ -5,12 +5,12 @@ A `ComputeContext` is made once per compute and grain. It prepares the columns e
 fact may reuse another (`ctx.fact("opportunities_closed")`) without building it twice.
 
 Contract for fact authors:
-- `ctx.opportunities` (in facts, `ctx.opportunities_lazy`), `ctx.activities_lazy`, `ctx.leads`,
-  `ctx.accounts`, `ctx.users` are frames with deleted records (and children of deleted opportunities)
-  already dropped, and with scope columns
-  `org` (the org id), `rep` (record owner id), `team` (owner's current team), `region` (account region)
-  where they apply, plus `created_date` / `occurred_date` local dates. `ctx.dataset` has deleted records
-  dropped too, except in the tables of `FILTERED_WHEN_READ` (activities): filter those where you read them.
+- `ctx.opportunities_lazy`, `ctx.activities_lazy`, `ctx.leads`, `ctx.accounts`, `ctx.users` are frames
+  with deleted records already dropped, and with scope columns `org` (the org id), `rep` (record owner
+  id), `team` (owner's current team), `region` (account region) where they apply, plus `created_date` /
+  `occurred_date` local dates. `ctx.dataset` has deleted records (and the line items and stage changes
+  of deleted opportunities) dropped too, except in the tables of `FILTERED_WHEN_READ` (activities):
+  filter those where you read them.
 - `ctx.activities_keyed` is activities with integer scope keys instead of scope names, for a lazy fact
   (`kpi_engine.scope_keys`).
 - `ctx.period_of(date_expr)` gives the period start (Date) holding a Date expression; at grain `to_date`
@@ -162,36 +162,31 @@ class ComputeContext:
     def account_regions(self) -> pl.DataFrame:
         return self.dataset.accounts.select(pl.col("id").alias("account_id"), "region").unique("account_id", keep="last")
 
-    @cached_property
-    def opportunities(self) -> pl.DataFrame:
-        """Opportunities with `org`, `rep`, `team`, `region`, `created_date`."""
-        return self.opportunities_lazy.collect()
-
-    @property
-    def opportunities_lazy(self) -> pl.LazyFrame:
-        """`opportunities` as a LazyFrame: a fact reads only its columns, and no joined copy of every
-        column is held (the joins are re-run per fact: a million rows against small tables)."""
-        teams = self.users.select("rep", "team")
+    def _owned(self, frame: pl.DataFrame) -> pl.LazyFrame:
+        """`frame` with the scope columns of its owner (`org`, `rep`, `team`) and its local `created_date`:
+        what opportunities, leads and accounts all need the same way."""
         return (
-            self.dataset.opportunities.lazy()
+            frame.lazy()
             .with_columns(
                 self.org_id,
                 pl.col("owner_id").alias("rep"),
                 self.local_date(pl.col("created_at")).alias("created_date"),
             )
-            .join(teams.lazy(), on="rep", how="left")
-            .join(self.account_regions.lazy(), on="account_id", how="left")
+            .join(self.users.lazy().select("rep", "team"), on="rep", how="left")
         )
 
-    @cached_property
-    def activities(self) -> pl.DataFrame:
-        """Activities with `org`, `rep`, `team`, `region` (the account's, else the opportunity's account's)
-        and `occurred_date`. Prefer `activities_lazy` in facts: 10M activities are many columns to hold."""
-        return self.activities_lazy.collect()
+    @property
+    def opportunities_lazy(self) -> pl.LazyFrame:
+        """Opportunities with `org`, `rep`, `team`, `region`, `created_date`, lazily: a fact reads only its
+        columns, and no joined copy of every column is held (the joins are re-run per fact: a million rows
+        against small tables)."""
+        return self._owned(self.dataset.opportunities).join(self.account_regions.lazy(), on="account_id", how="left")
 
     @property
     def activities_lazy(self) -> pl.LazyFrame:
-        """`activities` as a LazyFrame, so a fact reads only the columns it selects."""
+        """Activities with `org`, `rep`, `team`, `region` (the account's, else the opportunity's account's)
+        and `occurred_date`, lazily: 10M activities are many columns to hold, so a fact reads only the
+        columns it selects."""
         teams = self.users.select("rep", "team")
         opp_accounts = self.dataset.opportunities.select(
             pl.col("id").alias("opportunity_id"), pl.col("account_id").alias("opportunity_account_id")
@@ -241,32 +236,12 @@ class ComputeContext:
     @cached_property
     def leads(self) -> pl.DataFrame:
         """Leads with `org`, `rep`, `team`, `created_date` (no region: a lead has no account yet)."""
-        teams = self.users.select("rep", "team")
-        return (
-            self.dataset.leads.lazy()
-            .with_columns(
-                self.org_id,
-                pl.col("owner_id").alias("rep"),
-                self.local_date(pl.col("created_at")).alias("created_date"),
-            )
-            .join(teams.lazy(), on="rep", how="left")
-            .collect()
-        )
+        return self._owned(self.dataset.leads).collect()
 
     @cached_property
     def accounts(self) -> pl.DataFrame:
         """Accounts with `org`, `rep` (account owner), `team`, `region`, `created_date`."""
-        teams = self.users.select("rep", "team")
-        return (
-            self.dataset.accounts.lazy()
-            .with_columns(
-                self.org_id,
-                pl.col("owner_id").alias("rep"),
-                self.local_date(pl.col("created_at")).alias("created_date"),
-            )
-            .join(teams.lazy(), on="rep", how="left")
-            .collect()
-        )
+        return self._owned(self.dataset.accounts).collect()
 
     def known_ids(self, scope: str) -> pl.Series | None:
         """Scope ids that get a row even with no records (a rep with no deals shows 0 deals)."""

@@ -1,7 +1,8 @@
 """The compute: catalog entries over fact tables, one group_by per fact and scope, then derived KPIs.
 
-Periods, scopes, the dense grid and null handling live here once; KPI definitions only say *what* to
-aggregate (`kpi_engine.catalog`), facts only say *which rows* there are (`kpi_engine.facts`).
+Periods, scopes, the dense grid and null handling live here and in `kpi_engine.fact_aggregation` (one
+fact's KPIs at every scope) once; KPI definitions only say *what* to aggregate (`kpi_engine.catalog`),
+facts only say *which rows* there are (`kpi_engine.facts`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from kpi_engine import periods as periods_mod
 from kpi_engine.catalog import CATALOG
 from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Ratio, Terms
 from kpi_engine.config import KpiConfig
-from kpi_engine.context import BASE_SCOPES, ComputeContext, without_deleted
+from kpi_engine.context import ComputeContext, without_deleted
 from kpi_engine.dataset import Dataset
-from kpi_engine.facts import LAZY_FACTS
-from kpi_engine.measures import safe_divide, value_of
-from kpi_engine.scope_keys import KEY_COLUMNS, KEYED_SCOPES
+from kpi_engine.fact_aggregation import Results, aggregate_fact, dense_grid
+from kpi_engine.measures import safe_divide
 
 OUTPUT_SCHEMA = pl.Schema(
     {
@@ -38,8 +38,6 @@ OUTPUT_SCHEMA = pl.Schema(
         "skipped": pl.Int64,
     }
 )
-# Per (kpi, scope): scope_id, period_start, num, den, skip, value.
-Results = dict[tuple[str, str], pl.DataFrame]
 
 
 def compute(
@@ -69,19 +67,10 @@ def compute(
     frames: list[pl.DataFrame] = []
     dataset = without_deleted(dataset)
 
-    period_kpis = _restricted(required, to_date=False)
     if grain != "to_date" and any(k.scopes_for(False) for k in wanted):
         first = since or _earliest_date(dataset, config) or as_of
         last = (until - timedelta(days=1)) if until else as_of
-        lookback = max((k.lookback_periods(config) for k in period_kpis if isinstance(k, DerivedKpi)), default=0)
-        fsm = config.fiscal_year_start_month
-        start_index = periods_mod.period_index_of(first, grain, fsm)
-        context_first = periods_mod.period_start_of_index(start_index - lookback, grain, fsm)
-        ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last), already_clean=True)
-        results = _compute_all(ctx, period_kpis, scope_filter)
-        keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
-        frames.append(_output(ctx, results, wanted).filter(pl.col("period_start") >= keep_from))
-        del ctx, results  # the facts the context caches are not needed past here: free them now
+        frames.append(_per_period(dataset, config, grain, as_of, first, last, required, wanted, scope_filter))
 
     to_date_kpis = _restricted(required, to_date=True)
     if any(k.scopes_for(True) for k in wanted):
@@ -93,6 +82,30 @@ def compute(
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     return pl.concat(frames).sort("kpi", "scope", "scope_id", "period_start")
+
+
+def _per_period(
+    dataset: Dataset,
+    config: KpiConfig,
+    grain: str,
+    as_of: date,
+    first: date,
+    last: date,
+    required: Sequence[AnyKpi],
+    wanted: Sequence[AnyKpi],
+    scopes: set[str] | None,
+) -> pl.DataFrame:
+    """The per-period pass over the periods holding `first` .. `last`. Derived KPIs that read P−1 or a
+    trailing window need earlier periods: they are computed too and trimmed from the output. The
+    context (and the facts it caches) is freed on return, before the to-date pass builds its own."""
+    period_kpis = _restricted(required, to_date=False)
+    lookback = max((k.lookback_periods(config) for k in period_kpis if isinstance(k, DerivedKpi)), default=0)
+    fsm = config.fiscal_year_start_month
+    start_index = periods_mod.period_index_of(first, grain, fsm)
+    context_first = periods_mod.period_start_of_index(start_index - lookback, grain, fsm)
+    ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last), already_clean=True)
+    keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
+    return _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted).filter(pl.col("period_start") >= keep_from)
 
 
 def _resolve(ids: Iterable[str] | None) -> list[AnyKpi]:
@@ -154,141 +167,11 @@ def _compute_all(ctx: ComputeContext, kpis: Sequence[AnyKpi], scopes: set[str] |
         if isinstance(kpi, Kpi):
             by_fact[kpi.fact].append(kpi)
     for fact_name, fact_kpis in by_fact.items():
-        results.update(_compute_fact(ctx, fact_name, fact_kpis, scopes))
+        results.update(aggregate_fact(ctx, fact_name, fact_kpis, scopes))
     for kpi in kpis:
         if isinstance(kpi, DerivedKpi):
             results.update(_compute_derived(ctx, kpi, results, scopes))
     return results
-
-
-def _grid(ctx: ComputeContext, ids: pl.Series) -> pl.DataFrame:
-    return (
-        ids.cast(pl.String).rename("scope_id").drop_nulls().unique().to_frame()
-        .join(ctx.periods.select("period_start", "period_end"), how="cross")
-    )
-
-
-def _compute_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: set[str] | None) -> Results:
-    """One group_by per scope over the fact; org/team/rep/region roll up from one partial aggregate.
-
-    The partial aggregate groups by every base scope column at once (reps × regions × periods rows, not
-    millions), and counts, totals, means and ratios are sums of their parts, so each base scope is a
-    re-sum of that small frame. Medians and the extra scopes read the fact rows directly.
-
-    A lazy fact (`@fact(..., lazy=True)`) is never collected: its partial aggregate (made even for one
-    base scope) runs on the streaming engine, so its rows are read in batches, once.
-    """
-    lazy = fact_name in LAZY_FACTS
-    frame: pl.DataFrame | pl.LazyFrame = ctx.fact_lazy(fact_name) if lazy else ctx.fact(fact_name)
-    columns = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
-    keyed = [c for c in KEY_COLUMNS if c in columns]
-    if keyed:
-        columns = [*columns, *KEYED_SCOPES]
-    wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in columns]
-    wanted = [s for s in wanted if scopes is None or s in scopes]
-    rollup = [s for s in wanted if s in BASE_SCOPES]
-    summable = [k for k in kpis if k.measure.kind != "median" and any(s in rollup for s in k.scopes)]
-    partial = None
-    if keyed:
-        partial = _keyed_partial(ctx, fact_name, frame, keyed, kpis, wanted)
-    elif lazy and rollup and summable:
-        partial = _summed(frame.lazy(), rollup, summable)
-    elif len(rollup) > 1 and summable:
-        partial = (
-            frame.lazy()
-            .group_by([*rollup, "period_start"])
-            .agg([e for k in summable for e in k.measure.aggregations(k.id)])
-            .collect()
-        )
-    results: Results = {}
-    for scope in wanted:
-        scoped = [k for k in kpis if scope in k.scopes]
-        from_partial = [k for k in scoped if partial is not None and k in summable and scope in rollup]
-        direct = [k for k in scoped if k not in from_partial]
-        parts = []
-        if from_partial:
-            columns = [c for c in partial.columns if c.split("__")[0] in {k.id for k in from_partial}]
-            parts.append(_group(partial, scope, [pl.col(c).sum() for c in columns]))
-        if direct:
-            parts.append(_group(frame, scope, [e for k in direct for e in k.measure.aggregations(k.id)]))
-        ids = _scope_ids(partial if partial is not None and scope in rollup else frame, scope)
-        known = ctx.known_ids(scope)
-        if known is not None:
-            ids = pl.concat([ids.cast(pl.String), known.cast(pl.String)])
-        dense = _grid(ctx, ids)
-        for part in parts:
-            dense = dense.join(part, on=["scope_id", "period_start"], how="left")
-        for kpi in scoped:
-            results[(kpi.id, scope)] = _finish(dense, kpi)
-    return results
-
-
-def _keyed_partial(
-    ctx: ComputeContext,
-    fact_name: str,
-    frame: pl.DataFrame | pl.LazyFrame,
-    keys: list[str],
-    kpis: list[Kpi],
-    wanted: list[str],
-) -> pl.DataFrame:
-    """The partial aggregate of a fact keyed by `kpi_engine.scope_keys`: grouped by the integer keys, then
-    the scope names joined back. Every KPI of such a fact must be summable over the base scopes only."""
-    unsupported = [k.id for k in kpis if k.measure.kind == "median" or set(k.scopes) - set(BASE_SCOPES)]
-    if unsupported or set(wanted) - set(BASE_SCOPES):
-        raise ValueError(f"fact {fact_name!r} is keyed: medians and extra scopes need scope columns ({unsupported})")
-    return ctx.scope_keys.expand(_summed(frame.lazy(), keys, kpis))
-
-
-def _summed(frame: pl.LazyFrame, keys: list[str], kpis: list[Kpi]) -> pl.DataFrame:
-    """The measures' terms per keys and period as plain sums of per-row contributions, on the streaming
-    engine: the rows are read in batches and never held (see `Measure.row_terms`)."""
-    group = [*keys, "period_start"]
-    return (
-        frame.select(*group, *[e for k in kpis for e in k.measure.row_contributions(k.id)])
-        .group_by(group)
-        .agg(pl.exclude(group).sum())
-        .collect(engine="streaming")
-    )
-
-
-def _scope_ids(frame: pl.DataFrame | pl.LazyFrame, scope: str) -> pl.Series:
-    if isinstance(frame, pl.LazyFrame):
-        return frame.select(pl.col(scope).unique()).collect(engine="streaming")[scope]
-    return frame[scope]
-
-
-def _group(frame: pl.DataFrame | pl.LazyFrame, scope: str, aggregations: list[pl.Expr]) -> pl.DataFrame:
-    return (
-        frame.lazy()
-        .filter(pl.col(scope).is_not_null())
-        .group_by(pl.col(scope).cast(pl.String).alias("scope_id"), "period_start")
-        .agg(aggregations)
-        .collect(engine="streaming" if isinstance(frame, pl.LazyFrame) else "auto")
-    )
-
-
-def _finish(dense: pl.DataFrame, kpi: Kpi) -> pl.DataFrame:
-    """One KPI's columns from the aggregated frame: empty groups as 0, then the value."""
-    cols = set(dense.columns)
-
-    def column(suffix: str, dtype: pl.DataType, fill: object) -> pl.Expr:
-        name = f"{kpi.id}__{suffix}"
-        if name not in cols:
-            return pl.lit(None, dtype=dtype)
-        return pl.col(name) if fill is None else pl.col(name).fill_null(fill)
-
-    num = column("num", pl.Float64(), 0.0)
-    den = column("den", pl.Float64(), 0.0)
-    direct = column("direct", pl.Float64(), None)
-    return dense.select(
-        "scope_id",
-        "period_start",
-        "period_end",
-        num.alias("num"),
-        den.alias("den"),
-        column("skip", pl.Int64(), 0).alias("skip"),
-        value_of(kpi.measure.kind, num, den, direct).alias("value"),
-    )
 
 
 def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, scopes: set[str] | None) -> Results:
@@ -300,7 +183,7 @@ def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, sco
         if not all((need, scope) in results for need in kpi.needs):
             continue
         ids = pl.concat([results[(need, scope)]["scope_id"] for need in kpi.needs])
-        wide = _grid(ctx, ids)
+        wide = dense_grid(ctx, ids)
         for need in kpi.needs:
             part = results[(need, scope)].select(
                 "scope_id",

@@ -11,6 +11,8 @@ from kpi_engine.facts.lead_cohorts import lead_cohorts
 MONTHS = pl.DataFrame(
     {"period_start": [date(2024, 1, 1), date(2024, 2, 1)], "period_end": [date(2024, 2, 1), date(2024, 3, 1)]}
 )
+# A run after every date below: nothing here is dated after it.
+AS_OF = date(2024, 12, 31)
 USERS = conform("users", pl.DataFrame({"id": ["u1"], "team": ["east"]}))
 ACCOUNTS = conform("accounts", pl.DataFrame({"id": ["acc"], "region": ["EMEA"]}))
 OPPS = conform(
@@ -54,7 +56,7 @@ ACTIVITIES = conform(
 
 
 def cohorts(config: KpiConfig) -> pl.DataFrame:
-    return lead_cohorts(LEADS, ACTIVITIES, OPPS, ACCOUNTS, USERS, MONTHS, config, "org1").sort("lead")
+    return lead_cohorts(LEADS, ACTIVITIES, OPPS, ACCOUNTS, USERS, MONTHS, config, "org1", as_of=AS_OF).sort("lead")
 
 
 def test_cohort_rows() -> None:
@@ -78,5 +80,5 @@ def test_period_follows_the_configured_time_zone() -> None:
 
 def test_leads_outside_the_periods_are_left_out() -> None:
     march = pl.DataFrame({"period_start": [date(2024, 3, 1)], "period_end": [date(2024, 4, 1)]})
-    got = lead_cohorts(LEADS, ACTIVITIES, OPPS, ACCOUNTS, USERS, march, KpiConfig(), "org1")
+    got = lead_cohorts(LEADS, ACTIVITIES, OPPS, ACCOUNTS, USERS, march, KpiConfig(), "org1", as_of=AS_OF)
     assert got.height == 0

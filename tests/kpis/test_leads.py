@@ -110,3 +110,26 @@ def test_creation_period_follows_the_time_zone() -> None:
     # L6 moves to February in Berlin: January L1, L2, L3; February L4, L6
     assert values(berlin, "new_leads") == {JAN: 3, FEB: 2, MAR: 0}
     assert values(berlin, "lead_response_hours")[FEB] == 6.0
+
+
+def test_nothing_dated_after_the_run_counts_yet() -> None:
+    # A run as of Jan 15 (architecture.md: records dated after the as-of date are not counted yet):
+    # E1 created Jan 10, its only activity is a call scheduled for Jan 20 and it converts on Jan 25, both
+    # after the run; E2 is created on Jan 20, after the run.
+    # January: new leads = 1 (E1); E1 has no response yet and has not converted:
+    # leads_without_response = 1, lead_response_hours null (0 leads with one, 1 skipped),
+    # lead_conversion_rate = 0 / 1 = 0.
+    early = Dataset.from_frames(
+        "org1",
+        leads=pl.DataFrame([
+            lead("E1", "u1", utc(2024, 1, 10), "web", "converted", converted_at=utc(2024, 1, 25)),
+            lead("E2", "u1", utc(2024, 1, 20), "web", "new"),
+        ]),
+        activities=pl.DataFrame([{"id": "s1", "kind": "call", "lead_id": "E1", "occurred_at": utc(2024, 1, 20)}]),
+        users=pl.DataFrame({"id": ["u1"], "name": ["Ann"], "team": ["east"]}),
+    )
+    out = compute(early, grain="month", as_of=date(2024, 1, 15), since=JAN)
+    assert values(out, "new_leads") == {JAN: 1}
+    assert values(out, "leads_without_response") == {JAN: 1}
+    assert values(out, "lead_response_hours") == {JAN: None}
+    assert values(out, "lead_conversion_rate") == {JAN: 0.0}

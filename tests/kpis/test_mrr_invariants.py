@@ -54,7 +54,7 @@ def test_movements_reconcile_at_every_scope(opps: list[dict], accounts: list[dic
         "opportunities",
         pl.DataFrame([o | {"id": f"o{i}", "is_closed": True} for i, o in enumerate(opps)] or None),
     )
-    account_frame = conform("accounts", pl.DataFrame([a | {"id": i} for i, a in zip(ACCOUNT_IDS, accounts)]))
+    account_frame = conform("accounts", pl.DataFrame([a | {"id": i} for i, a in zip(ACCOUNT_IDS, accounts, strict=True)]))
     users = conform("users", pl.DataFrame({"id": ["u1", "u2"], "team": ["east", None]}))
     monthly = month_periods(24, date(2024, 1, 1))
     periods = monthly.gather_every(months_per_period).with_columns(
@@ -116,7 +116,7 @@ def test_computed_mrr_kpis_reconcile_at_every_scope(
     dataset = Dataset.from_frames(
         "org",
         opportunities=opp_frame,
-        accounts=pl.DataFrame([a | {"id": i, "name": i} for i, a in zip(ACCOUNT_IDS, accounts)]),
+        accounts=pl.DataFrame([a | {"id": i, "name": i} for i, a in zip(ACCOUNT_IDS, accounts, strict=True)]),
         users=pl.DataFrame({"id": ["u1", "u2"], "name": ["a", "b"], "team": ["east", None]}),
     )
     out = compute(

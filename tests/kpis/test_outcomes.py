@@ -164,3 +164,13 @@ def test_fiscal_year_starting_in_february() -> None:
     assert value_of(out, "bookings", "2023-02-01") == 10
     assert value_of(out, "bookings", "2024-02-01") == 20
     assert row_of(out, "bookings", "2024-02-01")["period_end"] == date(2025, 2, 1)
+
+
+def test_a_one_day_quota_counts_as_one_day() -> None:
+    # The schema accepts period_end = period_start (a quota written for one day); spend counts such a row
+    # as one day, and so must quotas: u1's 500 for Feb 10 falls wholly in February. No bookings:
+    # attainment = 0 / 500 = 0, not null (a quota is there).
+    quotas = [{"owner": "u1", "period_start": date(2024, 2, 10), "period_end": date(2024, 2, 10), "amount": 500.0}]
+    ds = dataset(users=[user("u1")], opportunities=[opp("o1", created="2024-02-01")], quotas=quotas)
+    out = values(ds, grain="month", since=date(2024, 2, 1), until=date(2024, 3, 1))
+    assert value_of(out, "quota_attainment", "2024-02-01", "rep", "u1") == 0

@@ -161,3 +161,22 @@ def test_sales_velocity_pools_the_trailing_window() -> None:
     assert row["value"] == pytest.approx(2 * (2 / 3) * 200 / 20)
     assert row["denominator"] == pytest.approx(20)
     assert out.filter(out["period_start"] < date(2024, 4, 1)).height == 0  # look-back periods trimmed
+
+
+def test_weighted_pipeline_takes_the_probability_of_the_deal_s_own_pipeline() -> None:
+    # Two pipelines name a stage "proposal": 0.4 in "sales", 0.9 in "renewals" (listed first). The stage
+    # visits already match stages on (pipeline, stage); the weighting must too.
+    # r1 (renewals, no probability of its own): 100 × 0.9 = 90; s1 (sales): 200 × 0.4 = 80.
+    # A stage of no known pipeline falls back to its name: x1 (pipeline "other"): 10 × the first
+    # "proposal" listed, 0.9 = 9. Q1 weighted pipeline: 90 + 80 + 9 = 179.
+    stages = [
+        record("sr", pipeline="renewals", stage="proposal", order=3, is_closed=False, is_won=False, probability=0.9),
+        record("ss", pipeline="sales", stage="proposal", order=3, is_closed=False, is_won=False, probability=0.4),
+    ]
+    opportunities = [
+        opp("r1", created="2024-01-10", amount=100.0, pipeline="renewals", stage="proposal"),
+        opp("s1", created="2024-01-10", amount=200.0, pipeline="sales", stage="proposal"),
+        opp("x1", created="2024-01-10", amount=10.0, pipeline="other", stage="proposal"),
+    ]
+    out = values(dataset(users=[user("u1")], opportunities=opportunities, stages=stages))
+    assert value_of(out, "weighted_pipeline", Q1) == pytest.approx(179.0)

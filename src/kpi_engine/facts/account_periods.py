@@ -14,8 +14,6 @@ from kpi_engine.facts.contract_coverage import contracts, first_customer_dates, 
 from kpi_engine.facts.period_buckets import boundary_days, period_start_of
 from kpi_engine.facts.registry import fact
 
-MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
-
 ACCOUNT_PERIOD_SCHEMA = pl.Schema(
     {
         "period_start": pl.Date(),

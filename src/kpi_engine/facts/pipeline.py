@@ -17,13 +17,22 @@ from kpi_engine.facts.registry import fact
 from kpi_engine.periods import index_start
 
 
-def stage_probabilities(ctx: ComputeContext) -> pl.LazyFrame:
-    """Default probability per stage name, for opportunities without their own."""
+def with_stage_probability(opportunities: pl.LazyFrame, ctx: ComputeContext) -> pl.LazyFrame:
+    """`stage_probability`: the probability of the opportunity's stage, for deals without their own.
+
+    Matched on pipeline and stage name (two pipelines may give one stage name different odds), else on
+    the name alone (the first stage listed), as the stage visits match stages."""
+    stages = ctx.dataset.stages.lazy().filter(pl.col("probability").is_not_null())
+    by_pair = (
+        stages.filter(pl.col("pipeline").is_not_null())
+        .unique(["pipeline", "stage"], keep="first")
+        .select("pipeline", "stage", pl.col("probability").alias("pair_probability"))
+    )
+    by_name = stages.unique("stage", keep="first").select("stage", pl.col("probability").alias("name_probability"))
     return (
-        ctx.dataset.stages.lazy()
-        .filter(pl.col("probability").is_not_null())
-        .group_by("stage")
-        .agg(pl.col("probability").first().alias("stage_probability"))
+        opportunities.join(by_pair, on=["pipeline", "stage"], how="left")
+        .join(by_name, on="stage", how="left")
+        .with_columns(pl.coalesce("pair_probability", "name_probability").alias("stage_probability"))
     )
 
 
@@ -42,7 +51,7 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
         .filter(pl.col("created_date") <= ctx.as_of)
         .filter(~(open_now & (pl.col("forecast_category") == "omitted").fill_null(False)))
         .filter(open_now | pl.col("close_date").is_not_null())
-        .join(stage_probabilities(ctx), on="stage", how="left")
+        .pipe(with_stage_probability, ctx)
         .select(
             "org", "team", "rep", "region", "amount", "forecast_category",
             (pl.col("amount") * pl.coalesce("probability", "stage_probability")).alias("weighted_amount"),

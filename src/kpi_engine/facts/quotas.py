@@ -1,7 +1,8 @@
 """Quotas from the quotas file, per rep and period; and each quota-carrying rep's attainment.
 
 A quota's `owner` is a user id or an email (any case); owners matching no user are left out. A quota whose
-dates span several KPI periods is spread over them in proportion to the days of overlap.
+dates span several KPI periods is spread over them in proportion to the days of overlap ([start, end);
+an end not after the start is the one start day, as for spend).
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
     teams = ctx.users.lazy().select("rep", "team")
     quota_days = (pl.col("quota_end") - pl.col("quota_start")).dt.total_days()
     overlap = (pl.min_horizontal("quota_end", "period_end") - pl.max_horizontal("quota_start", "period_start")).dt.total_days()
+    # A quota whose end is not after its start covers its one start day, as a spend row does: the schema
+    # accepts it, so it must not vanish.
+    quota_end = pl.max_horizontal(pl.col("period_end"), pl.col("period_start").dt.offset_by("1d"))
     return (
         resolved_quotas(ctx)
-        .select("rep", pl.col("period_start").alias("quota_start"), pl.col("period_end").alias("quota_end"), "amount")
-        .filter(pl.col("quota_end") > pl.col("quota_start"))
+        .select("rep", pl.col("period_start").alias("quota_start"), quota_end.alias("quota_end"), "amount")
         .join(ctx.periods.lazy().select("period_start", "period_end"), how="cross")
         .with_columns(overlap.alias("overlap_days"))
         .filter(pl.col("overlap_days") > 0)

@@ -17,14 +17,14 @@ if TYPE_CHECKING:
 
 FactBuilder: TypeAlias = "Callable[[ComputeContext], pl.DataFrame | pl.LazyFrame]"
 
-FACTS: dict[str, Callable[..., pl.DataFrame | pl.LazyFrame]] = {}
+FACTS: dict[str, FactBuilder] = {}
 LAZY_FACTS: set[str] = set()
 
 
-def fact(name: str, *, lazy: bool = False) -> Callable[[Callable[..., pl.DataFrame | pl.LazyFrame]], Callable[..., pl.DataFrame | pl.LazyFrame]]:
+def fact(name: str, *, lazy: bool = False) -> Callable[[FactBuilder], FactBuilder]:
     """Register a fact builder under `name` (the name KPI definitions refer to); `lazy`: never collected."""
 
-    def register(build: Callable[..., pl.DataFrame | pl.LazyFrame]) -> Callable[..., pl.DataFrame | pl.LazyFrame]:
+    def register(build: FactBuilder) -> FactBuilder:
         if name in FACTS:
             raise ValueError(f"fact {name!r} is registered twice")
         FACTS[name] = build

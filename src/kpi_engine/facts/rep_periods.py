@@ -17,6 +17,7 @@ from kpi_engine.facts.registry import fact
 
 
 def active_on(day: pl.Expr) -> pl.Expr:
+    """Active on `day` (the rule above), for the facts that judge reps on a day: this one and tenure."""
     started = pl.col("started_at").is_null() | (pl.col("started_at") <= day)
     not_ended = pl.col("ended_at").is_null() | (pl.col("ended_at") > day)
     return started & not_ended

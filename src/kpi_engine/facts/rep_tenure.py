@@ -16,6 +16,7 @@ import polars as pl
 from kpi_engine.context import ComputeContext
 from kpi_engine.facts.period_buckets import period_start_of
 from kpi_engine.facts.registry import fact
+from kpi_engine.facts.rep_periods import active_on
 
 REP_RAMP_SCHEMA = pl.Schema(
     {
@@ -77,14 +78,11 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
     A rep who has left keeps a row with `team` and `org` null: the rep's own tenure is reported, but the
     team and org means are over reps active on the as-of day (the to-date period's end) only."""
     today = pl.lit(as_of)
-    active = (pl.col("started_at").is_null() | (pl.col("started_at") <= today)) & (
-        pl.col("ended_at").is_null() | (pl.col("ended_at") > today)
-    )
     return (
         reps.lazy()
         .with_columns(
             pl.lit(as_of).alias("period_start"),
-            active.alias("active"),
+            active_on(today).alias("active"),
             _days(pl.min_horizontal(pl.col("ended_at").fill_null(today), today), pl.col("started_at")).alias(
                 "tenure_days"
             ),
@@ -115,14 +113,11 @@ def rep_tenure_by_period(reps: pl.DataFrame, periods: pl.DataFrame, as_of: date,
     by the means)."""
     today = pl.lit(as_of)
     day = pl.min_horizontal(pl.col("period_end") - timedelta(days=1), today)
-    active = (pl.col("started_at").is_null() | (pl.col("started_at") <= pl.col("day"))) & (
-        pl.col("ended_at").is_null() | (pl.col("ended_at") > pl.col("day"))
-    )
     return (
         reps.lazy()
         .join(periods.lazy().select("period_start", "period_end"), how="cross")
         .with_columns(day.alias("day"))
-        .filter(active)
+        .filter(active_on(pl.col("day")))
         .with_columns(
             pl.lit(True).alias("active"),
             pl.lit(org_id).alias("org"),
