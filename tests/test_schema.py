@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from kpi_engine.schema import Activity, Lead, LineItem, Opportunity, PipelineStage, Quota, describe_rejection
+from kpi_engine.schema import Activity, Lead, LineItem, Opportunity, PipelineStage, Quota, Spend, describe_rejection
 
 OPEN_DEAL = {
     "source": "salesforce",
@@ -224,3 +224,13 @@ def test_docs_hold_the_record_tables_generated_from_the_models() -> None:
 
     page = (Path(__file__).parent.parent / "docs" / "schema.md").read_text(encoding="utf-8")
     assert record_tables_markdown() in page, "docs/schema.md is stale: python -m kpi_engine.schema_docs"
+
+
+def test_a_month_aligned_period_end_written_inclusively_becomes_exclusive() -> None:
+    # 2024-01-01..2024-03-31 can only mean "Q1, March 31 included": stored as the exclusive end April 1.
+    quarter = Quota(owner="u1", period_start="2024-01-01", period_end="2024-03-31", amount=910)
+    assert quarter.period_end == date(2024, 4, 1)
+    # Already exclusive, or not month-aligned: left as written.
+    assert Quota(owner="u1", period_start="2024-01-01", period_end="2024-04-01", amount=1).period_end == date(2024, 4, 1)
+    assert Spend(period_start="2024-01-15", period_end="2024-02-29", amount=1).period_end == date(2024, 2, 29)
+    assert Spend(period_start="2024-02-01", period_end="2024-02-29", amount=1).period_end == date(2024, 3, 1)

@@ -230,14 +230,22 @@ _TABLE_CONFIG = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attrib
 
 
 def _check_period(row: Quota | Spend) -> None:
-    # Both ends are dates as people write them (a quarter is 2024-01-01..2024-03-31); only an end before
-    # the start is certainly wrong.
+    """Reject an end before the start, and make the end exclusive like every period in the product.
+
+    People write a quarter as 2024-01-01..2024-03-31 (the end included) as often as 2024-01-01..2024-04-01.
+    A range from the first of a month to the last day of a month can only mean the former, so its end is
+    moved to the next day; any other end is taken as exclusive. Without this, a quarterly quota spread over
+    months by days would give March 30/90 of it instead of 31/91.
+    """
     if row.period_end < row.period_start:
         raise _reject(
             type(row).__name__, "period_end", "period_order",
             f"period_end {row.period_end} is before period_start {row.period_start}",
             row.period_end.isoformat(),
         )
+    next_day = row.period_end + timedelta(days=1)
+    if row.period_start.day == 1 and next_day.day == 1:
+        row.period_end = next_day
 
 
 class Quota(BaseModel):
