@@ -1,4 +1,4 @@
-"""simple-salesforce clients that trust the sandbox CA (never verify=False)."""
+"""simple-salesforce clients that trust the sandbox CA file (certificate verification stays on)."""
 
 from __future__ import annotations
 
