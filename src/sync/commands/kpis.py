@@ -22,8 +22,10 @@ class CatalogFormat(str, Enum):
 def kpis_command(
     output_format: CatalogFormat = typer.Option(CatalogFormat.table, "--format", help="table or json"),
 ) -> None:
-    """List every KPI the engine computes (id, name, unit, definition, inputs), then the KPIs the
-    source articles name that cannot be computed from CRM data, with why."""
+    """List the KPI catalog: id, name, unit, definition and inputs of every KPI.
+
+    Then the KPIs the source articles name that CRM data cannot give (NPS, market data, ...), with why.
+    """
     entries = [k for k in CATALOG.values() if not k.hidden]
     if output_format is CatalogFormat.json:
         document = {
