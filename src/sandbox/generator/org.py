@@ -114,7 +114,8 @@ def generate_org(size: str | OrgSpec = "small", seed: int = 0, as_of: date | Non
         "activities": frames.activities_frame(frame_rng, acts, deals, refs, window, source),
         "line_items": frames.line_items_frame(frame_rng, items, deals, refs["opportunity_ids"], product_ids,
                                               window, source),
-        "quotas": quotas(stream(seed, "quotas"), staff, user_ids, bookings, window),
+        "quotas": quotas(stream(seed, "quotas"), staff, user_ids, deals["close_day"][won], money["amount"][won],
+                         window),
         "spend": spend(stream(seed, "spend"), bookings, window),
     } | frames.reference_frames(source)
     return Org(tables=tables, spec=spec, seed=seed, as_of=window.as_of, source=source)

@@ -34,9 +34,14 @@ def _next(starts: list[date], months: int) -> list[date]:
     return [date(s.year + (s.month - 1 + months) // 12, (s.month - 1 + months) % 12 + 1, 1) for s in starts]
 
 
-def quotas(rng: np.random.Generator, staff: Staff, user_ids: pl.Series, bookings: float,
-           window: Window) -> pl.DataFrame:
-    """One quota per rep and quarter in which the rep was employed."""
+def quotas(rng: np.random.Generator, staff: Staff, user_ids: pl.Series, won_close_days: np.ndarray,
+           won_amounts: np.ndarray, window: Window) -> pl.DataFrame:
+    """One quota per rep and quarter in which the rep was employed.
+
+    A sales plan follows the business: each quarter's quota is that quarter's booking pace (its bookings
+    scaled to the whole quarter where the window or the as-of date cuts it) shared among the reps employed
+    in it, stretched a little. A flat quota over a ramping org would give 35% attainment early and 200% late.
+    """
     starts = _period_starts(window, 3)
     ends = _next(starts, 3)
     start_days = np.array([np.datetime64(s, "D").astype(np.int64) for s in starts])
@@ -44,10 +49,16 @@ def quotas(rng: np.random.Generator, staff: Staff, user_ids: pl.Series, bookings
     reps = staff.reps
     ended = np.where(staff.ended_day[reps] < 0, np.iinfo(np.int64).max, staff.ended_day[reps])
     employed = (staff.started_day[reps][:, None] < end_days[None, :]) & (ended[:, None] > start_days[None, :])
-    rep_quarters = max(1, int(employed.sum()))
-    base = bookings / rep_quarters * QUOTA_STRETCH
+    quarter_of_win = np.searchsorted(start_days, won_close_days, side="right") - 1
+    in_window = (quarter_of_win >= 0) & (won_close_days < end_days[-1])
+    booked = np.bincount(quarter_of_win[in_window], weights=won_amounts[in_window], minlength=len(starts))
+    first_day = window.start_us // 86_400_000_000
+    as_of_day = np.datetime64(window.as_of, "D").astype(np.int64)
+    elapsed = np.minimum(end_days, as_of_day) - np.maximum(start_days, first_day)
+    pace = booked * (end_days - start_days) / np.maximum(1, elapsed)
+    per_rep = pace / np.maximum(1, employed.sum(axis=0)) * QUOTA_STRETCH
     rep_row, quarter = np.nonzero(employed)
-    amount = np.maximum(1_000.0, np.round(base * rng.uniform(0.85, 1.15, len(reps))[rep_row], -3))
+    amount = np.maximum(1_000.0, np.round(per_rep[quarter] * rng.uniform(0.85, 1.15, len(reps))[rep_row], -3))
     return pl.DataFrame({
         "owner": user_ids.gather(pl.Series(reps[rep_row], dtype=pl.UInt32)),
         "period_start": pl.Series(start_days[quarter].astype(np.int32)).cast(pl.Date),
