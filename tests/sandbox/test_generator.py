@@ -311,3 +311,20 @@ def test_write_jsonl_round_trips_through_the_schema(tiny, tmp_path: Path) -> Non
     for table in RECORD_FILES:
         original = tiny.tables[table].select(list(TABLE_SCHEMAS[table]))
         assert getattr(dataset, table).equals(original), table
+
+
+def test_quotas_follow_the_booking_pace_so_attainment_is_plausible_every_quarter(small) -> None:
+    # Org attainment per calendar quarter = won amount closed in it / the quotas of that quarter. The plan is
+    # the quarter's own pace × 1.15 with ±15% noise per rep, so every quarter that lies wholly inside the
+    # window and before as-of, and has bookings, should land near 1/1.15 ≈ 0.87 — not drift with growth.
+    opportunities, quotas = small.tables["opportunities"], small.tables["quotas"]
+    won = opportunities.filter(pl.col("is_won") & ~pl.col("deleted") & pl.col("amount").is_not_null())
+    booked = won.group_by(pl.col("close_date").dt.truncate("1q").alias("quarter")).agg(pl.col("amount").sum())
+    planned = quotas.group_by(pl.col("period_start").alias("quarter")).agg(
+        pl.col("amount").sum().alias("quota"), pl.col("period_end").first())
+    first_full = quotas["period_start"].min()
+    full = planned.join(booked, on="quarter").filter(
+        (pl.col("quarter") > first_full) & (pl.col("period_end") <= AS_OF))
+    attainment = (full["amount"] / full["quota"]).to_list()
+    assert len(attainment) >= 4
+    assert all(0.6 <= a <= 1.2 for a in attainment), attainment
