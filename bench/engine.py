@@ -30,8 +30,6 @@ import polars as pl
 AS_OF = date(2025, 12, 31)
 SINCE = date(2024, 1, 1)  # 8 quarters: 2024Q1 .. 2025Q4
 DEFAULT_CACHE = Path(__file__).resolve().parent / ".cache"
-# bench/sandbox.py would shadow the `sandbox` package (a script's directory comes first on sys.path).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 
 def cache_dir(root: Path, opportunities: int, seed: int) -> Path:

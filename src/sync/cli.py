@@ -38,4 +38,8 @@ def _root() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as `python -m sync.cli` this module is `__main__`, while the commands register on `sync.cli.app`:
+    # hand over to the imported module so both are the same app.
+    import sync.cli
+
+    sync.cli.main()

@@ -79,7 +79,7 @@ def test_listening_socket_declares_tcp_so_asyncio_sets_nodelay() -> None:
     from sandbox.server import bind_socket
 
     # asyncio only sets TCP_NODELAY on accepted sockets whose proto is IPPROTO_TCP; with proto 0 every
-    # small response stalls on the client's delayed ACK (seen as ~22 pages/s in bench/sandbox.py).
+    # small response stalls on the client's delayed ACK (seen as ~22 pages/s in bench/sandbox_paging.py).
     sock = bind_socket()
     try:
         assert sock.proto == socket.IPPROTO_TCP

@@ -1,6 +1,6 @@
 """Pages per second a sandbox CRM serves, over real HTTPS, for both sandboxes.
 
-    PYTHONPATH=src python bench/sandbox.py --size medium --clients 1 --clients 4
+    PYTHONPATH=src python bench/sandbox_paging.py --size medium --clients 1 --clients 4
 
 Each CRM pages through its opportunities (Salesforce `query` + `nextRecordsUrl`, 2,000 per page; HubSpot
 deals list + `paging.next.after`, 100 per page) with keep-alive requests sessions, `--clients` of them in
@@ -20,25 +20,19 @@ import gc
 import multiprocessing
 import os
 import resource
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import orjson
 import requests
 
-# Run as a script, this file's directory comes first on sys.path and this file would shadow the
-# `sandbox` package it measures.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
-from sandbox.generator import generate_org  # noqa: E402
-from sandbox.generator.spec import resolve_spec  # noqa: E402
-from sandbox.runtime import RunningSandbox, Sandbox  # noqa: E402
+from sandbox.generator import generate_org
+from sandbox.generator.spec import resolve_spec
+from sandbox.runtime import RunningSandbox, Sandbox
 
 SF_QUERY = ("SELECT Id, Name, StageName, Amount, CurrencyIsoCode, CloseDate, OwnerId, AccountId, "
             "SystemModstamp FROM Opportunity")

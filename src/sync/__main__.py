@@ -1,0 +1,5 @@
+"""`python -m sync`: the `crm-kpi` command without its console script."""
+
+from sync.cli import main
+
+main()
