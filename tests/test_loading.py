@@ -162,3 +162,28 @@ def test_a_csv_without_a_required_column_is_quarantined_at_its_header(tmp_path: 
     assert (header.file, header.line) == ("quotas.csv", 1)
     assert header.reason.startswith("missing column(s) period_start, period_end")
     assert result.dataset.quotas.height == 0
+
+
+def test_duplicates_resolve_the_same_across_chunk_boundaries(tmp_path: Path, monkeypatch) -> None:
+    # Chunks of 2 records: every duplicate pair below straddles a chunk boundary.
+    import kpi_engine.loading as loading
+
+    monkeypatch.setattr(loading, "_CHUNK_RECORDS", 2)
+    write_jsonl(
+        tmp_path / "users.jsonl",
+        user("u1", name="u1 v1", modified_at="2024-01-01T00:00:00Z"),  # line 1
+        user("u2", name="u2 v3 (latest)", modified_at="2024-03-01T00:00:00Z"),  # line 2
+        user("u3", name="u3 only", modified_at="2024-01-01T00:00:00Z"),  # line 3
+        user("u1", name="u1 v3 (latest)", modified_at="2024-03-01T00:00:00Z"),  # line 4
+        user("u2", name="u2 v2 (older, later line)", modified_at="2024-02-01T00:00:00Z"),  # line 5
+        user("u1", name="u1 v2 (older, later line)", modified_at="2024-02-01T00:00:00Z"),  # line 6
+        user("u3", name="u3 same time, later line", modified_at="2024-01-01T00:00:00Z"),  # line 7
+    )
+    result = load_dataset(tmp_path)
+    users = result.dataset.users
+    # Ids keep the order of their first line (u1, u2, u3); each holds its latest version; u3's tie goes
+    # to the later line. 7 lines, 3 ids: 4 superseded.
+    assert users["id"].to_list() == ["u1", "u2", "u3"]
+    assert users["name"].to_list() == ["u1 v3 (latest)", "u2 v3 (latest)", "u3 same time, later line"]
+    assert result.duplicates == {"users.jsonl": 4}
+    assert result.loaded["users"] == 3

@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import polars as pl
 from pydantic import BaseModel, ValidationError
 
-from kpi_engine.dataset import Dataset, frame_from_records
-from kpi_engine.schema import RECORD_FILES, TABLE_FILES, Quota, Record, User, describe_rejection
+from kpi_engine.dataset import Dataset, empty_frame, frame_from_records
+from kpi_engine.schema import RECORD_FILES, TABLE_FILES, Quota, Record, describe_rejection
 
 # Leads are read last: a lead that uses `source` for its lead-source text takes its CRM from the
 # source every other file uses (see `Lead._lead_source`).
 _LOAD_ORDER = [table for table in RECORD_FILES if table != "leads"] + ["leads"]
+_CHUNK_RECORDS = 50_000
+_LINE = "_line"  # the line a row came from, while duplicates are resolved
 
 
 class LoadError(ValueError):
@@ -69,56 +72,80 @@ def load_dataset(directory: Path, *, org_id: str | None = None) -> LoadResult:
 
     quarantined: list[QuarantinedRecord] = []
     duplicates: dict[str, int] = {}
-    records: dict[str, list[Any]] = {}
+    frames: dict[str, pl.DataFrame] = {}
     sources: set[str] = set()
     for table in _LOAD_ORDER:
         file_name, model = RECORD_FILES[table]
         default = next(iter(sources)) if len(sources) == 1 else None
-        rows, replaced = _read_jsonl(directory / file_name, model, {"default_source": default}, quarantined)
-        records[table] = rows
-        sources.update(row.source for row in rows)
+        frame, replaced = _read_jsonl(directory / file_name, table, model, {"default_source": default}, quarantined)
+        frames[table] = frame
+        sources.update(frame["source"].unique().to_list())
         if replaced:
             duplicates[file_name] = replaced
-    for table, (file_name, model) in TABLE_FILES.items():
-        records[table] = list(_read_csv(directory / file_name, model, quarantined))
-    records["quotas"] = _resolve_owners(records["quotas"], records["users"], quarantined)
-    records = {table: [row.model for row in rows] if table in TABLE_FILES else rows for table, rows in records.items()}
+    csv_rows = {table: list(_read_csv(directory / name, model, quarantined)) for table, (name, model) in TABLE_FILES.items()}
+    csv_rows["quotas"] = _resolve_owners(csv_rows["quotas"], frames["users"], quarantined)
+    for table, rows in csv_rows.items():
+        frames[table] = frame_from_records(table, [row.model for row in rows])
 
     if org_id is None:
         org_id = next(iter(sources)) if len(sources) == 1 else "org"
-    frames = {table: frame_from_records(table, rows) for table, rows in records.items()}
     dataset = Dataset.from_frames(org_id, **frames)
-    return LoadResult(dataset, quarantined, duplicates, {table: len(rows) for table, rows in records.items()})
+    return LoadResult(dataset, quarantined, duplicates, {table: frame.height for table, frame in frames.items()})
 
 
 def _read_jsonl(
-    path: Path, model: type[Record], context: dict[str, Any], quarantined: list[QuarantinedRecord]
-) -> tuple[list[Record], int]:
-    """Validated records of one JSON Lines file, the latest `modified_at` per (source, id)."""
-    if not path.is_file():
-        return [], 0
-    kept: dict[tuple[str, str], Record] = {}
-    replaced = 0
-    validate = model.model_validate_json
-    with path.open("rb") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = validate(line, context=context)
-            except ValidationError as exc:
-                raw = line.decode("utf-8", errors="replace").rstrip("\r\n")
-                quarantined.append(QuarantinedRecord(path.name, number, _id_of(line), describe_rejection(exc), raw))
-                continue
-            key = (record.source, record.id)
-            earlier = kept.get(key)
-            if earlier is not None:
-                replaced += 1
-                # Equal timestamps: the later line wins, as a later export of the same state would.
-                if record.modified_at < earlier.modified_at:
+    path: Path, table: str, model: type[Record], context: dict[str, Any], quarantined: list[QuarantinedRecord]
+) -> tuple[pl.DataFrame, int]:
+    """The table's frame from one JSON Lines file, the latest `modified_at` per (source, id).
+
+    Validated records become columns every `_CHUNK_RECORDS`: holding a pydantic model per record of a
+    10M-line file would take tens of GB, its columns a few hundred MB.
+    """
+    chunks: list[pl.DataFrame] = []
+    batch: list[Record] = []
+    batch_lines: list[int] = []
+
+    def flush() -> None:
+        if batch:
+            chunks.append(frame_from_records(table, batch).with_columns(pl.Series(_LINE, batch_lines, pl.Int64)))
+            batch.clear()
+            batch_lines.clear()
+
+    if path.is_file():
+        validate = model.model_validate_json
+        with path.open("rb") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
                     continue
-            kept[key] = record
-    return list(kept.values()), replaced
+                try:
+                    batch.append(validate(line, context=context))
+                    batch_lines.append(number)
+                except ValidationError as exc:
+                    raw = line.decode("utf-8", errors="replace").rstrip("\r\n")
+                    quarantined.append(QuarantinedRecord(path.name, number, _id_of(line), describe_rejection(exc), raw))
+                if len(batch) == _CHUNK_RECORDS:
+                    flush()
+    flush()
+    if not chunks:
+        return empty_frame(table), 0
+    return _latest_per_id(pl.concat(chunks))
+
+
+def _latest_per_id(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """One row per (source, id): the greatest `modified_at`, equal ones going to the later line (as a later
+    export of the same state would), at the place of the id's first line. Returns it and how many lines
+    were superseded."""
+    unique = frame.select(pl.struct("source", "id").n_unique()).item()
+    if unique == frame.height:
+        return frame.drop(_LINE), 0
+    latest = (
+        frame.with_columns(pl.col(_LINE).min().over("source", "id").alias("_first_line"))
+        .sort("modified_at", _LINE, nulls_last=False)
+        .unique(subset=["source", "id"], keep="last")
+        .sort("_first_line")
+        .drop(_LINE, "_first_line")
+    )
+    return latest, frame.height - latest.height
 
 
 def _id_of(line: bytes) -> str | None:
@@ -167,13 +194,15 @@ def _csv_line(cells: list[str]) -> str:
     return buffer.getvalue().rstrip("\r\n")
 
 
-def _resolve_owners(quotas: list[_CsvRow], users: list[User], quarantined: list[QuarantinedRecord]) -> list[_CsvRow]:
+def _resolve_owners(
+    quotas: list[_CsvRow], users: pl.DataFrame, quarantined: list[QuarantinedRecord]
+) -> list[_CsvRow]:
     """Quota owners as user ids: an id passes, an email (any case) of one current user becomes its id."""
-    ids = {user.id for user in users}
+    ids = set(users["id"].to_list())
     by_email: dict[str, set[str]] = {}
-    for user in users:
-        if user.email and not user.deleted:
-            by_email.setdefault(user.email.lower(), set()).add(user.id)
+    for user_id, email, deleted in users.select("id", "email", "deleted").iter_rows():
+        if email and not deleted:
+            by_email.setdefault(email.lower(), set()).add(user_id)
     resolved = []
     for row in quotas:
         quota: Quota = row.model
