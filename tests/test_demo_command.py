@@ -25,3 +25,24 @@ def test_demo_writes_the_org_and_the_kpi_values(tmp_path: Path) -> None:
     expected = {k for k, e in CATALOG.items() if not e.hidden and "org" in e.scopes}
     assert expected <= org_kpis
     assert not {k for k, e in CATALOG.items() if e.hidden} & set(values["kpi"].unique())
+
+
+def test_demo_is_reproducible_with_as_of_and_refuses_to_date(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["demo", "--size", "tiny", "--as-of", "2025-06-30", "--grain", "month"]
+    first = runner.invoke(app, [*args, "--output-dir", str(tmp_path / "a")])
+    second = runner.invoke(app, [*args, "--output-dir", str(tmp_path / "b")])
+    assert first.exit_code == second.exit_code == 0
+    # June 2025 ends on 07-01, after the as-of day, so May is the last complete month.
+    assert "month starting 2025-05-01" in first.output
+    for file_name, _ in RECORD_FILES.values():  # the same org, byte for byte
+        assert (tmp_path / "a" / "input" / file_name).read_bytes() == (tmp_path / "b" / "input" / file_name).read_bytes()
+    # The same values; floats may differ in the last bit (polars sums in parallel, in no fixed order).
+    a = pl.read_ndjson(tmp_path / "a" / "kpis.jsonl", infer_schema_length=None)
+    b = pl.read_ndjson(tmp_path / "b" / "kpis.jsonl", infer_schema_length=None)
+    assert a.drop("value", "numerator", "denominator").equals(b.drop("value", "numerator", "denominator"))
+    for column in ("value", "numerator", "denominator"):
+        difference = (a[column] - b[column]).abs() / a[column].abs().clip(lower_bound=1.0)
+        assert (difference.fill_null(0.0) <= 1e-9).all() and a[column].is_null().equals(b[column].is_null())
+    refused = runner.invoke(app, ["demo", "--grain", "to_date", "--output-dir", str(tmp_path / "c")])
+    assert refused.exit_code == 2 and "use month, quarter or year" in refused.output

@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 
 import typer
+
+
+class Grain(str, Enum):
+    """Period length of computed values (`to_date`: as of the run only)."""
+
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+    to_date = "to_date"
+
+
+class OrgSize(str, Enum):
+    """Sizes of a generated org: tiny (tests) to large (benches: a million opportunities)."""
+
+    tiny = "tiny"
+    small = "small"
+    medium = "medium"
+    large = "large"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -16,7 +16,7 @@ from kpi_engine import compute
 from kpi_engine.catalog import CATALOG
 from kpi_engine.loading import LoadError, LoadResult, load_dataset
 from sync.cli import app
-from sync.cli_input import fail, parse_date
+from sync.cli_input import Grain, fail, parse_date
 from sync.settings import SettingsError, load_settings
 from sync.value_display import format_number, format_value
 
@@ -27,13 +27,6 @@ QUARANTINE_EXAMPLES = 5
 class ValueFormat(str, Enum):
     jsonl = "jsonl"
     table = "table"
-
-
-class GrainOption(str, Enum):
-    month = "month"
-    quarter = "quarter"
-    year = "year"
-    to_date = "to_date"
 
 
 def _report_quarantine(result: LoadResult) -> None:
@@ -69,7 +62,7 @@ def _print(values: pl.DataFrame, output_format: ValueFormat) -> None:
 def compute_command(
     input_dir: Path = typer.Option(..., "--input", help="directory of users.jsonl, opportunities.jsonl, ... "
                                    "(optional quotas.csv, spend.csv)"),
-    grain: GrainOption = typer.Option(GrainOption.quarter, "--grain", help="period length, or to_date only"),
+    grain: Grain = typer.Option(Grain.quarter, "--grain", help="period length, or to_date only"),
     output_format: ValueFormat = typer.Option(ValueFormat.jsonl, "--format", help="jsonl (one value a line) or table"),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD the run is as of (default today)"),
     since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD: first period is the one holding it"),

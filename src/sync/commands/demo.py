@@ -16,7 +16,9 @@ from rich.console import Console
 from rich.table import Table
 
 from sync.cli import app
+from sync.cli_input import Grain, OrgSize, fail, parse_date
 from sync.value_display import format_number, format_value
+
 
 def latest_complete_period(values: pl.DataFrame, as_of: date) -> date | None:
     """The last period that ended on or before the as-of date: a full period, not a partial one."""
@@ -26,9 +28,10 @@ def latest_complete_period(values: pl.DataFrame, as_of: date) -> date | None:
 
 @app.command()
 def demo(
-    size: str = typer.Option("small", help="generated org size: tiny, small, medium, large"),
-    seed: int = typer.Option(0, help="generator seed; the same seed gives the same org"),
-    grain: str = typer.Option("quarter", help="month, quarter or year"),
+    size: OrgSize = typer.Option(OrgSize.small, help="generated org size: tiny (seconds) to large (1M opportunities)"),
+    seed: int = typer.Option(0, help="generator seed; the same seed and --as-of give the same org"),
+    grain: Grain = typer.Option(Grain.quarter, help="period length of the table: month, quarter or year"),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD the org and the run are as of (default today)"),
     output_dir: Path = typer.Option(Path("demo-output"), help="where the org and the KPI values are written"),
 ) -> None:
     """Run the main job on a generated example org and print its KPIs.
@@ -40,11 +43,13 @@ def demo(
     from kpi_engine.loading import load_dataset
     from sandbox.generator import generate_org
 
+    if grain is Grain.to_date:
+        raise fail("--grain to_date: the demo prints a period's KPIs; use month, quarter or year")
+    run_day = parse_date("--as-of", as_of) or date.today()
     console = Console()
-    as_of = date.today()
     input_dir = output_dir / "input"
-    with console.status(f"generating a {size} org (seed {seed})"):
-        org = generate_org(size, seed=seed, as_of=as_of)
+    with console.status(f"generating a {size.value} org (seed {seed})"):
+        org = generate_org(size.value, seed=seed, as_of=run_day)
         org.write_jsonl(input_dir)
     loaded = load_dataset(input_dir)
     counts = ", ".join(f"{frame.height:,} {name}" for name, frame in loaded.dataset.tables().items())
@@ -52,11 +57,11 @@ def demo(
     if loaded.quarantined:
         console.print(f"[yellow]{len(loaded.quarantined)} records quarantined[/yellow]")
     with console.status("computing the KPI catalog"):
-        values = compute(loaded.dataset, grain=grain, as_of=as_of)
+        values = compute(loaded.dataset, grain=grain.value, as_of=run_day)
     values.write_ndjson(output_dir / "kpis.jsonl")
-    period = latest_complete_period(values, as_of)
+    period = latest_complete_period(values, run_day)
     org_values = values.filter((pl.col("scope") == "org") & (pl.col("period_start") == period)).sort("kpi")
-    table = Table(title=f"Organisation KPIs, {grain} starting {period}")
+    table = Table(title=f"Organisation KPIs, {grain.value} starting {period}")
     for column in ("kpi", "value", "numerator", "denominator"):
         table.add_column(column, justify="left" if column == "kpi" else "right")
     for row in org_values.iter_rows(named=True):

@@ -12,19 +12,12 @@ from typing import Annotated, Any
 import typer
 
 from sync.cli import app
-from sync.cli_input import fail, parse_date
+from sync.cli_input import OrgSize, fail, parse_date
 
 
 class CrmChoice(str, Enum):
     salesforce = "salesforce"
     hubspot = "hubspot"
-
-
-class SizeChoice(str, Enum):
-    tiny = "tiny"
-    small = "small"
-    medium = "medium"
-    large = "large"
 
 
 def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | None, data: Path | None) -> Any:
@@ -54,7 +47,7 @@ def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | N
 def sandbox_command(
     crm: Annotated[CrmChoice, typer.Option("--crm", help="Which CRM to serve.", case_sensitive=False)],
     generate: Annotated[bool, typer.Option("--generate", help="Serve a generated org (see --size, --seed, --as-of).")] = False,
-    size: Annotated[SizeChoice, typer.Option(help="Generated org size: tiny (tests) to large (benches).")] = SizeChoice.small,
+    size: Annotated[OrgSize, typer.Option(help="Generated org size: tiny (tests) to large (benches).")] = OrgSize.small,
     seed: Annotated[int, typer.Option(help="Seed of the generated org and of random faults.")] = 0,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Generated org's 'today' (YYYY-MM-DD); default today.")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Serve your own export from this directory "
