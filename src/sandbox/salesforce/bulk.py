@@ -71,14 +71,20 @@ def _job_error(message: str, status: int = 400) -> ApiError:
     return ApiError(status, "API_ERROR" if status == 400 else "NOT_FOUND", message)
 
 
-def routes(ctx: OrgContext) -> list[Route]:
-    def job_of(request: Request) -> QueryJob:
-        job = ctx.bulk_jobs.get(request.path_params["job_id"])
+class BulkQueryHandlers:
+    """The handlers of `/jobs/query` over one org; one method per endpoint (path and HTTP method)."""
+
+    def __init__(self, ctx: OrgContext) -> None:
+        self.ctx = ctx
+
+    def _job(self, request: Request) -> QueryJob:
+        job = self.ctx.bulk_jobs.get(request.path_params["job_id"])
         if job is None:
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
         return job
 
-    async def create(request: Request) -> JSONResponse:
+    async def create(self, request: Request) -> JSONResponse:
+        ctx = self.ctx
         version = version_of(request)
         payload = await json_body(request) or {}
         operation, soql = payload.get("operation"), payload.get("query")
@@ -104,29 +110,34 @@ def routes(ctx: OrgContext) -> list[Route]:
         ctx.bulk_jobs[resource["id"]] = QueryJob(resource, result, ctx.bulk_polls_in_progress)
         return ok(resource)
 
-    async def job(request: Request) -> Response:
+    async def get_job(self, request: Request) -> Response:
         version_of(request)
-        query_job = job_of(request)
+        query_job = self._job(request)
         resource = query_job.resource
-        if request.method == "DELETE":
-            del ctx.bulk_jobs[resource["id"]]
-            return Response(status_code=204)
-        if request.method == "PATCH":
-            state = ((await json_body(request)) or {}).get("state")
-            if state != "Aborted" or resource["state"] in ("JobComplete", "Failed", "Aborted"):
-                raise _job_error(f"InvalidJob : cannot change state from {resource['state']} to {state}")
-            resource["state"] = "Aborted"
-            return ok(resource)
-        query_job.poll(format_datetime(ctx.now()))
+        query_job.poll(format_datetime(self.ctx.now()))
         body = dict(resource)
         if resource["state"] == "JobComplete":
             body.update(numberRecordsProcessed=len(query_job.result.rows) if query_job.result else 0,
                         retries=0, totalProcessingTime=1)
         return ok(body)
 
-    async def results(request: Request) -> Response:
+    async def abort_job(self, request: Request) -> Response:
         version_of(request)
-        query_job = job_of(request)
+        resource = self._job(request).resource
+        state = ((await json_body(request)) or {}).get("state")
+        if state != "Aborted" or resource["state"] in ("JobComplete", "Failed", "Aborted"):
+            raise _job_error(f"InvalidJob : cannot change state from {resource['state']} to {state}")
+        resource["state"] = "Aborted"
+        return ok(resource)
+
+    async def delete_job(self, request: Request) -> Response:
+        version_of(request)
+        del self.ctx.bulk_jobs[self._job(request).resource["id"]]
+        return Response(status_code=204)
+
+    async def results(self, request: Request) -> Response:
+        version_of(request)
+        query_job = self._job(request)
         if query_job.resource["state"] != "JobComplete" or query_job.result is None:
             raise _job_error(f"InvalidJob : Job {query_job.resource['id']} is not in JobComplete state")
         max_records = int(request.query_params.get("maxRecords") or 50_000)
@@ -137,15 +148,22 @@ def routes(ctx: OrgContext) -> list[Route]:
                    "Sforce-NumberOfRecords": str(count)}
         return Response(text, media_type="text/csv; charset=UTF-8", headers=headers)
 
-    async def list_jobs(request: Request) -> JSONResponse:
+    async def list_jobs(self, request: Request) -> JSONResponse:
         version_of(request)
-        return ok({"done": True, "records": [j.resource for j in ctx.bulk_jobs.values()], "nextRecordsUrl": None})
+        return ok({"done": True, "records": [j.resource for j in self.ctx.bulk_jobs.values()],
+                   "nextRecordsUrl": None})
 
+
+def routes(ctx: OrgContext) -> list[Route]:
+    # One route per HTTP method; Starlette answers 405 for a path whose routes all refuse the method.
+    h = BulkQueryHandlers(ctx)
     base = "/services/data/v{version}/jobs/query"
     return [
-        Route(base, create, methods=["POST"]),
-        Route(base, list_jobs, methods=["GET"]),
-        Route(base + "/", create, methods=["POST"]),
-        Route(base + "/{job_id}", job, methods=["GET", "PATCH", "DELETE"]),
-        Route(base + "/{job_id}/results", results, methods=["GET"]),
+        Route(base, h.create, methods=["POST"]),
+        Route(base, h.list_jobs, methods=["GET"]),
+        Route(base + "/", h.create, methods=["POST"]),
+        Route(base + "/{job_id}", h.get_job, methods=["GET"]),
+        Route(base + "/{job_id}", h.abort_job, methods=["PATCH"]),
+        Route(base + "/{job_id}", h.delete_job, methods=["DELETE"]),
+        Route(base + "/{job_id}/results", h.results, methods=["GET"]),
     ]

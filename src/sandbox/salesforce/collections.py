@@ -5,6 +5,7 @@ every write of the call back when any record fails)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from sandbox.salesforce.context import OrgContext, json_body, ok, version_of
 from sandbox.salesforce.errors import ApiError, RecordError
+from sandbox.salesforce.metadata import FieldDef, SObjectDef
 from sandbox.salesforce.store import Store
 
 MAX_RECORDS = 200
@@ -77,69 +79,93 @@ def _item_id(item: Any) -> str | None:
     return item if isinstance(item, str) else None
 
 
-def routes(ctx: OrgContext) -> list[Route]:
-    store = ctx.store
+def _create_one(store: Store, record: dict[str, Any]) -> dict[str, Any]:
+    if record.get("id") or record.get("Id"):
+        raise RecordError("INVALID_FIELD", "cannot specify Id in an insert call", ["Id"])
+    return {"id": store.create(_type_of(record), record)}
 
-    async def create_update_delete(request: Request) -> JSONResponse:
-        version_of(request)
-        if request.method == "DELETE":
-            ids = [i for i in request.query_params.get("ids", "").split(",") if i]
-            if len(ids) > MAX_RECORDS:
-                raise too_many()
-            all_or_none = request.query_params.get("allOrNone", "false").lower() == "true"
 
-            def delete(record_id: str) -> dict[str, Any]:
-                found = store.get(record_id)
-                if found is None:
-                    raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
-                store.delete(found[0].name, record_id)
-                return {"id": found[1]["Id"]}
+def _update_one(store: Store, record: dict[str, Any]) -> dict[str, Any]:
+    record_id = record.get("id") or record.get("Id")
+    if not record_id:
+        raise RecordError("MISSING_ARGUMENT", "Id not specified in an update call", [])
+    store.update(_type_of(record), record_id, {k: v for k, v in record.items() if k not in ("Id",)})
+    return {"id": store.get(record_id)[1]["Id"]}  # type: ignore[index]
 
-            return ok(apply_all(store, ids, all_or_none, delete))
+
+def _delete_one(store: Store, record_id: str) -> dict[str, Any]:
+    found = store.get(record_id)
+    if found is None:
+        raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+    store.delete(found[0].name, record_id)
+    return {"id": found[1]["Id"]}
+
+
+def _upsert_one(store: Store, d: SObjectDef, f: FieldDef, record: dict[str, Any]) -> dict[str, Any]:
+    if _type_of(record, d.name).lower() != d.name.lower():
+        raise RecordError("INVALID_TYPE", f"Must send a record of type {d.name}", [])
+    value = next((v for k, v in record.items() if k.lower() == f.name.lower()), None)
+    if value is None:
+        raise RecordError("MISSING_ARGUMENT", f"{f.name} not specified", [f.name])
+    record_id, created = store.upsert(d.name, f.name, value, record)
+    return {"id": record_id, "created": created}
+
+
+class CollectionHandlers:
+    """The handlers of `/composite/sobjects` over one org; one method per endpoint (path and HTTP method)."""
+
+    def __init__(self, ctx: OrgContext) -> None:
+        self.store = ctx.store
+
+    async def _typed_records(self, request: Request) -> tuple[list[dict[str, Any]], bool]:
+        """The body's records, every one of a known type (checked before any write), and allOrNone."""
         records, all_or_none = _records(await json_body(request))
         for record in records:
-            store.require(_type_of(record))
+            self.store.require(_type_of(record))
+        return records, all_or_none
 
-        def create(record: dict[str, Any]) -> dict[str, Any]:
-            if record.get("id") or record.get("Id"):
-                raise RecordError("INVALID_FIELD", "cannot specify Id in an insert call", ["Id"])
-            return {"id": store.create(_type_of(record), record)}
-
-        def update(record: dict[str, Any]) -> dict[str, Any]:
-            record_id = record.get("id") or record.get("Id")
-            if not record_id:
-                raise RecordError("MISSING_ARGUMENT", "Id not specified in an update call", [])
-            store.update(_type_of(record), record_id, {k: v for k, v in record.items() if k not in ("Id",)})
-            return {"id": store.get(record_id)[1]["Id"]}  # type: ignore[index]
-
-        return ok(apply_all(store, records, all_or_none, create if request.method == "POST" else update))
-
-    async def upsert(request: Request) -> JSONResponse:
+    async def create(self, request: Request) -> JSONResponse:
         version_of(request)
-        d = store.require(request.path_params["sobject"])
+        records, all_or_none = await self._typed_records(request)
+        return ok(apply_all(self.store, records, all_or_none, partial(_create_one, self.store)))
+
+    async def update(self, request: Request) -> JSONResponse:
+        version_of(request)
+        records, all_or_none = await self._typed_records(request)
+        return ok(apply_all(self.store, records, all_or_none, partial(_update_one, self.store)))
+
+    async def delete(self, request: Request) -> JSONResponse:
+        version_of(request)
+        ids = [i for i in request.query_params.get("ids", "").split(",") if i]
+        if len(ids) > MAX_RECORDS:
+            raise too_many()
+        all_or_none = request.query_params.get("allOrNone", "false").lower() == "true"
+        return ok(apply_all(self.store, ids, all_or_none, partial(_delete_one, self.store)))
+
+    async def upsert(self, request: Request) -> JSONResponse:
+        version_of(request)
+        d = self.store.require(request.path_params["sobject"])
         ext = request.path_params["field"]
         records, all_or_none = _records(await json_body(request))
         f = d.field(ext)
         if f is None or not (f.external_id or f.name == "Id"):
             raise ApiError(400, "INVALID_FIELD", f"Field name provided, {ext} is not an External ID or indexed "
                                                  f"field for {d.name}", [])
-
-        def write(record: dict[str, Any]) -> dict[str, Any]:
-            if _type_of(record, d.name).lower() != d.name.lower():
-                raise RecordError("INVALID_TYPE", f"Must send a record of type {d.name}", [])
-            value = next((v for k, v in record.items() if k.lower() == f.name.lower()), None)
-            if value is None:
-                raise RecordError("MISSING_ARGUMENT", f"{f.name} not specified", [f.name])
-            record_id, created = store.upsert(d.name, f.name, value, record)
-            return {"id": record_id, "created": created}
-
-        results = apply_all(store, records, all_or_none, write)
+        results = apply_all(self.store, records, all_or_none, partial(_upsert_one, self.store, d, f))
         return ok([{"created": r.get("created", False), **r} if r["success"] else {**r, "created": False}
                    for r in results])
 
+
+def routes(ctx: OrgContext) -> list[Route]:
+    # One route per HTTP method; Starlette answers 405 for a path whose routes all refuse the method.
+    h = CollectionHandlers(ctx)
     base = "/services/data/v{version}/composite/sobjects"
     return [
-        Route(base, create_update_delete, methods=["POST", "PATCH", "DELETE"]),
-        Route(base + "/", create_update_delete, methods=["POST", "PATCH", "DELETE"]),
-        Route(base + "/{sobject}/{field}", upsert, methods=["PATCH"]),
+        Route(base, h.create, methods=["POST"]),
+        Route(base, h.update, methods=["PATCH"]),
+        Route(base, h.delete, methods=["DELETE"]),
+        Route(base + "/", h.create, methods=["POST"]),
+        Route(base + "/", h.update, methods=["PATCH"]),
+        Route(base + "/", h.delete, methods=["DELETE"]),
+        Route(base + "/{sobject}/{field}", h.upsert, methods=["PATCH"]),
     ]

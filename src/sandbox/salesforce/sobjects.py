@@ -41,82 +41,109 @@ def _live(ctx: OrgContext, d: SObjectDef, record_id: str) -> Record:
     return found[1]
 
 
-def routes(ctx: OrgContext) -> list[Route]:
-    store = ctx.store
+class SObjectHandlers:
+    """The handlers of `/sobjects` over one org; one method per endpoint (path and HTTP method)."""
 
-    async def list_objects(request: Request) -> JSONResponse:
+    def __init__(self, ctx: OrgContext) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+
+    async def list_objects(self, request: Request) -> JSONResponse:
         version = version_of(request)
         return ok({"encoding": "UTF-8", "maxBatchSize": 200,
-                   "sobjects": [d.summary(version) for d in store.objects.values()]})
+                   "sobjects": [d.summary(version) for d in self.store.objects.values()]})
 
-    async def describe(request: Request) -> JSONResponse:
+    async def describe(self, request: Request) -> JSONResponse:
         version = version_of(request)
-        return ok(store.describe(request.path_params["sobject"], version))
+        return ok(self.store.describe(request.path_params["sobject"], version))
 
-    async def sobject(request: Request) -> Response:
+    async def object_summary(self, request: Request) -> Response:
         version = version_of(request)
-        d = store.require(request.path_params["sobject"])
-        if request.method == "GET":
-            return ok({"objectDescribe": d.summary(version), "recentItems": []})
+        d = self.store.require(request.path_params["sobject"])
+        return ok({"objectDescribe": d.summary(version), "recentItems": []})
+
+    async def create_record(self, request: Request) -> Response:
+        version_of(request)
+        d = self.store.require(request.path_params["sobject"])
         try:
-            new_id = store.create(d.name, _body(await json_body(request)))
+            new_id = self.store.create(d.name, _body(await json_body(request)))
         except RecordError as exc:
             raise exc.as_api_error() from None
         return ok({"id": new_id, "success": True, "errors": []}, 201)
 
-    async def record(request: Request) -> Response:
+    async def get_record(self, request: Request) -> Response:
         version = version_of(request)
-        d = store.require(request.path_params["sobject"])
+        d = self.store.require(request.path_params["sobject"])
+        fields = request.query_params.get("fields")
+        chosen = [f.strip() for f in fields.split(",")] if fields else None
+        return ok(render_record(d, _live(self.ctx, d, request.path_params["record_id"]), version, chosen))
+
+    async def update_record(self, request: Request) -> Response:
+        version_of(request)
+        d = self.store.require(request.path_params["sobject"])
         record_id = request.path_params["record_id"]
-        if request.method == "GET":
-            fields = request.query_params.get("fields")
-            chosen = [f.strip() for f in fields.split(",")] if fields else None
-            return ok(render_record(d, _live(ctx, d, record_id), version, chosen))
-        if request.method == "DELETE":
-            found = store.get(record_id)
-            if found is None or found[0].name != d.name:
-                raise not_found()
-            if found[1]["IsDeleted"]:
-                raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
-        else:
-            _live(ctx, d, record_id)
+        _live(self.ctx, d, record_id)
         try:
-            if request.method == "DELETE":
-                store.delete(d.name, record_id)
-            else:
-                store.update(d.name, record_id, _body(await json_body(request)))
+            self.store.update(d.name, record_id, _body(await json_body(request)))
         except RecordError as exc:
             raise exc.as_api_error() from None
         return Response(status_code=204)
 
-    async def by_external_id(request: Request) -> Response:
-        version = version_of(request)
-        d = store.require(request.path_params["sobject"])
-        field_name, value = request.path_params["field"], request.path_params["value"]
-        if request.method == "GET":
-            f = d.field(field_name)
-            if f is None:
-                raise not_found()
-            key = coerce(f, value)
-            key = to_18(key) if f.type == "id" and looks_like_id(key) else key
-            matches = [r for r in store.rows(d.name) if r.get(f.name) == key]
-            if not matches:
-                raise not_found()
-            return ok(render_record(d, matches[0], version))
+    async def delete_record(self, request: Request) -> Response:
+        version_of(request)
+        d = self.store.require(request.path_params["sobject"])
+        record_id = request.path_params["record_id"]
+        found = self.store.get(record_id)
+        if found is None or found[0].name != d.name:
+            raise not_found()
+        if found[1]["IsDeleted"]:
+            raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted", [])
         try:
-            record_id, created = store.upsert(d.name, field_name, value, _body(await json_body(request)))
+            self.store.delete(d.name, record_id)
+        except RecordError as exc:
+            raise exc.as_api_error() from None
+        return Response(status_code=204)
+
+    async def get_by_external_id(self, request: Request) -> Response:
+        version = version_of(request)
+        d = self.store.require(request.path_params["sobject"])
+        f = d.field(request.path_params["field"])
+        if f is None:
+            raise not_found()
+        key = coerce(f, request.path_params["value"])
+        key = to_18(key) if f.type == "id" and looks_like_id(key) else key
+        matches = [r for r in self.store.rows(d.name) if r.get(f.name) == key]
+        if not matches:
+            raise not_found()
+        return ok(render_record(d, matches[0], version))
+
+    async def upsert_by_external_id(self, request: Request) -> Response:
+        version_of(request)
+        d = self.store.require(request.path_params["sobject"])
+        field_name, value = request.path_params["field"], request.path_params["value"]
+        try:
+            record_id, created = self.store.upsert(d.name, field_name, value, _body(await json_body(request)))
         except RecordError as exc:
             raise exc.as_api_error() from None
         return ok({"id": record_id, "success": True, "errors": [], "created": created}, 201 if created else 200)
 
+
+def routes(ctx: OrgContext) -> list[Route]:
+    # One route per HTTP method; Starlette answers 405 for a path whose routes all refuse the method.
+    h = SObjectHandlers(ctx)
     base = "/services/data/v{version}/sobjects"
     return [
-        Route(base, list_objects, methods=["GET"]),
-        Route(base + "/", list_objects, methods=["GET"]),
-        Route(base + "/{sobject}/describe", describe, methods=["GET"]),
-        Route(base + "/{sobject}/describe/", describe, methods=["GET"]),
-        Route(base + "/{sobject}", sobject, methods=["GET", "POST"]),
-        Route(base + "/{sobject}/", sobject, methods=["GET", "POST"]),
-        Route(base + "/{sobject}/{record_id}", record, methods=["GET", "PATCH", "DELETE"]),
-        Route(base + "/{sobject}/{field}/{value}", by_external_id, methods=["GET", "PATCH"]),
+        Route(base, h.list_objects, methods=["GET"]),
+        Route(base + "/", h.list_objects, methods=["GET"]),
+        Route(base + "/{sobject}/describe", h.describe, methods=["GET"]),
+        Route(base + "/{sobject}/describe/", h.describe, methods=["GET"]),
+        Route(base + "/{sobject}", h.object_summary, methods=["GET"]),
+        Route(base + "/{sobject}", h.create_record, methods=["POST"]),
+        Route(base + "/{sobject}/", h.object_summary, methods=["GET"]),
+        Route(base + "/{sobject}/", h.create_record, methods=["POST"]),
+        Route(base + "/{sobject}/{record_id}", h.get_record, methods=["GET"]),
+        Route(base + "/{sobject}/{record_id}", h.update_record, methods=["PATCH"]),
+        Route(base + "/{sobject}/{record_id}", h.delete_record, methods=["DELETE"]),
+        Route(base + "/{sobject}/{field}/{value}", h.get_by_external_id, methods=["GET"]),
+        Route(base + "/{sobject}/{field}/{value}", h.upsert_by_external_id, methods=["PATCH"]),
     ]

@@ -5,6 +5,7 @@ field or object is at once part of describe, queryable and writable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -66,70 +67,89 @@ def field_from_metadata(api_name: str, meta: dict[str, Any]) -> FieldDef:
                     relationship_name=api_name.removesuffix("__c") + "__r" if ref else None)
 
 
-def routes(ctx: OrgContext) -> list[Route]:
-    store = ctx.store
-    tooling = ctx.tooling = ctx.tooling or tooling_store()
+def create_field(store: Store, tooling: Store, full_name: str, meta: dict[str, Any]) -> str:
+    """Add custom field `Object.Field__c` to the org's sObject; the new CustomField's id."""
+    sobject_name, _, api_name = full_name.partition(".")
+    d = store.sobject(sobject_name)
+    if d is None or not api_name.endswith("__c"):
+        raise ApiError(400, "INVALID_FIELD", f"Invalid FullName: {full_name}. Use Object.Field__c.",
+                       ["FullName"])
+    if d.field(api_name) is not None:
+        raise _duplicate(f"There is already a field named {api_name.removesuffix('__c')} on {d.name}.")
+    d.add_field(field_from_metadata(api_name, meta))
+    return tooling.create("CustomField", {"DeveloperName": api_name.removesuffix("__c"),
+                                          "TableEnumOrId": d.name, "FullName": f"{d.name}.{api_name}"})
 
-    def create_field(full_name: str, meta: dict[str, Any]) -> str:
-        sobject_name, _, api_name = full_name.partition(".")
-        d = store.sobject(sobject_name)
-        if d is None or not api_name.endswith("__c"):
-            raise ApiError(400, "INVALID_FIELD", f"Invalid FullName: {full_name}. Use Object.Field__c.",
-                           ["FullName"])
-        if d.field(api_name) is not None:
-            raise _duplicate(f"There is already a field named {api_name.removesuffix('__c')} on {d.name}.")
-        d.add_field(field_from_metadata(api_name, meta))
-        return tooling.create("CustomField", {"DeveloperName": api_name.removesuffix("__c"),
-                                              "TableEnumOrId": d.name, "FullName": f"{d.name}.{api_name}"})
 
-    def create_object(full_name: str, meta: dict[str, Any]) -> str:
-        if not full_name.endswith("__c"):
-            raise ApiError(400, "INVALID_FIELD", f"Invalid FullName: {full_name}. Custom objects end in __c.",
-                           ["FullName"])
-        if store.sobject(full_name) is not None:
-            raise _duplicate(f"There is already a Custom Object named {full_name.removesuffix('__c')}.")
-        name_field = meta.get("nameField") or {}
-        auto = name_field.get("type") == "AutoNumber"
-        fields = [FieldDef("Name", "string", label=name_field.get("label") or "Name",
-                           createable=not auto, updateable=not auto, nillable=auto),
-                  _ref("OwnerId", "User", rel="Owner", defaulted_on_create=True, nillable=False), _currency()]
-        d: SObjectDef = _obj(full_name, store.next_custom_prefix(), fields, label=meta.get("label") or "",
-                             custom=True)
-        store.add_object(d)
-        return tooling.create("CustomObject", {"DeveloperName": full_name.removesuffix("__c"),
-                                               "FullName": full_name})
+def create_object(store: Store, tooling: Store, full_name: str, meta: dict[str, Any]) -> str:
+    """Add custom object `Name__c` (Name, OwnerId, CurrencyIsoCode) to the org; the new CustomObject's id."""
+    if not full_name.endswith("__c"):
+        raise ApiError(400, "INVALID_FIELD", f"Invalid FullName: {full_name}. Custom objects end in __c.",
+                       ["FullName"])
+    if store.sobject(full_name) is not None:
+        raise _duplicate(f"There is already a Custom Object named {full_name.removesuffix('__c')}.")
+    name_field = meta.get("nameField") or {}
+    auto = name_field.get("type") == "AutoNumber"
+    fields = [FieldDef("Name", "string", label=name_field.get("label") or "Name",
+                       createable=not auto, updateable=not auto, nillable=auto),
+              _ref("OwnerId", "User", rel="Owner", defaulted_on_create=True, nillable=False), _currency()]
+    d: SObjectDef = _obj(full_name, store.next_custom_prefix(), fields, label=meta.get("label") or "",
+                         custom=True)
+    store.add_object(d)
+    return tooling.create("CustomObject", {"DeveloperName": full_name.removesuffix("__c"),
+                                           "FullName": full_name})
 
-    creators = {"customfield": create_field, "customobject": create_object}
 
-    async def create(request: Request) -> JSONResponse:
+# Tooling sObject (lower case, as the path may spell it) -> what creating one does.
+CREATORS: dict[str, Callable[[Store, Store, str, dict[str, Any]], str]] = {
+    "customfield": create_field, "customobject": create_object}
+
+
+def _refresh_entity_definitions(store: Store, tooling: Store) -> None:
+    """EntityDefinition mirrors the org's sObjects, custom ones created since included."""
+    with tooling.lock:
+        tooling.tables["EntityDefinition"].clear()
+        tooling.load("EntityDefinition", [
+            {"Id": "000" + d.key_prefix + "000000000", "QualifiedApiName": d.name,
+             "DeveloperName": d.name.removesuffix("__c"), "KeyPrefix": d.key_prefix, "IsCustomizable": True}
+            for d in store.objects.values()])
+
+
+class ToolingHandlers:
+    """The handlers of `/tooling` over one org and its Tooling store; one method per endpoint."""
+
+    def __init__(self, ctx: OrgContext) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.tooling = ctx.tooling = ctx.tooling or tooling_store()
+
+    async def create(self, request: Request) -> JSONResponse:
         version_of(request)
-        creator = creators.get(request.path_params["sobject"].lower())
+        creator = CREATORS.get(request.path_params["sobject"].lower())
         if creator is None:
             raise ApiError(400, "INVALID_TYPE", f"sObject type '{request.path_params['sobject']}' is not "
                                                 "supported by this sandbox's Tooling API.")
         full_name, meta = _metadata(await json_body(request))
-        with store.lock:
-            new_id = creator(full_name, meta)
+        with self.store.lock:
+            new_id = creator(self.store, self.tooling, full_name, meta)
         return ok({"id": new_id, "success": True, "errors": [], "warnings": [], "infos": []}, 201)
 
-    async def query(request: Request) -> JSONResponse:
+    async def query(self, request: Request) -> JSONResponse:
         version = version_of(request)
-        with tooling.lock:
-            tooling.tables["EntityDefinition"].clear()
-            tooling.load("EntityDefinition", [
-                {"Id": "000" + d.key_prefix + "000000000", "QualifiedApiName": d.name,
-                 "DeveloperName": d.name.removesuffix("__c"), "KeyPrefix": d.key_prefix, "IsCustomizable": True}
-                for d in store.objects.values()])
+        _refresh_entity_definitions(self.store, self.tooling)
         soql = request.query_params.get("q")
         if not soql:
             raise ApiError(400, "MALFORMED_QUERY", "A query string must be provided.")
-        ctx_tooling = OrgContext(tooling, ctx.runtime, cursors=ctx.cursors)
+        ctx_tooling = OrgContext(self.tooling, self.ctx.runtime, cursors=self.ctx.cursors)
         return ok(run_query(ctx_tooling, soql, False, version, batch_size(request), "tooling/query"))
 
+
+def routes(ctx: OrgContext) -> list[Route]:
+    h = ToolingHandlers(ctx)
     base = "/services/data/v{version}/tooling"
     return [
-        Route(base + "/sobjects/{sobject}", create, methods=["POST"]),
-        Route(base + "/sobjects/{sobject}/", create, methods=["POST"]),
-        Route(base + "/query", query, methods=["GET"]),
-        Route(base + "/query/", query, methods=["GET"]),
+        Route(base + "/sobjects/{sobject}", h.create, methods=["POST"]),
+        Route(base + "/sobjects/{sobject}/", h.create, methods=["POST"]),
+        Route(base + "/query", h.query, methods=["GET"]),
+        Route(base + "/query/", h.query, methods=["GET"]),
     ]
