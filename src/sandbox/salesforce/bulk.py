@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.salesforce.context import OrgContext, json_body, ok, version_of
-from sandbox.salesforce.errors import ApiError
+from sandbox.salesforce.errors import ApiError, json_parser_error
 from sandbox.salesforce.soql import parse
 from sandbox.salesforce.soql_eval import Result, execute
 from sandbox.salesforce.values import format_datetime
@@ -87,6 +87,8 @@ class BulkQueryHandlers:
         ctx = self.ctx
         version = version_of(request)
         payload = await json_body(request) or {}
+        if not isinstance(payload, dict):
+            raise json_parser_error("query job from a non-object value")
         operation, soql = payload.get("operation"), payload.get("query")
         if operation not in ("query", "queryAll") or not soql:
             raise _job_error("InvalidJob : operation must be query or queryAll and a query is required")

@@ -117,3 +117,9 @@ def test_describe_and_limits(sf: Salesforce, sandbox: RunningSandbox) -> None:
     assert limits["DailyApiRequests"]["Max"] == 115000
     assert limits["DailyApiRequests"]["Remaining"] < 115000
     assert sf.api_usage["api-usage"].total == 115000
+
+
+def test_bulk2_job_from_a_json_array_is_a_parser_error_not_a_crash(sf: Salesforce) -> None:
+    response = sf.session.post(f"{sf.base_url}jobs/query", json=[1], headers=sf.headers)
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "JSON_PARSER_ERROR"
