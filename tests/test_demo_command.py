@@ -7,9 +7,8 @@ from typer.testing import CliRunner
 
 from kpi_engine.catalog import CATALOG
 from kpi_engine.schema import RECORD_FILES
-from sync.cli import _register_commands, app
+from sync.cli import app
 
-_register_commands()
 
 
 def test_demo_writes_the_org_and_the_kpi_values(tmp_path: Path) -> None:

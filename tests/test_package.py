@@ -1,8 +1,7 @@
 from typer.testing import CliRunner
 
-from sync.cli import _register_commands, app
+from sync.cli import app
 
-_register_commands()
 
 
 def test_help_lists_the_command() -> None:

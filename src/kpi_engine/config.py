@@ -21,6 +21,9 @@ class KpiConfig(BaseModel):
     )
     working_hours_per_week: float = Field(40.0, gt=0)
     velocity_window: int = Field(4, ge=1, description="trailing periods for sales_velocity")
+    max_quarantined_share: float = Field(
+        0.05, ge=0, le=1, description="largest share of a table's records that may fail validation before a run fails"
+    )
 
     @field_validator("time_zone")
     @classmethod

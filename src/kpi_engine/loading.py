@@ -42,6 +42,20 @@ class QuarantinedRecord:
     record_id: str | None
     reason: str
     raw: str
+    field: str | None = None
+    """The first field the reason names (None when the line is not a record at all, e.g. not JSON)."""
+
+
+@dataclass(frozen=True)
+class LoadWarning:
+    """Something the load went on past that people must hear about: what, where, and what was done."""
+
+    file: str
+    message: str
+    line: int | None = None
+
+    def text(self) -> str:
+        return f"{self.file}{'' if self.line is None else f':{self.line}'}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,16 @@ class LoadResult:
     """Per file, how many records were superseded by a later record with the same (source, id)."""
     loaded: dict[str, int] = field(default_factory=dict)
     """Per table, how many records the dataset holds (deleted ones included)."""
+    warnings: list[LoadWarning] = field(default_factory=list)
+    read: dict[str, int] = field(default_factory=dict)
+    """Per file, how many records it held (valid, quarantined and superseded duplicates)."""
+
+    def quarantine_shares(self) -> dict[str, tuple[int, int]]:
+        """Per file with quarantined records: (quarantined, records read)."""
+        counts: dict[str, int] = {}
+        for record in self.quarantined:
+            counts[record.file] = counts.get(record.file, 0) + 1
+        return {file: (count, max(self.read.get(file, count), count)) for file, count in counts.items()}
 
 
 def expected_files() -> list[str]:
@@ -73,12 +97,14 @@ def load_dataset(directory: Path, *, org_id: str | None = None) -> LoadResult:
     quarantined: list[QuarantinedRecord] = []
     duplicates: dict[str, int] = {}
     frames: dict[str, pl.DataFrame] = {}
+    read: dict[str, int] = {}
     sources: set[str] = set()
     for table in _LOAD_ORDER:
         file_name, model = RECORD_FILES[table]
         default = next(iter(sources)) if len(sources) == 1 else None
         frame, replaced = _read_jsonl(directory / file_name, table, model, {"default_source": default}, quarantined)
         frames[table] = frame
+        read[file_name] = frame.height + replaced
         sources.update(frame["source"].unique().to_list())
         if replaced:
             duplicates[file_name] = replaced
@@ -86,11 +112,15 @@ def load_dataset(directory: Path, *, org_id: str | None = None) -> LoadResult:
     csv_rows["quotas"] = _resolve_owners(csv_rows["quotas"], frames["users"], quarantined)
     for table, rows in csv_rows.items():
         frames[table] = frame_from_records(table, [row.model for row in rows])
+        read[TABLE_FILES[table][0]] = len(rows)
+    for record in quarantined:
+        read[record.file] = read.get(record.file, 0) + 1
 
     if org_id is None:
         org_id = next(iter(sources)) if len(sources) == 1 else "org"
     dataset = Dataset.from_frames(org_id, **frames)
-    return LoadResult(dataset, quarantined, duplicates, {table: frame.height for table, frame in frames.items()})
+    loaded = {table: frame.height for table, frame in frames.items()}
+    return LoadResult(dataset, quarantined, duplicates, loaded, read=read)
 
 
 def _read_jsonl(

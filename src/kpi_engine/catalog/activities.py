@@ -42,7 +42,7 @@ KPIS: list[AnyKpi] = [
         measure=ratio(count(sent & pl.col("opened")), count(sent & pl.col("opened").is_not_null()))),
     DerivedKpi("activities_per_won_deal", "Activities per won deal", "ratio", "activities / deals_won",
                "C productivity", needs=("activities", "deals_won"), inputs=("activities", "opportunities"),
-               formula=lambda t: Ratio(t.value("activities"), t.value("deals_won"))),
+               formula=lambda t: Ratio(t.value("activities"), t.value("deals_won")), percent=False),
     Kpi("selling_seconds", "Selling time (seconds)", "count", "Σ durations of calls and held meetings", "E",
         fact=FACT, inputs=ACT, scopes=REP_TEAM_ORG, hidden=True,
         measure=total(pl.col("duration_seconds"), (call | (kind == "meeting")) & completed)),

@@ -85,8 +85,9 @@ KPIS: list[AnyKpi] = [
                needs=("spend", "spend_known", "new_customers"), formula=_cac,
                inputs=("spend", *INPUTS), scopes=("org",)),
     DerivedKpi("ltv_to_cac", "LTV to CAC", "ratio", "clv / cac", "A", needs=("clv", "cac"),
-               formula=lambda t: Ratio(t.value("clv"), t.value("cac")), inputs=("spend", *INPUTS), scopes=("org",)),
-    DerivedKpi("cac_payback_months", "CAC payback (months)", "count", "cac / (new_mrr / new_customers)", "A",
+               formula=lambda t: Ratio(t.value("clv"), t.value("cac")), inputs=("spend", *INPUTS), scopes=("org",),
+               percent=False),
+    DerivedKpi("cac_payback_months", "CAC payback (months)", "months", "cac / (new_mrr / new_customers)", "A",
                needs=("cac", "new_mrr", "new_customers"), formula=_cac_payback, inputs=("spend", *INPUTS),
                scopes=("org",)),
 ]

@@ -31,7 +31,7 @@ KPIS: list[AnyKpi] = [
     Kpi("win_rate_amount", "Win rate by amount", "ratio", "won amount / closed amount", "E",
         fact=CLOSED, measure=ratio(total(amount, won), total(amount))),
     Kpi("win_loss_ratio", "Win/loss ratio", "ratio", "won / lost", "C",
-        fact=CLOSED, measure=ratio(count(won), count(lost))),
+        fact=CLOSED, measure=ratio(count(won), count(lost)), percent=False),
     Kpi("average_deal_size", "Average deal size", "currency", "won amount / won with an amount", "A; C; E",
         fact=CLOSED, measure=mean(amount, won)),
     Kpi("average_selling_price", "Average selling price", "currency",

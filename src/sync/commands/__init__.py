@@ -1,4 +1,1 @@
-"""One module per command (group); each registers itself on `sync.cli.app` when imported.
-
-`sync.cli` imports every module here, so adding a command never touches a shared file.
-"""
+"""One module per command; `sync.cli.COMMANDS` registers each explicitly (docs/architecture.md, "CLI conventions")."""

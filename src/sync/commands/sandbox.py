@@ -11,8 +11,16 @@ from typing import Annotated, Any
 
 import typer
 
-from sync.cli import app
-from sync.cli_input import OrgSize, fail, parse_date
+from sync.cli_errors import CliError, ExitCode
+from sync.cli_input import OrgSize, output_directory, parse_date
+
+EXAMPLES = """\
+Examples:
+
+    crm-kpi sandbox --crm salesforce --generate --size small
+
+    crm-kpi sandbox --crm hubspot --data my-export/ --faults '429@rate=0.05,retry_after=1'
+"""
 
 
 class CrmChoice(str, Enum):
@@ -25,25 +33,24 @@ def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | N
     from sandbox.runtime import load_plugin
 
     if generate == (data is not None):
-        raise fail("choose exactly one of --generate (a generated org) or --data DIR (your own export)", 2)
+        raise CliError("choose exactly one of --generate (a generated org) or --data DIR (your own export)")
     if data is not None:
         if not data.is_dir():
-            raise fail(f"--data {data}: not a directory", 2)
+            raise CliError(f"--data {data}: not a directory; give the directory of your export")
         try:
             plugin = load_plugin(crm)
         except SandboxSetupError as error:
-            raise fail(str(error), 1) from None
+            raise CliError(str(error), ExitCode.FAILED) from None
         try:
             return plugin.load_data(data)
         except SandboxDataError as error:
-            raise fail(f"--data {data}: {error}", 1) from None
+            raise CliError(f"--data {data}: {error}", ExitCode.FAILED) from None
     from sandbox.generator import generate_org
 
     # Ids in the CRM's own shape (Salesforce 18-character ids, HubSpot numbers); the records are the same.
     return generate_org(size=size, seed=seed, as_of=as_of, source=crm)
 
 
-@app.command("sandbox")
 def sandbox_command(
     crm: Annotated[CrmChoice, typer.Option("--crm", help="Which CRM to serve.", case_sensitive=False)],
     generate: Annotated[bool, typer.Option("--generate", help="Serve a generated org (see --size, --seed, --as-of).")] = False,
@@ -74,15 +81,17 @@ def sandbox_command(
     try:
         plan = FaultPlan.parse(faults, seed=seed)
     except FaultSpecError as error:
-        raise fail(f"--faults: {error}", 2) from None
+        raise CliError(f"--faults: {error}") from None
     try:
         plugin = load_plugin(crm.value)
     except SandboxSetupError as error:
-        raise fail(str(error), 1) from None
+        raise CliError(str(error), ExitCode.FAILED) from None
     try:
         limit_config = LimitConfig.parse(limits, base=plugin.DIALECT.default_limits()) if limits else None
     except LimitSpecError as error:
-        raise fail(f"--limits: {error}", 2) from None
+        raise CliError(f"--limits: {error}") from None
+    if state_dir is not None:
+        output_directory("--state-dir", state_dir)
     org = _load_org(crm.value, generate, size.value, seed, parse_date("--as-of", as_of), data)
     sandbox = Sandbox(crm=crm.value, org=org, faults=plan, limits=limit_config, instance=instance,
                       state_dir=state_dir, port=port, seed=seed)
@@ -94,4 +103,4 @@ def sandbox_command(
     try:
         sandbox.serve_forever(on_ready=announce)
     except OSError as error:
-        raise fail(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}", 1) from None
+        raise CliError(f"--port {port}: cannot serve on 127.0.0.1: {error.strerror or error}", ExitCode.FAILED) from None

@@ -9,10 +9,19 @@ from typing import Annotated
 import typer
 
 from kpi_engine.json_schema import record_type_names, record_schema, records_schema
-from sync.cli import app
+from sync.cli_errors import CliError, os_error
+from sync.cli_input import output_file
+from sync.cli_output import note
+
+EXAMPLES = """\
+Examples:
+
+    crm-kpi schema --record opportunity
+
+    crm-kpi schema --output records.schema.json
+"""
 
 
-@app.command("schema")
 def schema_command(
     record: Annotated[
         str | None,
@@ -35,15 +44,13 @@ def schema_command(
             document = record_schema(record)
         except KeyError:
             known = ", ".join(record_type_names())
-            typer.echo(f"crm-kpi schema: unknown record type {record!r}; choose one of {known}", err=True)
-            raise typer.Exit(2) from None
+            raise CliError(f"--record {record!r}: unknown record type; choose one of {known}") from None
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         typer.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        output_file("--output", output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"crm-kpi schema: cannot write {output}: {exc.strerror}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"wrote the JSON Schema to {output}", err=True)
+        raise os_error(exc, f"--output {output}") from None
+    note(f"wrote the JSON Schema to {output}")
