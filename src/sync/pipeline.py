@@ -111,5 +111,29 @@ def describe_stop(error: StopRun | RunStopped) -> str:
     return f"{text} (resumes after {resumes:%Y-%m-%d %H:%M} UTC)" if resumes else text
 
 
-def _unused(instance: InstanceConfig) -> None:  # keeps the import used until the store lands
-    return None
+
+
+# --- one run --------------------------------------------------------------------------------------------
+
+QUARANTINE_SHARE_DEFAULT = 0.05
+
+
+class RunFailed(Exception):
+    """The run cannot go on (too many quarantined records, a refused plan); nothing more is written."""
+
+
+def quarantine_breaches(
+    extracted: dict[str, int], quarantined: dict[str, int], threshold: float
+) -> list[str]:
+    """Tables whose quarantined share of this run's rows is above `threshold`, described for a person."""
+    by_table: dict[str, int] = {}
+    for table, count in quarantined.items():
+        by_table[table] = by_table.get(table, 0) + count
+    breaches = []
+    total = sum(extracted.values())
+    for table, bad in sorted(by_table.items()):
+        seen = bad + total if total else bad
+        share = bad / seen if seen else 0.0
+        if share > threshold:
+            breaches.append(f"{table}: {bad:,} of {seen:,} records quarantined ({share:.1%} > {threshold:.0%})")
+    return breaches
