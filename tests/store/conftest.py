@@ -45,6 +45,11 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url: str = request.getfixturevalue("pg_database")
     yield url
+    reset_schema(url)
+
+
+def reset_schema(url: str) -> None:
+    """Drop everything a test's store made in the run's PostgreSQL database."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP SCHEMA public CASCADE")
