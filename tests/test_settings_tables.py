@@ -64,7 +64,7 @@ def test_every_key_is_documented_in_the_example_and_in_docs(model: type[BaseMode
     example = EXAMPLE.read_text()
     docs = (ROOT / "docs" / "settings.md").read_text()
     for key in model.model_fields:
-        assert re.search(rf"^\s*#?\s*(\[[\w.]*\.)?{key}\]?\s*(=|$)", example, re.M), f"{key} not in the example"
+        assert re.search(rf"^\s*#?\s*(\[\[?[\w.]*\.)?{key}(\]\]?)?\s*(=|#|$)", example, re.M), f"{key} not in the example"
         assert f"`{key}`" in docs, f"{key} not in docs/settings.md"
 
 
