@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.config import InstanceConfig
@@ -48,10 +49,14 @@ class Settings(BaseSettings):
         names = [instance.name for instance in self.instances]
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
-            raise ValueError(f"instances: the name {repeated[0]!r} is used twice; each instance needs its own")
+            raise ValueError(
+                f"instances: the name {repeated[0]!r} is used twice; each instance needs its own"
+            )
         unknown = sorted(set(self.schedule.instances) - set(names))
         if unknown:
-            raise ValueError(f"schedule.instances: {unknown[0]!r} is not the name of an instance in [[instances]]")
+            raise ValueError(
+                f"schedule.instances: {unknown[0]!r} is not the name of an instance in [[instances]]"
+            )
         return self
 
     def instance(self, name: str) -> InstanceConfig:
@@ -73,8 +78,10 @@ def _secret_keys(table: Any, where: str = "") -> list[str]:
     if isinstance(table, dict):
         for key, value in table.items():
             path = f"{where}.{key}" if where else str(key)
-            if _SECRET_KEY.search(str(key)) and not str(key).endswith(("_env", "_file")) and not isinstance(
-                value, dict | list
+            if (
+                _SECRET_KEY.search(str(key))
+                and not str(key).endswith(("_env", "_file"))
+                and not isinstance(value, dict | list)
             ):
                 found.append(path)
             found += _secret_keys(value, path)
@@ -92,7 +99,7 @@ def _refuse_secrets(table: dict[str, Any]) -> None:
         variable = f"{_env_prefix(table, key)}_{name}".upper()
         raise SettingsError(
             f"{key}: secrets never go in the settings file; put the value in an environment variable "
-            f"(export {variable}=...) and write its name instead: {name}_env = \"{variable}\""
+            f'(export {variable}=...) and write its name instead: {name}_env = "{variable}"'
         )
 
 
@@ -115,7 +122,7 @@ def _key(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def _describe(error: dict[str, Any], table: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails, table: dict[str, Any]) -> str:
     loc = tuple(error["loc"])
     key = _key(loc)
     message = str(error["msg"]).removeprefix("Value error, ")

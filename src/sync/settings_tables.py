@@ -4,7 +4,7 @@ is `sync.writeback.targets.WritebackSettings`, `[[instances]]` is `connectors.co
 from __future__ import annotations
 
 import sqlalchemy as sa
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sync.store.connection import DEFAULT_URL
@@ -32,7 +32,8 @@ class StoreSettings(BaseModel):
             raise ValueError(f"the store is SQLite or PostgreSQL, not {url.get_backend_name()}")
         if url.password is not None:
             raise ValueError(
-                "the URL holds a password, and secrets never go in the settings file; leave it out of the URL "
+                "the URL holds a password, and secrets never go in the settings file; leave it out of the "
+                "URL "
                 "and put it in the environment variable PGPASSWORD (or a ~/.pgpass file), which libpq reads"
             )
         return value
@@ -42,7 +43,9 @@ def _cron(value: str) -> str:
     try:
         CronTrigger.from_crontab(value)
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday): {exc}") from None
+        raise ValueError(
+            f"{value!r} is not a cron expression (minute hour day month weekday): {exc}"
+        ) from None
     return value
 
 

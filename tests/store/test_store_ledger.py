@@ -12,17 +12,36 @@ from sync.store import Store
 
 def snapshot(value: float | None, key: str = "win_rate|rep|005A|quarter|2025-04-01") -> SnapshotWrite:
     return SnapshotWrite(
-        key=key, kpi="win_rate", scope="rep", scope_id="005A", grain="quarter", unit="ratio", instance="acme",
-        period_start=date(2025, 4, 1), period_end=date(2025, 7, 1), value=value, numerator=3.0, denominator=4.0,
-        computed_at=datetime(2025, 5, 1, tzinfo=UTC), owner_id="005A",
+        key=key,
+        kpi="win_rate",
+        scope="rep",
+        scope_id="005A",
+        grain="quarter",
+        unit="ratio",
+        instance="acme",
+        period_start=date(2025, 4, 1),
+        period_end=date(2025, 7, 1),
+        value=value,
+        numerator=3.0,
+        denominator=4.0,
+        computed_at=datetime(2025, 5, 1, tzinfo=UTC),
+        owner_id="005A",
     )
 
 
 def test_an_accepted_write_records_its_values_and_crm_id(store: Store) -> None:
     write = snapshot(0.75)
-    store.record_writes("acme", "run-1", [write], [WriteResult(write.key, ok=True, crm_id="a01X", created=True)])
+    store.record_writes(
+        "acme", "run-1", [write], [WriteResult(write.key, ok=True, crm_id="a01X", created=True)]
+    )
     entry = store.ledger("acme")[write.key]
-    assert (entry.kind, entry.status, entry.crm_id, entry.attempts, entry.run) == ("snapshot", "ok", "a01X", 0, "run-1")
+    assert (entry.kind, entry.status, entry.crm_id, entry.attempts, entry.run) == (
+        "snapshot",
+        "ok",
+        "a01X",
+        0,
+        "run-1",
+    )
     assert entry.written == {"value": 0.75, "numerator": 3.0, "denominator": 4.0}
     assert entry.attempted is None and entry.error_code is None
 
@@ -31,12 +50,27 @@ def test_a_rejected_write_keeps_the_last_accepted_values_and_counts_attempts(sto
     write = snapshot(0.75)
     store.record_writes("acme", "run-1", [write], [WriteResult(write.key, ok=True, crm_id="a01X")])
     for run in ("run-2", "run-3"):
-        store.record_writes("acme", run, [snapshot(0.8)], [
-            WriteResult(write.key, ok=False, error_code="UNABLE_TO_LOCK_ROW", message="unable to obtain lock",
-                        retryable=True)
-        ])
+        store.record_writes(
+            "acme",
+            run,
+            [snapshot(0.8)],
+            [
+                WriteResult(
+                    write.key,
+                    ok=False,
+                    error_code="UNABLE_TO_LOCK_ROW",
+                    message="unable to obtain lock",
+                    retryable=True,
+                )
+            ],
+        )
     entry = store.ledger("acme")[write.key]
-    assert (entry.status, entry.attempts, entry.error_code, entry.run) == ("failed", 2, "UNABLE_TO_LOCK_ROW", "run-3")
+    assert (entry.status, entry.attempts, entry.error_code, entry.run) == (
+        "failed",
+        2,
+        "UNABLE_TO_LOCK_ROW",
+        "run-3",
+    )
     assert entry.written == {"value": 0.75, "numerator": 3.0, "denominator": 4.0}
     assert entry.attempted == {"value": 0.8, "numerator": 3.0, "denominator": 4.0}
     assert entry.crm_id == "a01X"
@@ -57,7 +91,9 @@ def test_field_writes_merge_into_the_record_s_written_values(store: Store) -> No
 
 def test_a_failed_entry_that_no_longer_needs_writing_is_settled(store: Store) -> None:
     write = snapshot(0.75)
-    store.record_writes("acme", "run-1", [write], [WriteResult(write.key, ok=False, error_code="VALIDATION_ERROR")])
+    store.record_writes(
+        "acme", "run-1", [write], [WriteResult(write.key, ok=False, error_code="VALIDATION_ERROR")]
+    )
     store.settle("acme", [write.key])
     entry = store.ledger("acme")[write.key]
     assert (entry.status, entry.error_code) == ("superseded", "VALIDATION_ERROR")

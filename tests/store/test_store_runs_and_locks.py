@@ -21,11 +21,20 @@ def test_a_run_collects_its_batches_counts_and_closes_with_totals(store: Store) 
     store.save_batch("acme", batch("users", [user("005C")], stream="User"), run=run)
     store.save_batch("acme", batch("stages", [], stream="OpportunityStage"), run=run)
     (running,) = store.runs("acme")
-    assert (running.status, running.ended_at, running.counts) == ("running", None, {"User": 3, "OpportunityStage": 0})
+    assert (running.status, running.ended_at, running.counts) == (
+        "running",
+        None,
+        {"User": 3, "OpportunityStage": 0},
+    )
     store.finish_run(run, "partial", api_calls=12, writes=200, write_errors=1, message="1 write rejected")
     (done,) = store.runs("acme")
     assert (done.status, done.api_calls, done.writes, done.write_errors, done.message) == (
-        "partial", 12, 200, 1, "1 write rejected")
+        "partial",
+        12,
+        200,
+        1,
+        "1 write rejected",
+    )
     assert done.ended_at is not None and done.ended_at >= done.started_at
 
 
@@ -122,7 +131,9 @@ with store.lock("acme", "run-killed"):
 
 def test_a_postgresql_lock_dies_with_its_process(pg_database: str) -> None:
     """kill -9 of the holder: no release code runs, the server ends its session and the lock with it."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, pg_database], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, pg_database], stdout=subprocess.PIPE, text=True
+    )
     other = Store.open(pg_database)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"

@@ -27,21 +27,32 @@ CONTEXT = PlanContext("acme-sf", "salesforce", COMPUTED_AT)
 
 def test_the_summary_counts_creates_updates_and_unchanged_per_target() -> None:
     ledger = {
-        "bookings|org|acme-sf|quarter|2025-04-01": entry("bookings|org|acme-sf|quarter|2025-04-01",
-                                                         {"value": 1200.0, "numerator": None, "denominator": None}),
-        "bookings|rep|005B|quarter|2025-04-01": entry("bookings|rep|005B|quarter|2025-04-01",
-                                                      {"value": 500.0, "numerator": None, "denominator": None}),
+        "bookings|org|acme-sf|quarter|2025-04-01": entry(
+            "bookings|org|acme-sf|quarter|2025-04-01",
+            {"value": 1200.0, "numerator": None, "denominator": None},
+        ),
+        "bookings|rep|005B|quarter|2025-04-01": entry(
+            "bookings|rep|005B|quarter|2025-04-01", {"value": 500.0, "numerator": None, "denominator": None}
+        ),
     }
     summary = plan_writes(VALUES, ledger, [], SETTINGS, CONTEXT).summary(samples=5)
     data = summary.as_dict()
-    assert [(t["target"], t["creates"], t["updates"], t["unchanged"], t["retries"]) for t in data["targets"]] == [
-        ("snapshot", 1, 1, 1, 0), ("opportunity", 0, 1, 0, 0)]
+    assert [
+        (t["target"], t["creates"], t["updates"], t["unchanged"], t["retries"]) for t in data["targets"]
+    ] == [("snapshot", 1, 1, 1, 0), ("opportunity", 0, 1, 0, 0)]
     assert data["records_to_create"] == 1 and data["storage_bytes"] == 2048
     assert data["targets"][0]["samples"] == [
         {"key": "bookings|rep|005A|quarter|2025-04-01", "value": 1000.0, "was": None, "unit": "currency"},
-        {"key": "bookings|org|acme-sf|quarter|2025-04-01", "value": 1500.0, "was": 1200.0, "unit": "currency"},
+        {
+            "key": "bookings|org|acme-sf|quarter|2025-04-01",
+            "value": 1500.0,
+            "was": 1200.0,
+            "unit": "currency",
+        },
     ]
-    assert data["targets"][1]["samples"] == [{"key": "opportunity:006A", "days_open": {"value": 12.0, "was": None}}]
+    assert data["targets"][1]["samples"] == [
+        {"key": "opportunity:006A", "days_open": {"value": 12.0, "was": None}}
+    ]
 
 
 def test_the_dry_run_picture_names_targets_counts_samples_and_a_refusal() -> None:
@@ -52,7 +63,10 @@ def test_the_dry_run_picture_names_targets_counts_samples_and_a_refusal() -> Non
     assert "KPI snapshot records" in text and "opportunity fields" in text
     assert "bookings|rep|005A|quarter|2025-04-01" in text and "1,000" in text
     assert "3 records to create, about 6 KB of CRM data storage." in text
-    assert "Refused: the first sync of 'acme-sf' would create 3 snapshot records (about 6 KB of Salesforce" in text
+    assert (
+        "Refused: the first sync of 'acme-sf' would create 3 snapshot records (about 6 KB of Salesforce"
+        in text
+    )
 
 
 def test_storage_reads_in_kb_mb_and_gb() -> None:

@@ -14,9 +14,22 @@ def test_the_default_snapshots_are_the_headline_kpis_at_org_team_rep_by_month_an
     for target in settings.snapshots:
         assert target.scopes == ("org", "team", "rep")
         assert target.kpis == (
-            "bookings", "deals_won", "win_rate", "average_deal_size", "sales_cycle_days", "pipeline_value",
-            "weighted_pipeline", "new_opportunities", "activities", "calls", "meetings", "quota_attainment",
-            "new_leads", "lead_conversion_rate", "mrr", "customer_churn_rate",
+            "bookings",
+            "deals_won",
+            "win_rate",
+            "average_deal_size",
+            "sales_cycle_days",
+            "pipeline_value",
+            "weighted_pipeline",
+            "new_opportunities",
+            "activities",
+            "calls",
+            "meetings",
+            "quota_attainment",
+            "new_leads",
+            "lead_conversion_rate",
+            "mrr",
+            "customer_churn_rate",
         )
     assert settings.max_first_sync_records == 50_000
 

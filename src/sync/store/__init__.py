@@ -9,6 +9,14 @@ from sync.store.run_history import RunRecord, RunStatus
 from sync.store.store import BatchSaved, Store
 
 __all__ = [
-    "DEFAULT_URL", "BatchSaved", "InstanceLocked", "LedgerEntry", "Lease", "QuarantineEntry", "RunRecord",
-    "RunStatus", "Store", "StoreUrlError",
+    "DEFAULT_URL",
+    "BatchSaved",
+    "InstanceLocked",
+    "LedgerEntry",
+    "Lease",
+    "QuarantineEntry",
+    "RunRecord",
+    "RunStatus",
+    "Store",
+    "StoreUrlError",
 ]

@@ -47,8 +47,7 @@ def read_queries(engine: Engine, queries: Mapping[str, str]) -> dict[str, pl.Dat
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
             raise StoreReadError(f"reading the store {engine.url.database} failed: {last}")
-        return {name: pl.read_ipc(Path(directory) / f"{index}.arrow")
-                for index, name in enumerate(queries)}
+        return {name: pl.read_ipc(Path(directory) / f"{index}.arrow") for index, name in enumerate(queries)}
 
 
 def _child() -> None:

@@ -39,7 +39,9 @@ def create_store_engine(url: str) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return sa.create_engine(parsed, pool_pre_ping=True)
-    raise StoreUrlError(f"store url {url!r}: use a SQLite file or PostgreSQL, not {parsed.get_backend_name()}")
+    raise StoreUrlError(
+        f"store url {url!r}: use a SQLite file or PostgreSQL, not {parsed.get_backend_name()}"
+    )
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

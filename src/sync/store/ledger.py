@@ -59,9 +59,18 @@ def read_ledger(connection: sa.Connection, instance: str) -> dict[str, LedgerEnt
 
 def _entry(row: sa.Row[Any]) -> LedgerEntry:
     return LedgerEntry(
-        key=row.target_key, kind=row.kind, crm_id=row.crm_id, written=row.written, attempted=row.attempted,
-        status=row.status, error_code=row.error_code, message=row.message, attempts=row.attempts, run=row.run,
-        written_at=row.written_at, attempted_at=row.attempted_at,
+        key=row.target_key,
+        kind=row.kind,
+        crm_id=row.crm_id,
+        written=row.written,
+        attempted=row.attempted,
+        status=row.status,
+        error_code=row.error_code,
+        message=row.message,
+        attempts=row.attempts,
+        run=row.run,
+        written_at=row.written_at,
+        attempted_at=row.attempted_at,
     )
 
 
@@ -73,26 +82,60 @@ def record_results(
     results: Sequence[WriteResult],
     now: datetime,
 ) -> None:
-    """Enter the CRM's answer to each write (results in the order of the writes, as connectors return them)."""
+    """Enter the CRM's answer to each write (results in the order of the writes, as connectors give them)."""
     if len(writes) != len(results):
-        raise ValueError(f"{len(writes)} writes but {len(results)} results; a connector returns one per write")
+        raise ValueError(
+            f"{len(writes)} writes but {len(results)} results; a connector returns one per write"
+        )
     keys = [write.key for write in writes]
     stored = _stored(connection, instance, keys)
     rows = []
     for write, result in zip(writes, results, strict=True):
         if result.key != write.key:
-            raise ValueError(f"result for {result.key!r} where {write.key!r} was written; results must keep order")
+            raise ValueError(
+                f"result for {result.key!r} where {write.key!r} was written; results must keep order"
+            )
         kind, values = written_values(write)
         before = stored.get(write.key)
         if result.ok:
-            merged = {**(before.written or {}), **values} if before is not None and kind == "field" else values
-            rows.append(_row(instance, run, write.key, kind, result.crm_id or (before and before.crm_id),
-                             merged, None, "ok", None, None, 0, now, now))
+            merged = (
+                {**(before.written or {}), **values} if before is not None and kind == "field" else values
+            )
+            rows.append(
+                _row(
+                    instance,
+                    run,
+                    write.key,
+                    kind,
+                    result.crm_id or (before.crm_id if before else None),
+                    merged,
+                    None,
+                    "ok",
+                    None,
+                    None,
+                    0,
+                    now,
+                    now,
+                )
+            )
         else:
-            rows.append(_row(instance, run, write.key, kind, before.crm_id if before else None,
-                             before.written if before else None, values, "failed", result.error_code,
-                             result.message, (before.attempts if before else 0) + 1,
-                             before.written_at if before else None, now))
+            rows.append(
+                _row(
+                    instance,
+                    run,
+                    write.key,
+                    kind,
+                    before.crm_id if before else None,
+                    before.written if before else None,
+                    values,
+                    "failed",
+                    result.error_code,
+                    result.message,
+                    (before.attempts if before else 0) + 1,
+                    before.written_at if before else None,
+                    now,
+                )
+            )
     _upsert(connection, rows)
 
 
@@ -101,8 +144,11 @@ def mark_superseded(connection: sa.Connection, instance: str, keys: Sequence[str
     if keys:
         connection.execute(
             write_ledger.update()
-            .where(write_ledger.c.instance == instance, write_ledger.c.target_key.in_(keys),
-                   write_ledger.c.status == "failed")
+            .where(
+                write_ledger.c.instance == instance,
+                write_ledger.c.target_key.in_(keys),
+                write_ledger.c.status == "failed",
+            )
             .values(status="superseded", attempted_at=now)
         )
 
@@ -110,24 +156,45 @@ def mark_superseded(connection: sa.Connection, instance: str, keys: Sequence[str
 def _stored(connection: sa.Connection, instance: str, keys: Sequence[str]) -> dict[str, LedgerEntry]:
     found: dict[str, LedgerEntry] = {}
     for start in range(0, len(keys), 500):  # bounded IN lists (SQLite's variable limit)
-        chunk = keys[start:start + 500]
+        chunk = keys[start : start + 500]
         rows = connection.execute(
-            sa.select(write_ledger).where(write_ledger.c.instance == instance, write_ledger.c.target_key.in_(chunk))
+            sa.select(write_ledger).where(
+                write_ledger.c.instance == instance, write_ledger.c.target_key.in_(chunk)
+            )
         )
         found.update((row.target_key, _entry(row)) for row in rows)
     return found
 
 
 def _row(
-    instance: str, run: str | None, key: str, kind: str, crm_id: str | None, written: Mapping[str, float | None] | None,
-    attempted: Mapping[str, float | None] | None, status: LedgerStatus, error_code: str | None, message: str | None,
-    attempts: int, written_at: datetime | None, attempted_at: datetime,
+    instance: str,
+    run: str | None,
+    key: str,
+    kind: str,
+    crm_id: str | None,
+    written: Mapping[str, float | None] | None,
+    attempted: Mapping[str, float | None] | None,
+    status: LedgerStatus,
+    error_code: str | None,
+    message: str | None,
+    attempts: int,
+    written_at: datetime | None,
+    attempted_at: datetime,
 ) -> dict[str, object]:
     return {
-        "instance": instance, "target_key": key, "kind": kind, "crm_id": crm_id,
-        "written": None if written is None else dict(written), "attempted": None if attempted is None else dict(attempted),
-        "status": status, "error_code": error_code, "message": message, "attempts": attempts, "run": run,
-        "written_at": written_at, "attempted_at": attempted_at,
+        "instance": instance,
+        "target_key": key,
+        "kind": kind,
+        "crm_id": crm_id,
+        "written": None if written is None else dict(written),
+        "attempted": None if attempted is None else dict(attempted),
+        "status": status,
+        "error_code": error_code,
+        "message": message,
+        "attempts": attempts,
+        "run": run,
+        "written_at": written_at,
+        "attempted_at": attempted_at,
     }
 
 

@@ -29,7 +29,9 @@ class InstanceLocked(RuntimeError):
     def __init__(self, instance: str, owner: str | None, expires_at: datetime | None) -> None:
         held = f"run {owner}" if owner else "another run"
         until = f" (lease until {expires_at.isoformat(timespec='seconds')})" if expires_at else ""
-        super().__init__(f"instance {instance!r} is being synced by {held}{until}; try again when it has finished")
+        super().__init__(
+            f"instance {instance!r} is being synced by {held}{until}; try again when it has finished"
+        )
         self.instance = instance
         self.owner = owner
         self.expires_at = expires_at
@@ -81,10 +83,14 @@ def _advisory_lock(engine: Engine, instance: str, owner: str, clock: Clock) -> I
 
 
 @contextmanager
-def _leased_lock(engine: Engine, instance: str, owner: str, lease: timedelta, clock: Clock) -> Iterator[Lease]:
+def _leased_lock(
+    engine: Engine, instance: str, owner: str, lease: timedelta, clock: Clock
+) -> Iterator[Lease]:
     now = clock()
     with engine.begin() as connection:
-        insert = sqlite.insert(locks).values(instance=instance, owner=owner, acquired_at=now, expires_at=now + lease)
+        insert = sqlite.insert(locks).values(
+            instance=instance, owner=owner, acquired_at=now, expires_at=now + lease
+        )
         connection.execute(
             insert.on_conflict_do_update(
                 index_elements=[locks.c.instance],
@@ -100,7 +106,9 @@ def _leased_lock(engine: Engine, instance: str, owner: str, lease: timedelta, cl
         expires = clock() + lease
         with engine.begin() as connection:
             done = connection.execute(
-                locks.update().where(locks.c.instance == instance, locks.c.owner == owner).values(expires_at=expires)
+                locks.update()
+                .where(locks.c.instance == instance, locks.c.owner == owner)
+                .values(expires_at=expires)
             )
         if done.rowcount != 1:
             raise InstanceLocked(instance, None, None)  # the lease expired and another run took it over
@@ -113,10 +121,15 @@ def _leased_lock(engine: Engine, instance: str, owner: str, lease: timedelta, cl
             connection.execute(locks.delete().where(locks.c.instance == instance, locks.c.owner == owner))
 
 
-def _write_holder(connection: sa.Connection, instance: str, owner: str, now: datetime, expires: datetime | None) -> None:
-    insert = postgresql.insert(locks).values(instance=instance, owner=owner, acquired_at=now, expires_at=expires)
+def _write_holder(
+    connection: sa.Connection, instance: str, owner: str, now: datetime, expires: datetime | None
+) -> None:
+    insert = postgresql.insert(locks).values(
+        instance=instance, owner=owner, acquired_at=now, expires_at=expires
+    )
     connection.execute(
         insert.on_conflict_do_update(
-            index_elements=[locks.c.instance], set_={"owner": owner, "acquired_at": now, "expires_at": expires}
+            index_elements=[locks.c.instance],
+            set_={"owner": owner, "acquired_at": now, "expires_at": expires},
         )
     )

@@ -19,8 +19,17 @@ from kpi_engine.dataset import TABLE_SCHEMAS, Dataset, polars_schema
 from sync.store.arrow_reads import read_queries
 from sync.store.tables import RECORD_MODELS, record_columns, record_table
 
-DATASET_TABLES = ("users", "accounts", "leads", "opportunities", "stage_changes", "stages", "activities",
-                  "line_items", "quotas")
+DATASET_TABLES = (
+    "users",
+    "accounts",
+    "leads",
+    "opportunities",
+    "stage_changes",
+    "stages",
+    "activities",
+    "line_items",
+    "quotas",
+)
 """The store tables that feed a `Dataset` (spend is a file input; FX rates are the connector's business)."""
 
 FRAME_SCHEMAS: dict[str, pl.Schema] = {table: polars_schema(model) for table, model in RECORD_MODELS.items()}
@@ -29,7 +38,12 @@ QUOTA_COLUMNS = tuple(TABLE_SCHEMAS["quotas"])
 
 
 def table_query(
-    engine: Engine, instance: str, table: str, columns: Sequence[str] | None = None, *, include_deleted: bool = True
+    engine: Engine,
+    instance: str,
+    table: str,
+    columns: Sequence[str] | None = None,
+    *,
+    include_deleted: bool = True,
 ) -> str:
     """The SQL reading `columns` (default all) of one table's rows of `instance`."""
     known = record_columns(table)
@@ -50,7 +64,12 @@ def read_tables(engine: Engine, queries: Mapping[str, str]) -> dict[str, pl.Data
 
 
 def read_table(
-    engine: Engine, instance: str, table: str, columns: Sequence[str] | None = None, *, include_deleted: bool = True
+    engine: Engine,
+    instance: str,
+    table: str,
+    columns: Sequence[str] | None = None,
+    *,
+    include_deleted: bool = True,
 ) -> pl.DataFrame:
     """One table's rows of `instance` as a frame typed like the record model (`kpi_engine.dataset`)."""
     query = table_query(engine, instance, table, columns, include_deleted=include_deleted)
@@ -80,7 +99,9 @@ def read_dataset(
     for table in tables:
         wanted = None if columns is None else columns[table]
         if table == "quotas":
-            queries[table] = table_query(engine, instance, table, wanted or QUOTA_COLUMNS, include_deleted=False)
+            queries[table] = table_query(
+                engine, instance, table, wanted or QUOTA_COLUMNS, include_deleted=False
+            )
         else:
             queries[table] = table_query(engine, instance, table, wanted)
     return Dataset.from_frames(instance, **read_tables(engine, queries))

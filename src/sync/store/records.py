@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 
-from connectors.base import Batch, Cursor, Quarantined
+from connectors.base import Batch, Cursor, Quarantined, RecordTable
 from kpi_engine.schema import describe_rejection
 from sync.store.tables import RECORD_MODELS, cursors, quarantine, record_columns, record_table, runs
 
@@ -32,19 +32,23 @@ def record_rows(
     rows: list[dict[str, Any]] = []
     rejected: list[Quarantined] = []
     for record in records:
-        if not isinstance(record, BaseModel):
+        if isinstance(record, BaseModel):
+            valid = record
+        else:
             try:
-                record = model.model_validate(dict(record))
+                valid = model.model_validate(dict(record))
             except ValidationError as exc:
-                crm_id = record.get("id")
-                rejected.append(
-                    Quarantined(table, stream, None if crm_id is None else str(crm_id), describe_rejection(exc), record)  # type: ignore[arg-type]
-                )
+                rejected.append(_rejected(table, stream, record, describe_rejection(exc)))
                 continue
-        row = {name: getattr(record, name, None) for name in columns}
+        row = {name: getattr(valid, name, None) for name in columns}
         row.update(instance=instance, sync_stream=stream, sync_run=run)
         rows.append(row)
     return rows, rejected
+
+
+def _rejected(table: str, stream: str, raw: Mapping[str, Any], reason: str) -> Quarantined:
+    crm_id = raw.get("id")
+    return Quarantined(cast(RecordTable, table), stream, None if crm_id is None else str(crm_id), reason, raw)
 
 
 def upsert_records(connection: sa.Connection, table_name: str, rows: list[dict[str, Any]]) -> None:
@@ -55,7 +59,9 @@ def upsert_records(connection: sa.Connection, table_name: str, rows: list[dict[s
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
     excluded = insert.excluded
     newer_or_equal = sa.or_(
-        table.c.modified_at.is_(None), excluded.modified_at.is_(None), excluded.modified_at >= table.c.modified_at
+        table.c.modified_at.is_(None),
+        excluded.modified_at.is_(None),
+        excluded.modified_at >= table.c.modified_at,
     )
     statement = insert.on_conflict_do_update(
         index_elements=[table.c.instance, table.c.id],
@@ -92,7 +98,12 @@ def _jsonable(raw: Mapping[str, Any]) -> Any:
 
 
 def save_cursor(
-    connection: sa.Connection, instance: str, stream: str, cursor: Cursor | None, run: str | None, now: datetime
+    connection: sa.Connection,
+    instance: str,
+    stream: str,
+    cursor: Cursor | None,
+    run: str | None,
+    now: datetime,
 ) -> None:
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(cursors)
     values = {"instance": instance, "stream": stream, "cursor": cursor, "run": run, "updated_at": now}
@@ -105,7 +116,7 @@ def save_cursor(
 
 
 def count_into_run(connection: sa.Connection, run: str, stream: str, records: int, quarantined: int) -> None:
-    """Add a batch's counts to its run, in the batch's transaction (a killed run still shows what it stored)."""
+    """Add a batch's counts to its run in the batch's transaction (a killed run shows what it stored)."""
     found = connection.execute(
         sa.select(runs.c.counts, runs.c.quarantined).where(runs.c.run_id == run)
     ).one_or_none()
@@ -114,7 +125,9 @@ def count_into_run(connection: sa.Connection, run: str, stream: str, records: in
     counts = dict(found.counts)
     counts[stream] = counts.get(stream, 0) + records
     connection.execute(
-        runs.update().where(runs.c.run_id == run).values(counts=counts, quarantined=found.quarantined + quarantined)
+        runs.update()
+        .where(runs.c.run_id == run)
+        .values(counts=counts, quarantined=found.quarantined + quarantined)
     )
 
 
@@ -169,7 +182,15 @@ def select_quarantined(
     if run is not None:
         query = query.where(quarantine.c.run == run)
     return [
-        QuarantineEntry(row.instance, row.run, row.table_name, row.crm_object, row.crm_id, row.reason, row.raw,
-                        row.quarantined_at)
+        QuarantineEntry(
+            row.instance,
+            row.run,
+            row.table_name,
+            row.crm_object,
+            row.crm_id,
+            row.reason,
+            row.raw,
+            row.quarantined_at,
+        )
         for row in connection.execute(query)
     ]

@@ -41,4 +41,3 @@ class FxRateRow(BaseModel):
     """Day the next rate starts (exclusive); null while current."""
     deleted: bool = False
     modified_at: UtcDatetime | None = None
-

@@ -6,10 +6,9 @@ run killed half-way still shows what it stored; `finish_run` closes the row with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import sqlalchemy as sa
 
@@ -38,8 +37,17 @@ class RunRecord:
 def insert_run(connection: sa.Connection, run_id: str, instance: str, now: datetime) -> None:
     connection.execute(
         runs.insert().values(
-            run_id=run_id, instance=instance, started_at=now, ended_at=None, status="running", counts={},
-            quarantined=0, api_calls=0, writes=0, write_errors=0, message=None,
+            run_id=run_id,
+            instance=instance,
+            started_at=now,
+            ended_at=None,
+            status="running",
+            counts={},
+            quarantined=0,
+            api_calls=0,
+            writes=0,
+            write_errors=0,
+            message=None,
         )
     )
 
@@ -56,8 +64,14 @@ def close_run(
     message: str | None = None,
 ) -> None:
     done = connection.execute(
-        runs.update().where(runs.c.run_id == run_id).values(
-            status=status, ended_at=now, api_calls=api_calls, writes=writes, write_errors=write_errors,
+        runs.update()
+        .where(runs.c.run_id == run_id)
+        .values(
+            status=status,
+            ended_at=now,
+            api_calls=api_calls,
+            writes=writes,
+            write_errors=write_errors,
             message=message,
         )
     )
@@ -68,8 +82,12 @@ def close_run(
 def mark_abandoned(connection: sa.Connection, instance: str, now: datetime) -> int:
     """Runs still `running` for an instance whose lock we now hold were killed: say so."""
     done = connection.execute(
-        runs.update().where(runs.c.instance == instance, runs.c.status == "running").values(
-            status="interrupted", ended_at=now, message="the run stopped before it finished (killed or crashed)"
+        runs.update()
+        .where(runs.c.instance == instance, runs.c.status == "running")
+        .values(
+            status="interrupted",
+            ended_at=now,
+            message="the run stopped before it finished (killed or crashed)",
         )
     )
     return done.rowcount
@@ -82,5 +100,5 @@ def select_runs(connection: sa.Connection, instance: str | None, limit: int) -> 
     return [_record(row._mapping) for row in connection.execute(query)]
 
 
-def _record(row: Mapping[str, Any]) -> RunRecord:
+def _record(row: sa.RowMapping) -> RunRecord:
     return RunRecord(**{name: row[name] for name in RunRecord.__dataclass_fields__})

@@ -68,14 +68,16 @@ class Store:
     # Records and cursors
 
     def save_batch(self, instance: str, batch: Batch, *, run: str | None = None) -> BatchSaved:
-        """Upsert the batch's records, add its quarantined rows and move its stream's cursor — all or nothing."""
+        """Upsert the batch's records, add its quarantined rows, move its stream's cursor: all or nothing."""
         with self.engine.begin() as connection:
             stored, quarantined = records.save_batch(connection, instance, batch, run, self._clock())
         return BatchSaved(stored, quarantined)
 
     def cursors(self, instance: str) -> dict[str, Cursor | None]:
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(cursors.c.stream, cursors.c.cursor).where(cursors.c.instance == instance))
+            rows = connection.execute(
+                sa.select(cursors.c.stream, cursors.c.cursor).where(cursors.c.instance == instance)
+            )
             return {row.stream: row.cursor for row in rows}
 
     def cursor(self, instance: str, stream: str) -> Cursor | None:
@@ -151,8 +153,16 @@ class Store:
         message: str | None = None,
     ) -> None:
         with self.engine.begin() as connection:
-            run_history.close_run(connection, run_id, status, self._clock(), api_calls=api_calls, writes=writes,
-                                  write_errors=write_errors, message=message)
+            run_history.close_run(
+                connection,
+                run_id,
+                status,
+                self._clock(),
+                api_calls=api_calls,
+                writes=writes,
+                write_errors=write_errors,
+                message=message,
+            )
 
     def runs(self, instance: str | None = None, *, limit: int = 20) -> list[RunRecord]:
         """The latest runs first."""

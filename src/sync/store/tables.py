@@ -24,10 +24,8 @@ metadata = sa.MetaData(
     }
 )
 
-RECORD_MODELS: dict[str, type[BaseModel]] = {table: model for table, (_, model) in RECORD_FILES.items()} | {
-    "quotas": QuotaRow,
-    "fx_rates": FxRateRow,
-}
+RECORD_MODELS: dict[str, type[BaseModel]] = {table: model for table, (_, model) in RECORD_FILES.items()}
+RECORD_MODELS.update(quotas=QuotaRow, fx_rates=FxRateRow)
 """Every record table of the store and the model its rows are validated with (connectors.base.RecordTable)."""
 
 SYNC_COLUMNS = ("sync_stream", "sync_run")
@@ -46,7 +44,9 @@ def _record_table(name: str, model: type[BaseModel]) -> sa.Table:
     )
 
 
-RECORD_TABLES: dict[str, sa.Table] = {name: _record_table(name, model) for name, model in RECORD_MODELS.items()}
+RECORD_TABLES: dict[str, sa.Table] = {
+    name: _record_table(name, model) for name, model in RECORD_MODELS.items()
+}
 
 cursors = sa.Table(
     "cursors",

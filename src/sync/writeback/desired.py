@@ -35,18 +35,24 @@ def _rounded(frame: pl.DataFrame, decimals: int) -> pl.DataFrame:
 
 
 def desired_snapshots(
-    values: pl.DataFrame, targets: Iterable[SnapshotTarget], instance: str, computed_at: datetime, decimals: int
+    values: pl.DataFrame,
+    targets: Iterable[SnapshotTarget],
+    instance: str,
+    computed_at: datetime,
+    decimals: int,
 ) -> list[SnapshotWrite]:
-    """One write per (kpi, scope, scope_id, grain, period_start) that some target asks for (once if several do)."""
+    """One write per (kpi, scope, scope_id, grain, period_start) some target asks for (once if several do)."""
     parts = []
     for target in targets:
         for grain in target.grains:
-            parts.append(values.filter(
-                pl.col("kpi").is_in(target.kpis),
-                pl.col("scope").is_in(target.scopes),
-                pl.col("grain") == grain,
-                pl.col("period_start").is_in(latest_periods(values, grain, target.periods).implode()),
-            ))
+            parts.append(
+                values.filter(
+                    pl.col("kpi").is_in(target.kpis),
+                    pl.col("scope").is_in(target.scopes),
+                    pl.col("grain") == grain,
+                    pl.col("period_start").is_in(latest_periods(values, grain, target.periods).implode()),
+                )
+            )
     if not parts:
         return []
     selected = _rounded(pl.concat(parts), decimals).unique(
@@ -58,11 +64,24 @@ def desired_snapshots(
         columns
     ).iter_rows():
         lookup = {SCOPE_LOOKUP[scope]: scope_id} if scope in SCOPE_LOOKUP else {}
-        writes.append(SnapshotWrite(
-            key=snapshot_key(kpi, scope, scope_id, grain, start.isoformat()), kpi=kpi, scope=scope,
-            scope_id=scope_id, grain=grain, unit=unit, instance=instance, period_start=start, period_end=end,
-            value=value, numerator=numerator, denominator=denominator, computed_at=computed_at, **lookup,
-        ))
+        writes.append(
+            SnapshotWrite(
+                key=snapshot_key(kpi, scope, scope_id, grain, start.isoformat()),
+                kpi=kpi,
+                scope=scope,
+                scope_id=scope_id,
+                grain=grain,
+                unit=unit,
+                instance=instance,
+                period_start=start,
+                period_end=end,
+                value=value,
+                numerator=numerator,
+                denominator=denominator,
+                computed_at=computed_at,
+                **lookup,
+            )
+        )
     return writes
 
 

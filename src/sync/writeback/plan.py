@@ -58,12 +58,22 @@ class PlanSummary:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (for `--log-format json` and `status`)."""
         return {
-            "instance": self.instance, "crm": self.crm, "records_to_create": self.records_to_create,
-            "storage_bytes": self.storage_bytes, "first_sync": self.first_sync, "blocked": self.blocked,
+            "instance": self.instance,
+            "crm": self.crm,
+            "records_to_create": self.records_to_create,
+            "storage_bytes": self.storage_bytes,
+            "first_sync": self.first_sync,
+            "blocked": self.blocked,
             "settled": self.settled,
             "targets": [
-                {"target": t.target, "creates": t.creates, "updates": t.updates, "unchanged": t.unchanged,
-                 "retries": t.retries, "samples": [dict(s) for s in t.samples]}
+                {
+                    "target": t.target,
+                    "creates": t.creates,
+                    "updates": t.updates,
+                    "unchanged": t.unchanged,
+                    "retries": t.retries,
+                    "samples": [dict(s) for s in t.samples],
+                }
                 for t in self.targets
             ],
         }
@@ -111,23 +121,43 @@ class Plan:
             raise FirstSyncTooLarge(self.blocked)
 
     def summary(self, samples: int = 3) -> PlanSummary:
-        targets = [self._snapshot_summary(samples)] if (self.creates or self.updates or SNAPSHOT_TARGET in
-                                                        self.unchanged) else []
-        objects = sorted({write.object for write in self.field_writes} | (set(self.unchanged) - {SNAPSHOT_TARGET}))
+        targets = (
+            [self._snapshot_summary(samples)]
+            if (self.creates or self.updates or SNAPSHOT_TARGET in self.unchanged)
+            else []
+        )
+        objects = sorted(
+            {write.object for write in self.field_writes} | (set(self.unchanged) - {SNAPSHOT_TARGET})
+        )
         for obj in objects:
             writes = [write for write in self.field_writes if write.object == obj]
-            targets.append(TargetSummary(
-                target=obj, creates=0, updates=len(writes), unchanged=self.unchanged.get(obj, 0),
-                retries=sum(write.key in self.retries for write in writes),
-                samples=tuple(self._field_sample(write) for write in writes[:samples]),
-            ))
-        return PlanSummary(self.instance, self.crm, tuple(targets), len(self.creates), self.storage_bytes,
-                           self.first_sync, self.blocked, len(self.settled))
+            targets.append(
+                TargetSummary(
+                    target=obj,
+                    creates=0,
+                    updates=len(writes),
+                    unchanged=self.unchanged.get(obj, 0),
+                    retries=sum(write.key in self.retries for write in writes),
+                    samples=tuple(self._field_sample(write) for write in writes[:samples]),
+                )
+            )
+        return PlanSummary(
+            self.instance,
+            self.crm,
+            tuple(targets),
+            len(self.creates),
+            self.storage_bytes,
+            self.first_sync,
+            self.blocked,
+            len(self.settled),
+        )
 
     def _snapshot_summary(self, samples: int) -> TargetSummary:
         shown = list(self.creates[:samples]) + list(self.updates[:samples])
         return TargetSummary(
-            target=SNAPSHOT_TARGET, creates=len(self.creates), updates=len(self.updates),
+            target=SNAPSHOT_TARGET,
+            creates=len(self.creates),
+            updates=len(self.updates),
             unchanged=self.unchanged.get(SNAPSHOT_TARGET, 0),
             retries=sum(write.key in self.retries for write in self.snapshot_writes),
             samples=tuple(self._snapshot_sample(write) for write in shown),
@@ -135,9 +165,16 @@ class Plan:
 
     def _snapshot_sample(self, write: SnapshotWrite) -> dict[str, Any]:
         before = self.before.get(write.key)
-        return {"key": write.key, "value": write.value, "was": None if before is None else before.get("value"),
-                "unit": write.unit}
+        return {
+            "key": write.key,
+            "value": write.value,
+            "was": None if before is None else before.get("value"),
+            "unit": write.unit,
+        }
 
     def _field_sample(self, write: FieldWrite) -> dict[str, Any]:
         before = self.before.get(write.key) or {}
-        return {"key": write.key, **{kpi: {"value": value, "was": before.get(kpi)} for kpi, value in write.values.items()}}
+        return {
+            "key": write.key,
+            **{kpi: {"value": value, "was": before.get(kpi)} for kpi, value in write.values.items()},
+        }

@@ -73,7 +73,9 @@ def plan_writes(
     settled: list[str] = []
 
     snapshot_targets = settings.snapshots if context.snapshots else ()
-    for write in desired_snapshots(values, snapshot_targets, context.instance, context.computed_at, settings.decimals):
+    for write in desired_snapshots(
+        values, snapshot_targets, context.instance, context.computed_at, settings.decimals
+    ):
         entry = ledger.get(write.key)
         _, new = written_values(write)
         known = _as_known(entry.written if entry else None, crm_now.get(write.key))
@@ -83,19 +85,31 @@ def plan_writes(
                 settled.append(write.key)
             continue
         before[write.key] = known
-        never_written = (entry is None or (entry.written is None and entry.crm_id is None))
+        never_written = entry is None or (entry.written is None and entry.crm_id is None)
         (creates if never_written and write.key not in crm_now else updates).append(write)
 
-    field_targets = [t for t in settings.fields if t.object != "user" or (context.user_fields and
-                                                                          context.crm == "salesforce")]
+    field_targets = [
+        t
+        for t in settings.fields
+        if t.object != "user" or (context.user_fields and context.crm == "salesforce")
+    ]
     for (obj, record_id), new_values in desired_fields(values, field_targets, settings.decimals).items():
         key = FieldWrite(obj, record_id, {}).key
         entry = ledger.get(key)
         written = entry.written if entry else None
         known = _as_known(written, crm_now.get(key))
-        changed = {kpi: value for kpi, value in new_values.items()
-                   if not (written is not None and kpi in written and same(value, written[kpi], tol)
-                           and known is not None and kpi in known and same(value, known[kpi], tol))}
+        changed = {
+            kpi: value
+            for kpi, value in new_values.items()
+            if not (
+                written is not None
+                and kpi in written
+                and same(value, written[kpi], tol)
+                and known is not None
+                and kpi in known
+                and same(value, known[kpi], tol)
+            )
+        }
         if not changed:
             unchanged[obj] = unchanged.get(obj, 0) + 1
             if entry is not None and entry.status == "failed":
@@ -108,9 +122,17 @@ def plan_writes(
     retries = frozenset(key for key in planned if key in ledger and ledger[key].status == "failed")
     first_sync = not ledger
     return Plan(
-        instance=context.instance, crm=context.crm, creates=tuple(creates), updates=tuple(updates),
-        field_writes=tuple(field_writes), unchanged=unchanged, retries=retries, settled=tuple(settled),
-        before=before, first_sync=first_sync, max_first_sync_records=settings.max_first_sync_records,
+        instance=context.instance,
+        crm=context.crm,
+        creates=tuple(creates),
+        updates=tuple(updates),
+        field_writes=tuple(field_writes),
+        unchanged=unchanged,
+        retries=retries,
+        settled=tuple(settled),
+        before=before,
+        first_sync=first_sync,
+        max_first_sync_records=settings.max_first_sync_records,
         blocked=_refusal(len(creates), first_sync, settings.max_first_sync_records, context),
     )
 
@@ -126,10 +148,14 @@ def _refusal(creates: int, first_sync: bool, cap: int, context: PlanContext) -> 
     if not first_sync or creates <= cap or context.go_on:
         return None
     per_record = SNAPSHOT_RECORD_BYTES.get(context.crm)
-    storage = (f"about {describe_storage(per_record * creates)} of Salesforce data storage" if per_record
-               else "records counted against HubSpot's custom-object record limit")
+    storage = (
+        f"about {describe_storage(per_record * creates)} of Salesforce data storage"
+        if per_record
+        else "records counted against HubSpot's custom-object record limit"
+    )
     return (
-        f"the first sync of {context.instance!r} would create {creates:,} snapshot records ({storage}), more than "
+        f"the first sync of {context.instance!r} would create {creates:,} snapshot records ({storage}), "
+        "more than "
         f"writeback.max_first_sync_records = {cap:,}; write fewer (fewer KPIs, scopes or periods in "
         "[[writeback.snapshots]]), raise the cap, or run sync with --yes to go on"
     )

@@ -14,15 +14,29 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from connectors.base import FieldObject
 from kpi_engine.catalog import CATALOG
 
-SnapshotScope = Literal["org", "team", "rep", "region", "account", "opportunity", "stage", "lead_source", "status",
-                        "product"]
+SnapshotScope = Literal[
+    "org", "team", "rep", "region", "account", "opportunity", "stage", "lead_source", "status", "product"
+]
 PeriodGrain = Literal["month", "quarter", "year"]
 FieldGrain = Literal["to_date", "month", "quarter", "year"]
 
 HEADLINE_KPIS: tuple[str, ...] = (
-    "bookings", "deals_won", "win_rate", "average_deal_size", "sales_cycle_days", "pipeline_value",
-    "weighted_pipeline", "new_opportunities", "activities", "calls", "meetings", "quota_attainment", "new_leads",
-    "lead_conversion_rate", "mrr", "customer_churn_rate",
+    "bookings",
+    "deals_won",
+    "win_rate",
+    "average_deal_size",
+    "sales_cycle_days",
+    "pipeline_value",
+    "weighted_pipeline",
+    "new_opportunities",
+    "activities",
+    "calls",
+    "meetings",
+    "quota_attainment",
+    "new_leads",
+    "lead_conversion_rate",
+    "mrr",
+    "customer_churn_rate",
 )
 """Issue 10's headline set: bookings, deals won, win rate, average deal size, sales cycle, pipeline, weighted
 pipeline, new opportunities, activities, calls, meetings, quota attainment, new leads, lead conversion, MRR,
@@ -78,7 +92,9 @@ class FieldTarget(BaseModel):
         scope = FIELD_SCOPE[self.object]
         wrong = [kpi for kpi in self.kpis if scope not in CATALOG[kpi].scopes]
         if wrong:
-            raise ValueError(f"{', '.join(wrong)} have no {scope!r} scope, so they cannot be {self.object} fields")
+            raise ValueError(
+                f"{', '.join(wrong)} have no {scope!r} scope, so they cannot be {self.object} fields"
+            )
         return self
 
     @property
@@ -93,7 +109,9 @@ DEFAULT_SNAPSHOTS: tuple[SnapshotTarget, ...] = (
 DEFAULT_FIELDS: tuple[FieldTarget, ...] = (
     FieldTarget(object="opportunity", kpis=("days_open", "days_in_stage")),
     FieldTarget(object="account", kpis=("account_lifetime_revenue",)),
-    FieldTarget(object="user", kpis=("bookings", "win_rate", "quota_attainment", "pipeline_value"), grain="quarter"),
+    FieldTarget(
+        object="user", kpis=("bookings", "win_rate", "quota_attainment", "pipeline_value"), grain="quarter"
+    ),
 )
 
 
@@ -106,7 +124,7 @@ class WritebackSettings(BaseModel):
     fields: tuple[FieldTarget, ...] = DEFAULT_FIELDS
     """User fields are written only where the instance sets `user_fields = true` (Salesforce only)."""
     max_first_sync_records: int = Field(50_000, ge=0)
-    """A first sync that would create more snapshot records than this stops before writing unless told to go on."""
+    """A first sync creating more snapshot records than this stops before writing unless told to go on."""
     decimals: int = Field(6, ge=0, le=12)
     """Values are rounded to this many decimals before they are compared and written (Salesforce number
     fields hold 18 digits with 6 decimals; a value it rounded must not look changed on every run)."""
