@@ -1,0 +1,70 @@
+"""Schema migrations (Alembic): `upgrade` brings any store, new or made by an older version, to head.
+
+The scripts live in `sync/store/migrations/versions`; a new column in a schema model needs a new revision
+(`python -m sync.store.migrate revision -m "..."` autogenerates it from `tables.py`), and
+tests/store/test_migrations.py fails until there is one.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Migrate the store to the latest revision (a no-op when it is there)."""
+    config = _config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config_without_engine()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _config_without_engine() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _autogenerate(url: str, message: str) -> None:
+    """Write a new revision with the difference between the store at `url` (at head) and `tables.py`."""
+    from sync.store.connection import create_store_engine
+
+    engine = create_store_engine(url)
+    config = _config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)
+
+
+if __name__ == "__main__":  # python -m sync.store.migrate revision -m "message" [--url URL]
+    args = sys.argv[1:]
+    if len(args) < 3 or args[0] != "revision" or args[1] != "-m":
+        sys.exit('usage: python -m sync.store.migrate revision -m "message" [--url sqlite:///scratch.db]')
+    url = args[4] if len(args) > 4 and args[3] == "--url" else "sqlite:///migration-scratch.db"
+    _autogenerate(url, args[2])
