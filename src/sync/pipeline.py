@@ -6,43 +6,46 @@ Why it is safe to kill at any point (kill -9 included):
 - the compute is a pure function of the store, so a rerun recomputes the same values;
 - snapshot records are upserted by their key, so a write repeated after a kill updates the record it
   created instead of duplicating it; field writes are idempotent updates;
-- the ledger records each written batch after the CRM confirmed it, and the planner only skips a value that
-  equals both the ledger and the CRM's current value — a write the CRM took but the ledger missed is
-  simply written again with the same value.
-A stop request (SIGTERM) is honoured at the same checkpoints: after a stored batch, after a written batch.
+- the ledger records each written chunk after the CRM answered, and the planner skips a value only when
+  it equals both the ledger and the CRM's current value — a write the CRM took but the ledger missed is
+  written again, with the same value.
+A stop request (SIGTERM) is honoured at the same checkpoints: after a stored batch, after a written chunk.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Protocol
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
-from connectors.base import Batch, Connector
+from connectors.base import Connector, CurrentValue, FieldWrite, SnapshotWrite, Stream
 from connectors.config import InstanceConfig
-from connectors.errors import StopRun
+from connectors.errors import ConnectorError, StopRun
+from sync.compute_for_writeback import writeback_values
+from sync.observer import RunObserver, SilentObserver
+from sync.settings import Settings
+from sync.store.run_history import RunStatus
+from sync.store.store import Store
+from sync.writeback.plan import Plan
+from sync.writeback.planner import PlanContext, plan_writes
 
+W = TypeVar("W", SnapshotWrite, FieldWrite)
 
-class RunObserver(Protocol):
-    """Progress of a run, for the CLI's bars and the JSON log; every method is optional to act on."""
-
-    def phase(self, instance: str, name: str, total: int | None = None) -> None: ...
-
-    def advance(self, instance: str, amount: int = 1, note: str | None = None) -> None: ...
-
-
-class SilentObserver:
-    def phase(self, instance: str, name: str, total: int | None = None) -> None:
-        return None
-
-    def advance(self, instance: str, amount: int = 1, note: str | None = None) -> None:
-        return None
+WRITE_CHUNK_CALLS = 5
+"""A checkpoint (ledger entry, stop check) every this many full write batches."""
+CRM_BATCH = {"salesforce": 200, "hubspot": 100}
 
 
 class RunStopped(Exception):
     """A stop was requested (SIGTERM) and the run ended at a checkpoint with its progress saved."""
+
+
+class RunFailed(Exception):
+    """The run cannot go on (too many quarantined records, a refused plan); nothing more is written."""
 
 
 @dataclass(frozen=True)
@@ -50,25 +53,33 @@ class RunOptions:
     full: bool = False
     dry_run: bool = False
     as_of: date | None = None
-    allow_large_first_sync: bool = False
+    go_on: bool = False
+    """Apply a first sync larger than `[writeback] max_first_sync_records`."""
+    streams: Sequence[str] | None = None
+    """Only these streams (by CRM object name); None = all."""
 
 
 @dataclass
 class RunReport:
     instance: str
     run_id: str | None = None
-    status: str = "ok"
-    """ok | partial (quarantined records or rejected writes) | stopped (limit or SIGTERM, resumes) | failed"""
+    status: RunStatus = "running"
     extracted: dict[str, int] = field(default_factory=dict)
+    """Records stored per stream."""
     quarantined: dict[str, int] = field(default_factory=dict)
-    planned_creates: int = 0
-    planned_updates: int = 0
+    """Quarantined records per table."""
+    plan: Plan | None = None
     written: int = 0
     rejected: int = 0
+    retryable: int = 0
     api_calls: int = 0
+    api_daily_used: int | None = None
+    api_daily_limit: int | None = None
     message: str | None = None
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    finished_at: datetime | None = None
+
+    @property
+    def read(self) -> int:
+        return sum(self.extracted.values())
 
 
 def checkpoint(stop: threading.Event | None) -> None:
@@ -76,64 +87,177 @@ def checkpoint(stop: threading.Event | None) -> None:
         raise RunStopped("stopped on request at a checkpoint; the next run resumes from here")
 
 
-def extract_streams(
+def run_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_instance(
+    instance: InstanceConfig,
+    settings: Settings,
+    store: Store,
     connector: Connector,
-    cursor_of: Callable[[str], dict[str, object] | None],
-    save: Callable[[Batch], None],
+    options: RunOptions = RunOptions(),
     *,
+    observer: RunObserver | None = None,
+    stop: threading.Event | None = None,
+    run_id: str | None = None,
+) -> RunReport:
+    """One sync of `instance`, holding its lock; raises `InstanceLocked` when another run holds it."""
+    observer = observer or SilentObserver()
+    with store.lock(instance.name, run_owner()):
+        report = RunReport(instance.name, store.start_run(instance.name, run_id))
+        try:
+            _run(instance, settings, store, connector, options, observer, stop, report)
+        except (StopRun, RunStopped) as stopped:
+            report.status, report.message = "interrupted", str(stopped)
+        except (RunFailed, ConnectorError) as failed:
+            report.status, report.message = "failed", str(failed)
+        except BaseException as crashed:
+            report.status, report.message = "failed", f"{type(crashed).__name__}: {crashed}"
+            raise
+        finally:
+            usage = connector.usage
+            report.api_calls = usage.calls
+            report.api_daily_used, report.api_daily_limit = usage.daily_used, usage.daily_limit
+            store.finish_run(
+                report.run_id or "",
+                report.status,
+                api_calls=report.api_calls,
+                writes=report.written,
+                write_errors=report.rejected,
+                message=report.message,
+            )
+            observer.finished(instance.name, report)
+    return report
+
+
+def _run(
+    instance: InstanceConfig,
+    settings: Settings,
+    store: Store,
+    connector: Connector,
+    options: RunOptions,
+    observer: RunObserver,
+    stop: threading.Event | None,
+    report: RunReport,
+) -> None:
+    previous = _last_written_run(store, instance.name)
+    for stream in connector.streams():
+        if options.streams is None or stream.name in options.streams:
+            _extract_stream(instance, store, connector, stream, options.full, observer, stop, report)
+    _check_quarantine(settings, report)
+    observer.phase(instance.name, "compute")
+    as_of = options.as_of or datetime.now(UTC).date()
+    snapshots = _snapshots_supported(connector)
+    values = writeback_values(store.dataset(instance.name), settings.kpis, settings.writeback, as_of,
+                              snapshots=snapshots)
+    observer.phase(instance.name, "read current CRM values")
+    current = list(_current_values(connector, settings, instance, previous))
+    context = PlanContext(instance=instance.name, crm=instance.crm, computed_at=datetime.now(UTC),
+                          user_fields=instance.user_fields, snapshots=snapshots, go_on=options.go_on)
+    plan = plan_writes(values, store.ledger(instance.name), current, settings.writeback, context)
+    report.plan = plan
+    if options.dry_run:
+        report.status = "ok"
+        report.message = "dry run: nothing written"
+        return
+    if plan.blocked:
+        raise RunFailed(plan.blocked)
+    _apply(instance, store, connector, plan, observer, stop, report)
+    store.settle(instance.name, plan.settled)
+    report.status = "partial" if (report.rejected or report.quarantined) else "ok"
+
+
+def _extract_stream(
+    instance: InstanceConfig,
+    store: Store,
+    connector: Connector,
+    stream: Stream,
     full: bool,
     observer: RunObserver,
-    instance: str,
-    stop: threading.Event | None = None,
-    streams: Sequence[str] | None = None,
-) -> tuple[dict[str, int], dict[str, int]]:
-    """Read every stream from its cursor; each batch is saved (with its cursor) before the next is read."""
-    extracted: dict[str, int] = {}
-    quarantined: dict[str, int] = {}
-    for stream in connector.streams():
-        if streams is not None and stream.name not in streams:
+    stop: threading.Event | None,
+    report: RunReport,
+) -> None:
+    observer.phase(instance.name, f"extract {stream.name}")
+    cursor = None if full else store.cursor(instance.name, stream.name)
+    whole = False
+    table = None
+    for batch in connector.extract(stream, cursor, full=full):
+        saved = store.save_batch(instance.name, batch, run=report.run_id)
+        table, whole = batch.table, whole or batch.full
+        report.extracted[stream.name] = report.extracted.get(stream.name, 0) + saved.records
+        if saved.quarantined:
+            report.quarantined[batch.table] = report.quarantined.get(batch.table, 0) + saved.quarantined
+        observer.advance(instance.name, saved.records + saved.quarantined)
+        checkpoint(stop)
+    if whole and table is not None and report.run_id:
+        # Read whole and completed: what it did not return is gone from the CRM.
+        store.tombstone_unseen(instance.name, table, stream.name, report.run_id)
+
+
+def _check_quarantine(settings: Settings, report: RunReport) -> None:
+    bad = sum(report.quarantined.values())
+    if settings.quarantine.exceeded(bad, report.read + bad):
+        tables = ", ".join(f"{table} {count:,}" for table, count in sorted(report.quarantined.items()))
+        raise RunFailed(
+            f"{bad:,} of {report.read + bad:,} records read were quarantined ({tables}), more than "
+            f"[quarantine] max_share {settings.quarantine.max_share:.0%} allows; nothing was written. "
+            "`crm-kpi status` lists them with their reasons"
+        )
+
+
+def _snapshots_supported(connector: Connector) -> bool:
+    supported = getattr(connector, "snapshots_supported", True)
+    return bool(supported() if callable(supported) else supported)
+
+
+def _last_written_run(store: Store, instance: str) -> datetime | None:
+    for run in store.runs(instance, limit=50):
+        if run.status in ("ok", "partial"):
+            return run.started_at
+    return None
+
+
+def _current_values(
+    connector: Connector, settings: Settings, instance: InstanceConfig, previous: datetime | None
+) -> Iterator[CurrentValue]:
+    """What the CRM holds now, for targets changed since the last run that wrote (nothing before one)."""
+    if previous is None:
+        return
+    since = previous - timedelta(seconds=instance.lookback_seconds)
+    yield from connector.read_snapshots(since)
+    for target in settings.writeback.fields:
+        if target.object == "user" and not (instance.user_fields and instance.crm == "salesforce"):
             continue
-        observer.phase(instance, f"extract {stream.name}")
-        cursor = None if full else cursor_of(stream.name)
-        for batch in connector.extract(stream, cursor, full=full):
-            save(batch)
-            extracted[stream.name] = extracted.get(stream.name, 0) + len(batch.records)
-            if batch.quarantined:
-                quarantined[batch.table] = quarantined.get(batch.table, 0) + len(batch.quarantined)
-            observer.advance(instance, len(batch.records), note=stream.name)
+        yield from connector.read_fields(target.object, target.kpis, since)
+
+
+def _chunks(writes: Sequence[W], size: int) -> Iterator[Sequence[W]]:
+    for start in range(0, len(writes), size):
+        yield writes[start : start + size]
+
+
+def _apply(
+    instance: InstanceConfig,
+    store: Store,
+    connector: Connector,
+    plan: Plan,
+    observer: RunObserver,
+    stop: threading.Event | None,
+    report: RunReport,
+) -> None:
+    size = CRM_BATCH[instance.crm] * WRITE_CHUNK_CALLS
+    observer.phase(instance.name, "write back", total=len(plan.snapshot_writes) + len(plan.field_writes))
+    writers: list[tuple[Sequence[SnapshotWrite] | Sequence[FieldWrite], Callable[..., list]]] = [
+        (plan.snapshot_writes, connector.write_snapshots),
+        (plan.field_writes, connector.write_fields),
+    ]
+    for writes, write in writers:
+        for chunk in _chunks(writes, size):
+            results = write(chunk)
+            store.record_writes(instance.name, report.run_id, chunk, results)
+            report.written += sum(1 for result in results if result.ok)
+            report.rejected += sum(1 for result in results if not result.ok)
+            report.retryable += sum(1 for result in results if not result.ok and result.retryable)
+            observer.advance(instance.name, len(chunk))
             checkpoint(stop)
-    return extracted, quarantined
-
-
-def describe_stop(error: StopRun | RunStopped) -> str:
-    text = str(error)
-    resumes = getattr(error, "resumes_at", None)
-    return f"{text} (resumes after {resumes:%Y-%m-%d %H:%M} UTC)" if resumes else text
-
-
-
-
-# --- one run --------------------------------------------------------------------------------------------
-
-QUARANTINE_SHARE_DEFAULT = 0.05
-
-
-class RunFailed(Exception):
-    """The run cannot go on (too many quarantined records, a refused plan); nothing more is written."""
-
-
-def quarantine_breaches(
-    extracted: dict[str, int], quarantined: dict[str, int], threshold: float
-) -> list[str]:
-    """Tables whose quarantined share of this run's rows is above `threshold`, described for a person."""
-    by_table: dict[str, int] = {}
-    for table, count in quarantined.items():
-        by_table[table] = by_table.get(table, 0) + count
-    breaches = []
-    total = sum(extracted.values())
-    for table, bad in sorted(by_table.items()):
-        seen = bad + total if total else bad
-        share = bad / seen if seen else 0.0
-        if share > threshold:
-            breaches.append(f"{table}: {bad:,} of {seen:,} records quarantined ({share:.1%} > {threshold:.0%})")
-    return breaches
