@@ -192,15 +192,17 @@ def _activity(row: Row, kind: str, occurred: datetime | None, **values: Any) -> 
 
 def task(row: Row, ctx: MappingContext) -> Record:
     """TaskSubtype decides the kind (an old Task without one falls back to Type); a call's disposition is
-    its outcome. A call or email happened when it was logged; a to-do when it was completed, else due."""
+    its outcome. A call or email happened when it was logged (CreatedDate); a to-do when it was completed
+    (CompletedDateTime), else on its due date."""
     subtype = row.get("TaskSubtype")
     kind = TASK_KINDS.get(subtype or "") or TYPE_KINDS.get(str(row.get("Type") or "").lower(), "task")
-    occurred = _stamp(row.get("CompletedDateTime"))
-    due = _date(row.get("ActivityDate"))
-    if occurred is None and kind == "task" and due is not None:
-        occurred = datetime.combine(due, datetime.min.time(), timezone.utc)
+    occurred = _stamp(row.get("CreatedDate"))
+    if kind == "task":
+        due = _date(row.get("ActivityDate"))
+        occurred = (_stamp(row.get("CompletedDateTime")) if row.get("IsClosed") else None) or (
+            datetime.combine(due, datetime.min.time(), timezone.utc) if due else occurred)
     direction = str(row.get("CallType") or "").lower()
-    return _activity(row, kind, occurred or _stamp(row.get("CreatedDate")),
+    return _activity(row, kind, occurred,
                      subtype=row.get("Type") or subtype, completed=bool(row.get("IsClosed")),
                      duration_seconds=row.get("CallDurationInSeconds"),
                      outcome=call_outcome(row.get("CallDisposition")) if kind == "call" else None,
