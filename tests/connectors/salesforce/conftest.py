@@ -39,9 +39,10 @@ def no_sleep(seconds: float) -> None:
 def connector_for() -> Iterator[Callable[..., SalesforceConnector]]:
     made: list[SalesforceConnector] = []
 
-    def make(sb: RunningSandbox, **settings: Any) -> SalesforceConnector:
+    def make(sb: RunningSandbox, max_query_chars: int | None = None, **settings: Any) -> SalesforceConnector:
         instance = instance_for(sb, **settings)
-        made.append(connect(instance, client=SalesforceClient(instance, sleep=no_sleep)))
+        options: dict[str, Any] = {"max_query_chars": max_query_chars} if max_query_chars else {}
+        made.append(connect(instance, client=SalesforceClient(instance, sleep=no_sleep), **options))
         return made[-1]
 
     yield make
