@@ -103,6 +103,7 @@ class RunningSandbox:
             "crm": self.crm,
             "base_url": self.base_url,
             "token": self.token,
+            "refresh_token": self.refresh_token,
             "ca_file": self.ca_file,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
