@@ -54,6 +54,9 @@ class Dialect(Protocol):
     name: str  # "salesforce" or "hubspot"
     uses_oauth_client: bool  # whether client_id / client_secret mean anything for this CRM
     token_prefix: str  # prepended to access tokens (Salesforce: "<org id>!")
+    # Response header names the CRM spells otherwise than Title-Case (`Sforce-NumberOfRecords`); the
+    # middleware writes every other name Title-Case (sandbox.header_casing).
+    header_names: tuple[str, ...]
 
     def label(self, method: str, path: str) -> str:
         """A short endpoint label for the ledger and fault rules, e.g. "query", "search", "oauth_token"."""
@@ -98,6 +101,7 @@ class DialectBase:
     name = "crm"
     uses_oauth_client = True
     token_prefix = ""
+    header_names: tuple[str, ...] = ()
     public_paths: frozenset[str] = frozenset()
 
     def label(self, method: str, path: str) -> str:

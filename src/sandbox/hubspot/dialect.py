@@ -42,6 +42,9 @@ class HubSpotDialect(DialectBase):
     name = "hubspot"
     uses_oauth_client = True  # public apps refresh through /oauth/v1/token with client id and secret
     token_prefix = ""
+    header_names = tuple(f"X-HubSpot-RateLimit-{name}" for name in (
+        "Daily", "Daily-Remaining", "Interval-Milliseconds", "Max", "Remaining", "Secondly",
+        "Secondly-Remaining")) + ("X-HubSpot-Correlation-Id",)
     public_paths = frozenset({"/oauth/v1/token"})
 
     def label(self, method: str, path: str) -> str:

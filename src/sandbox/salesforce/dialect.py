@@ -45,6 +45,7 @@ class SalesforceDialect(DialectBase):
     name = "salesforce"
     uses_oauth_client = True
     token_prefix = ORG_ID + "!"
+    header_names = ("Sforce-Limit-Info", "Sforce-Locator", "Sforce-NumberOfRecords")
     public_paths = frozenset({"/services/oauth2/token"})
 
     def label(self, method: str, path: str) -> str:
