@@ -1,7 +1,7 @@
 """The request pipeline every sandbox CRM shares, as one pure ASGI middleware around the CRM app.
 
 Per request, in this order:
-  1. label it (the dialect) and count it against the fault rules;
+  1. label it (the dialect, by matching the app's own routes) and count it against the fault rules;
   2. a slow fault waits; an `expire` fault invalidates every access token;
   3. non-public paths need a valid bearer token, else the dialect's 401;
   4. a terminal fault answers instead of the app (429, daily, 500, 503) or drops the connection;
@@ -18,20 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from email.utils import formatdate
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.faults import FaultRule
 from sandbox.header_casing import HeaderCasing
+from sandbox.instance import Runtime
 from sandbox.ledger import DROPPED
 from sandbox.limits import Refusal
-from sandbox.plugin import ASGIApp, Message, Receive, Scope, Send
 from sandbox.tokens import TokenStatus
-
-if TYPE_CHECKING:
-    from sandbox.runtime import Runtime
 
 DROP_SETTLE_SECONDS = 0.2
 
@@ -68,11 +66,13 @@ async def drop_connection(send: Send) -> None:
 
 
 class SandboxMiddleware:
-    """Wraps one CRM app with the shared pipeline. Must be the outermost ASGI layer (see drop_connection)."""
+    """Wraps one CRM app with the shared pipeline. Must be the outermost ASGI layer (see drop_connection).
+    `routes` are the app's routes, whose names are the endpoint labels."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, runtime: Runtime, routes: Sequence[BaseRoute] = ()) -> None:
         self.app = app
         self.runtime = runtime
+        self.routes = list(routes)
         self.casing = HeaderCasing(runtime.dialect.header_names)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -81,8 +81,8 @@ class SandboxMiddleware:
             return
         runtime = self.runtime
         method, path = scope["method"], scope["path"]
-        label = runtime.dialect.label(method, path)
-        public = runtime.dialect.is_public(method, path)
+        label = runtime.dialect.label(self.routes, scope)
+        public = runtime.dialect.is_public(label)
         arrived = runtime.clock()
         outcome = _Outcome(send, lambda status: runtime.ledger.record(method, path, label, status, arrived),
                            self.casing)
@@ -140,7 +140,7 @@ class SandboxMiddleware:
             outcome.record()  # in the ledger before the client can notice the drop
             await drop_connection(outcome.raw_send)
             return
-        answers = {
+        answers: dict[str, Callable[[], Response]] = {
             "429": lambda: dialect.rate_limited(rule.retry_after),
             "daily": dialect.daily_limit_exceeded,
             "500": lambda: dialect.server_error(500),

@@ -16,8 +16,8 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
-from sandbox.plugin import ASGIApp
 from sandbox.tls import TlsFiles
 
 START_TIMEOUT_SECONDS = 10.0
