@@ -12,7 +12,7 @@ import pytest
 
 from sandbox.generator import generate_org
 from sandbox.runtime import RunningSandbox, Sandbox
-from helpers import by_id, read
+from sf_reading import by_id, read
 
 INCREMENTAL = ["User", "Account", "Lead", "Opportunity", "OpportunityHistory", "Task", "Event",
                "OpportunityLineItem"]

@@ -10,7 +10,7 @@ import pytest
 from connectors.errors import DailyLimitReached
 from sandbox.runtime import RunningSandbox, Sandbox
 from sandbox.salesforce.org import render_org
-from helpers import read
+from sf_reading import read
 
 STAMP = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=timezone.utc)
 

@@ -25,7 +25,7 @@ def sb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
 
 @pytest.fixture(scope="module")
 def installed(sb: RunningSandbox) -> RunningSandbox:
-    from conftest import instance_for, no_sleep
+    from sf_reading import instance_for, no_sleep
     from connectors.salesforce import connect
     from connectors.salesforce.client import SalesforceClient
     instance = instance_for(sb)
