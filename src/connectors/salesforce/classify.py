@@ -12,8 +12,15 @@ from typing import Any
 
 import requests
 
-from connectors.errors import (AuthExpired, ConfigurationError, ConnectorError, DailyLimitReached, RateLimited,
-                               RequestRejected, TransientError)
+from connectors.errors import (
+    AuthExpired,
+    ConfigurationError,
+    ConnectorError,
+    DailyLimitReached,
+    RateLimited,
+    RequestRejected,
+    TransientError,
+)
 
 # errorCode -> what a person does about it
 FIXES = {

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 
 from connectors.base import ApiUsage
 from connectors.budget import ApiBudget

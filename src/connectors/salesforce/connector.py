@@ -11,11 +11,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.base import (ApiUsage, Batch, CurrentValue, Cursor, FieldObject, FieldWrite, InstallPlan,
-                             InstallSpec, SnapshotWrite, Stream, WriteResult)
+from connectors.base import (
+    ApiUsage,
+    Batch,
+    CurrentValue,
+    Cursor,
+    FieldObject,
+    FieldWrite,
+    InstallPlan,
+    InstallSpec,
+    SnapshotWrite,
+    Stream,
+    WriteResult,
+)
 from connectors.config import InstanceConfig
 from connectors.errors import ConfigurationError
 from connectors.salesforce import install as installer
@@ -25,10 +36,11 @@ from connectors.salesforce.currency import Rates
 from connectors.salesforce.extract import ReadPlan, raw_rows, read_stream
 from connectors.salesforce.fields import MAX_SOQL_CHARS, column_groups, readable_fields
 from connectors.salesforce.keyset import KeysetCursor
-from connectors.salesforce.mapping import NORMALISERS, MappingContext
+from connectors.salesforce.mapping import MappingContext, currency_type, dated_rate
 from connectors.salesforce.streams import BY_NAME, STREAMS, SalesforceStream
 
 RATE_OBJECTS = ("CurrencyType", "DatedConversionRate")
+RATE_ROWS = {"CurrencyType": currency_type, "DatedConversionRate": dated_rate}
 CONVERTS = {"opportunity", "line_item", "quota"}
 
 
@@ -45,7 +57,7 @@ class SalesforceConnector:
         self.max_query_chars = max_query_chars
         self._rates: Rates | None = None
         self._rate_rows: dict[str, list[Mapping[str, Any]]] = {}
-        self._now = now or datetime.now(timezone.utc)
+        self._now = now or datetime.now(UTC)
 
     # --- reading -------------------------------------------------------------------------------
     def streams(self) -> Sequence[Stream]:
@@ -91,7 +103,7 @@ class SalesforceConnector:
                 if name not in self._rate_rows:
                     stream = BY_NAME[name]
                     rows = raw_rows(self.client, stream, self.selected_fields(stream)) if name in present else []
-                    self._rate_rows[name] = [NORMALISERS[stream.normaliser](row, MappingContext()) for row in rows]
+                    self._rate_rows[name] = [RATE_ROWS[name](row, MappingContext()) for row in rows]
             self._rates = Rates.from_rows(row for rows in self._rate_rows.values() for row in rows)
         return self._rates
 

@@ -13,7 +13,12 @@ from pydantic import ValidationError
 
 from connectors.base import Batch, Cursor, Quarantined
 from connectors.salesforce.client import Page, SalesforceClient
-from connectors.salesforce.keyset import KeysetCursor, row_key, soql_datetime, parse_stamp
+from connectors.salesforce.keyset import (
+    KeysetCursor,
+    parse_stamp,
+    row_key,
+    soql_datetime,
+)
 from connectors.salesforce.mapping import NORMALISERS, MappingContext, Unmappable
 from connectors.salesforce.streams import STAMP, SalesforceStream
 from kpi_engine.schema import describe_rejection

@@ -16,7 +16,12 @@ from typing import Any
 from connectors.base import InstallItem, InstallPlan, InstallSpec
 from connectors.config import InstanceConfig
 from connectors.salesforce.client import SalesforceClient
-from connectors.salesforce.writer import FIELD_OBJECTS, PERMISSION_SET, SNAPSHOT_OBJECT, kpi_field
+from connectors.salesforce.writer import (
+    FIELD_OBJECTS,
+    PERMISSION_SET,
+    SNAPSHOT_OBJECT,
+    kpi_field,
+)
 
 READ_PERMISSION_SET = "CRM_KPI_Read"
 _NUMBER = {"type": "Number", "precision": 18, "scale": 6}

@@ -17,7 +17,7 @@ The cursor is plain JSON: `{"modstamp": "2025-06-29T23:59:59.999Z", "id": "006..
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.base import Cursor
@@ -32,12 +32,12 @@ def parse_stamp(value: str) -> datetime:
     text = value.replace("Z", "+00:00")
     if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
         text = text[:-2] + ":" + text[-2:]
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def soql_datetime(moment: datetime) -> str:
     """A SOQL dateTime literal at millisecond precision, unquoted (`2025-06-29T23:59:59.999Z`)."""
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-
-from kpi_engine import schema
-from kpi_engine.schema import Record
 
 from connectors.salesforce.currency import MissingRate, Rates
 from connectors.salesforce.keyset import parse_stamp
+from kpi_engine import schema
+from kpi_engine.schema import Record
 
 Row = Mapping[str, Any]
 NON_SALES_USER_TYPES = frozenset({"AutomatedProcess", "CloudIntegrationUser", "CsnOnly", "Guest", "CspLitePortal",
@@ -42,7 +41,7 @@ class MappingContext:
     rates: Rates = field(default_factory=Rates)
     integration_user_id: str | None = None
     excluded_profiles: frozenset[str] = frozenset()
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def mapped(self, row: Row, key: str) -> Any:
         name = self.field_mapping.get(key)
@@ -108,7 +107,7 @@ def lead(row: Row, ctx: MappingContext) -> Record:
     return schema.Lead.model_validate(_base(row) | {
         "owner_id": row.get("OwnerId"), "created_at": _stamp(row.get("CreatedDate")),
         "lead_source": row.get("LeadSource"), "crm": "salesforce", "status": row.get("Status"),
-        "converted_at": datetime.combine(converted, datetime.min.time(), timezone.utc) if converted else None,
+        "converted_at": datetime.combine(converted, datetime.min.time(), UTC) if converted else None,
         "converted_account_id": row.get("ConvertedAccountId"),
         "converted_opportunity_id": row.get("ConvertedOpportunityId")})
 
@@ -200,7 +199,7 @@ def task(row: Row, ctx: MappingContext) -> Record:
     if kind == "task":
         due = _date(row.get("ActivityDate"))
         occurred = (_stamp(row.get("CompletedDateTime")) if row.get("IsClosed") else None) or (
-            datetime.combine(due, datetime.min.time(), timezone.utc) if due else occurred)
+            datetime.combine(due, datetime.min.time(), UTC) if due else occurred)
     direction = str(row.get("CallType") or "").lower()
     return _activity(row, kind, occurred,
                      subtype=row.get("Type") or subtype, completed=bool(row.get("IsClosed")),

@@ -13,7 +13,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.base import CurrentValue, FieldObject, FieldWrite, SnapshotWrite, WriteResult
+from connectors.base import (
+    CurrentValue,
+    FieldObject,
+    FieldWrite,
+    SnapshotWrite,
+    WriteResult,
+)
 from connectors.errors import RequestRejected, TransientError
 from connectors.retry import call_with_retry
 from connectors.salesforce.client import SalesforceClient

@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from sf_reading import instance_for, no_sleep
 
 from connectors.salesforce import SalesforceConnector, connect
 from connectors.salesforce.client import SalesforceClient
-from sf_reading import instance_for, no_sleep
 from sandbox.runtime import RunningSandbox
+
 
 @pytest.fixture
 def connector_for() -> Iterator[Callable[..., SalesforceConnector]]:

@@ -6,13 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from connectors.config import InstanceConfig
-from sandbox.runtime import RunningSandbox
-
 from connectors.base import Batch, Cursor
+from connectors.config import InstanceConfig
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce.streams import BY_NAME
-
+from sandbox.runtime import RunningSandbox
 
 SANDBOX_MAPPING = {"user.started_at": "Start_Date__c", "user.ended_at": "End_Date__c",
                    "account.region": "Region__c", "opportunity.contract_months": "Contract_Months__c"}

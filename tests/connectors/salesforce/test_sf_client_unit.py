@@ -11,7 +11,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from connectors.config import InstanceConfig
-from connectors.errors import AuthError, BudgetExhausted, DailyLimitReached, RequestRejected, TransientError
+from connectors.errors import (
+    AuthError,
+    BudgetExhausted,
+    DailyLimitReached,
+    RequestRejected,
+    TransientError,
+)
 from connectors.salesforce.auth import jwt_audience
 from connectors.salesforce.client import SalesforceClient
 

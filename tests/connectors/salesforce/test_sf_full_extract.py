@@ -9,31 +9,31 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
+from sf_reading import by_id, read
 
 from sandbox.generator import generate_org
 from sandbox.runtime import RunningSandbox, Sandbox
-from sf_reading import by_id, read
 
 INCREMENTAL = ["User", "Account", "Lead", "Opportunity", "OpportunityHistory", "Task", "Event",
                "OpportunityLineItem"]
 
 
 @pytest.fixture(scope="module")
-def org():  # noqa: ANN201
+def org():
     return generate_org("tiny", seed=3, as_of=date(2025, 6, 30))
 
 
 @pytest.fixture(scope="module")
-def sb(org, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:  # noqa: ANN001
+def sb(org, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
     with Sandbox(crm="salesforce", org=org, state_dir=tmp_path_factory.mktemp("sf")) as running:
         yield running
 
 
-def _rows(org, table: str) -> dict[str, dict]:  # noqa: ANN001
+def _rows(org, table: str) -> dict[str, dict]:
     return {r["id"]: r for r in org.tables[table].to_dicts()}
 
 
-def test_full_extract_equals_the_org_at_minimum_calls(sb: RunningSandbox, org, connector_for) -> None:  # noqa: ANN001
+def test_full_extract_equals_the_org_at_minimum_calls(sb: RunningSandbox, org, connector_for) -> None:
     connector = connector_for(sb)
     sb.ledger.reset()
     opportunities = by_id(read(connector, "Opportunity")[0])
@@ -110,7 +110,7 @@ def test_queries_per_object_are_ceil_rows_over_2000(sb: RunningSandbox, connecto
     assert account
 
 
-def test_incremental_after_edits_additions_and_deletes(sb: RunningSandbox, org, connector_for) -> None:  # noqa: ANN001
+def test_incremental_after_edits_additions_and_deletes(sb: RunningSandbox, org, connector_for) -> None:
     connector = connector_for(sb, lookback_seconds=0)
     cursors = {name: read(connector, name)[1] for name in INCREMENTAL}
     store = sb.store

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
 
 from connectors.salesforce.currency import Rates
 from connectors.salesforce.keyset import KeysetCursor, soql_datetime
-from connectors.salesforce.mapping import MappingContext, Unmappable, event, opportunity, quota, task, user
+from connectors.salesforce.mapping import (
+    MappingContext,
+    Unmappable,
+    event,
+    opportunity,
+    quota,
+    task,
+    user,
+)
 
 T = "2025-06-29T23:59:59.000+0000"
 
@@ -74,17 +82,17 @@ def test_calls_tasks_and_events() -> None:
     record = task(call, MappingContext())
     assert (record.kind, record.outcome, record.direction, record.duration_seconds) == ("call", "voicemail",
                                                                                        "outbound", 45)
-    assert record.occurred_at == datetime(2025, 6, 1, 9, 30, tzinfo=timezone.utc)
+    assert record.occurred_at == datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
     assert (record.opportunity_id, record.account_id, record.lead_id) == ("0065g000001", None, "00Q5g000001")
     todo = task(call | {"TaskSubtype": "Task", "Type": "Other", "IsClosed": False, "ActivityDate": "2025-06-05"},
                 MappingContext())
     assert (todo.kind, todo.completed, todo.outcome) == ("task", False, None)
-    assert todo.occurred_at == datetime(2025, 6, 5, tzinfo=timezone.utc)
+    assert todo.occurred_at == datetime(2025, 6, 5, tzinfo=UTC)
     meeting = {"Id": "00U1", "SystemModstamp": T, "Type": "Demo", "StartDateTime": "2025-06-03T14:00:00.000+0000",
                "EndDateTime": "2025-06-03T14:30:00.000+0000", "DurationInMinutes": 30, "OwnerId": "005A",
                "WhatId": "0015g000001"}
-    before = MappingContext(now=datetime(2025, 6, 3, 14, 29, tzinfo=timezone.utc))
-    after = MappingContext(now=datetime(2025, 6, 3, 14, 30, tzinfo=timezone.utc))
+    before = MappingContext(now=datetime(2025, 6, 3, 14, 29, tzinfo=UTC))
+    after = MappingContext(now=datetime(2025, 6, 3, 14, 30, tzinfo=UTC))
     assert (event(meeting, before).completed, event(meeting, after).completed) == (False, True)
     assert (event(meeting, after).subtype, event(meeting, after).duration_seconds) == ("Demo", 1800.0)
     assert event(meeting, after).account_id == "0015g000001"

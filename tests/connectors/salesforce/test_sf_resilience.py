@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from sf_reading import read
 
 from connectors.errors import DailyLimitReached
 from sandbox.runtime import RunningSandbox, Sandbox
 from sandbox.salesforce.org import render_org
-from sf_reading import read
 
-STAMP = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=timezone.utc)
+STAMP = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)
 
 
-def _org_with_shared_stamp(rows: int = 500):  # noqa: ANN202
+def _org_with_shared_stamp(rows: int = 500):
     """`rows` accounts loaded in one millisecond, as a bulk load leaves them, plus a few later ones."""
     store = render_org(None)
     store.load("Account", [{"Name": f"Shared {i:03d}", "SystemModstamp": STAMP, "CreatedDate": STAMP,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -26,6 +26,7 @@ def sb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
 @pytest.fixture(scope="module")
 def installed(sb: RunningSandbox) -> RunningSandbox:
     from sf_reading import instance_for, no_sleep
+
     from connectors.salesforce import connect
     from connectors.salesforce.client import SalesforceClient
     instance = instance_for(sb)
@@ -60,7 +61,7 @@ def test_a_second_install_creates_nothing(installed: RunningSandbox, connector_f
 
 
 def _snapshots(count: int, value: float) -> list[SnapshotWrite]:
-    at = datetime(2025, 7, 1, 6, 0, tzinfo=timezone.utc)
+    at = datetime(2025, 7, 1, 6, 0, tzinfo=UTC)
     return [SnapshotWrite(key=f"win_rate|rep|R{i:04d}|quarter|2025-04-01", kpi="win_rate", scope="rep",
                           scope_id=f"R{i:04d}", grain="quarter", unit="ratio", instance="acme-sf",
                           period_start=date(2025, 4, 1), period_end=date(2025, 7, 1), value=value + i,
