@@ -29,10 +29,10 @@ which the store's upsert absorbs)."""
 
 def parse_stamp(value: str) -> datetime:
     """A Salesforce datetime (`2025-06-29T23:59:59.000+0000` or `...Z`) as an aware UTC datetime."""
-    text = value.replace("Z", "+00:00")
-    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
-        text = text[:-2] + ":" + text[-2:]
-    return datetime.fromisoformat(text).astimezone(UTC)
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"datetime {value!r} has no time zone")
+    return parsed if parsed.utcoffset() == timedelta(0) else parsed.astimezone(UTC)
 
 
 def soql_datetime(moment: datetime) -> str:
@@ -41,7 +41,11 @@ def soql_datetime(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-def _canonical(value: str) -> str:
+def canonical(value: str) -> str:
+    """The stamp as `soql_datetime` writes it, so stamps compare as text; REST's own UTC form
+    (`...T23:59:59.000+0000`) is rewritten without parsing."""
+    if len(value) == 28 and value.endswith("+0000") and value[19] == ".":
+        return value[:23] + "Z"
     return soql_datetime(parse_stamp(value))
 
 
@@ -57,7 +61,7 @@ class KeysetCursor:
     def load(cls, cursor: Cursor | None) -> KeysetCursor:
         if not cursor or not cursor.get("modstamp"):
             return cls()
-        return cls(_canonical(cursor["modstamp"]), cursor.get("id") or "", dict(cursor.get("seen") or {}))
+        return cls(canonical(cursor["modstamp"]), cursor.get("id") or "", dict(cursor.get("seen") or {}))
 
     def dump(self) -> Cursor:
         return {"modstamp": self.modstamp, "id": self.id, "seen": dict(self.seen)}
@@ -74,23 +78,30 @@ class KeysetCursor:
 
     def is_new(self, row_id: str, stamp: str) -> bool:
         """Not delivered before: after the mark, or within the look-back and not this version."""
-        canonical = _canonical(stamp)
-        if self.modstamp is None or (canonical, row_id) > (self.modstamp, self.id or ""):
+        if self.modstamp is None:
             return True
-        return self.seen.get(row_id) != canonical
+        version = canonical(stamp)
+        if (version, row_id) > (self.modstamp, self.id or ""):
+            return True
+        return self.seen.get(row_id) != version
 
     def advance(self, rows: list[tuple[str, str]], lookback: timedelta) -> None:
-        """Take delivered (Id, SystemModstamp) rows, in read order, into the mark and the seen versions."""
-        for row_id, stamp in rows:
-            canonical = _canonical(stamp)
-            if self.modstamp is None or (canonical, row_id) > (self.modstamp, self.id or ""):
-                self.modstamp, self.id = canonical, row_id
-            if lookback > timedelta(0):
-                self.seen[row_id] = canonical
+        """Take one page's (Id, SystemModstamp) rows, in read order (ascending keys), into the mark and
+        the versions seen within the look-back. Only the rows inside the window are converted."""
+        if rows:
+            last_id, last_stamp = rows[-1]
+            key = (canonical(last_stamp), last_id)
+            if self.modstamp is None or key > (self.modstamp, self.id or ""):
+                self.modstamp, self.id = key
         if lookback <= timedelta(0) or self.modstamp is None:
             self.seen.clear()
             return
         horizon = soql_datetime(parse_stamp(self.modstamp) - lookback)
+        for row_id, stamp in reversed(rows):
+            version = canonical(stamp)
+            if version < horizon:
+                break
+            self.seen[row_id] = version
         kept = sorted(((s, i) for i, s in self.seen.items() if s >= horizon), reverse=True)[:MAX_SEEN]
         self.seen = {i: s for s, i in kept}
 

@@ -63,12 +63,13 @@ def _date(value: Any) -> date | None:
 
 
 def _stamp(value: Any) -> datetime | None:
-    return parse_stamp(str(value)) if value else None
+    return parse_stamp(value) if isinstance(value, str) and value else None
 
 
 def _base(row: Row) -> dict[str, Any]:
+    """Datetimes stay text: the schema parses Salesforce's `...000+0000` itself (once, not twice)."""
     return {"source": "salesforce", "id": row["Id"], "deleted": bool(row.get("IsDeleted")),
-            "modified_at": _stamp(row.get("SystemModstamp"))}
+            "modified_at": row.get("SystemModstamp")}
 
 
 def _prefixed(value: Any, prefix: str) -> str | None:
@@ -97,7 +98,7 @@ def user(row: Row, ctx: MappingContext) -> Record:
 
 def account(row: Row, ctx: MappingContext) -> Record:
     return schema.Account.model_validate(_base(row) | {
-        "name": row.get("Name"), "owner_id": row.get("OwnerId"), "created_at": _stamp(row.get("CreatedDate")),
+        "name": row.get("Name"), "owner_id": row.get("OwnerId"), "created_at": row.get("CreatedDate"),
         "industry": ctx.mapped(row, "account.industry") or row.get("Industry"),
         "region": ctx.mapped(row, "account.region")})
 
@@ -105,7 +106,7 @@ def account(row: Row, ctx: MappingContext) -> Record:
 def lead(row: Row, ctx: MappingContext) -> Record:
     converted = _date(row.get("ConvertedDate")) if row.get("IsConverted") else None
     return schema.Lead.model_validate(_base(row) | {
-        "owner_id": row.get("OwnerId"), "created_at": _stamp(row.get("CreatedDate")),
+        "owner_id": row.get("OwnerId"), "created_at": row.get("CreatedDate"),
         "lead_source": row.get("LeadSource"), "crm": "salesforce", "status": row.get("Status"),
         "converted_at": datetime.combine(converted, datetime.min.time(), UTC) if converted else None,
         "converted_account_id": row.get("ConvertedAccountId"),
@@ -140,7 +141,7 @@ def opportunity(row: Row, ctx: MappingContext) -> Record:
         "probability": None if probability is None else float(probability) / 100,
         "forecast_category": row.get("ForecastCategoryName"), "type": opportunity_type(row.get("Type")),
         "lead_source": row.get("LeadSource"), "amount": converted, "amount_original": amount,
-        "currency": currency, "created_at": _stamp(row.get("CreatedDate")), "close_date": close,
+        "currency": currency, "created_at": row.get("CreatedDate"), "close_date": close,
         "is_closed": bool(row.get("IsClosed")), "is_won": bool(row.get("IsWon")),
         "contract_months": round(float(months)) if months not in (None, "") else None})
 
@@ -150,7 +151,7 @@ def stage_change(row: Row, ctx: MappingContext) -> Record:
     stage (the real API gives no previous stage; consecutive rows of one stage are one visit)."""
     return schema.StageChange.model_validate(_base(row) | {
         "opportunity_id": row.get("OpportunityId"), "stage": row.get("StageName"),
-        "entered_at": _stamp(row.get("CreatedDate"))})
+        "entered_at": row.get("CreatedDate")})
 
 
 def stage(row: Row, ctx: MappingContext) -> Record:
@@ -181,7 +182,7 @@ def call_outcome(disposition: str | None) -> str | None:
     return "other"
 
 
-def _activity(row: Row, kind: str, occurred: datetime | None, **values: Any) -> Record:
+def _activity(row: Row, kind: str, occurred: datetime | str | None, **values: Any) -> Record:
     what = row.get("WhatId")
     return schema.Activity.model_validate(_base(row) | {
         "kind": kind, "owner_id": row.get("OwnerId"), "occurred_at": occurred,
@@ -195,7 +196,7 @@ def task(row: Row, ctx: MappingContext) -> Record:
     (CompletedDateTime), else on its due date."""
     subtype = row.get("TaskSubtype")
     kind = TASK_KINDS.get(subtype or "") or TYPE_KINDS.get(str(row.get("Type") or "").lower(), "task")
-    occurred = _stamp(row.get("CreatedDate"))
+    occurred: datetime | str | None = row.get("CreatedDate")
     if kind == "task":
         due = _date(row.get("ActivityDate"))
         occurred = (_stamp(row.get("CompletedDateTime")) if row.get("IsClosed") else None) or (
