@@ -57,7 +57,8 @@ class SalesforceClient:
         self.http = http if http is not None else verified_session(instance)
         self.budget = ApiBudget(instance.name, instance.api_budget_share)
         self.usage = ApiUsage()
-        self._sleep = sleep
+        self.sleep = sleep
+        """How the client waits (back-off, Bulk polling); tests pass one that does not."""
         self._sf: Salesforce | None = None
         self._token: SessionToken | None = None
         self._describes: dict[str, dict[str, Any]] = {}
@@ -66,7 +67,7 @@ class SalesforceClient:
     # --- session -------------------------------------------------------------------------------
     def login(self) -> None:
         """(Re)authenticate with the instance's flow; also the refresh after INVALID_SESSION_ID."""
-        token = call_with_retry(lambda: fetch_token(self.instance, self.http), sleep=self._sleep)
+        token = call_with_retry(lambda: fetch_token(self.instance, self.http), sleep=self.sleep)
         self._token = token
         self._sf = Salesforce(session_id=token.access_token, instance_url=token.instance_url,
                               session=self.http, version=API_VERSION)
@@ -112,7 +113,7 @@ class SalesforceClient:
                 return response
             return orjson.loads(response.content) if response.content else None
 
-        return call_with_retry(once, refresh=self.login, sleep=self._sleep)
+        return call_with_retry(once, refresh=self.login, sleep=self.sleep)
 
     def _observe(self, response: requests.Response) -> None:
         match = _USAGE.search(response.headers.get("Sforce-Limit-Info", ""))

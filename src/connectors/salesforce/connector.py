@@ -74,10 +74,12 @@ class SalesforceConnector:
         if declared.optional and declared.name not in self.client.sobjects():
             return
         fields = self.selected_fields(declared)
+        config = self.instance_config
         plan = ReadPlan(stream=declared, groups=column_groups(fields, self.max_query_chars),
                         keyset=KeysetCursor() if full else KeysetCursor.load(cursor),
-                        lookback=timedelta(seconds=self.instance_config.lookback_seconds),
-                        page_size=self.instance_config.page_size, full=full or not cursor)
+                        lookback=timedelta(seconds=config.lookback_seconds), page_size=config.page_size,
+                        full=full or not cursor, bulk_threshold=config.bulk_threshold,
+                        field_types={f["name"]: f["type"] for f in self.client.describe(declared.name)["fields"]})
         ctx = self._context(declared)
         captured: list[Mapping[str, Any]] = []
         for batch in read_stream(self.client, plan, ctx):

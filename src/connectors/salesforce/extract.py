@@ -5,14 +5,15 @@ the normalisation with quarantine. Memory holds one page (per column group), nev
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
 from connectors.base import Batch, Cursor, Quarantined
-from connectors.salesforce.client import Page, SalesforceClient
+from connectors.salesforce.bulk import BulkUnavailable, bulk_pages
+from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.keyset import (
     KeysetCursor,
     parse_stamp,
@@ -36,6 +37,9 @@ class ReadPlan:
     lookback: timedelta
     page_size: int | None
     full: bool
+    bulk_threshold: int | None = None
+    """Rows above which the rest of an ordered read goes through a Bulk API 2.0 job (None: never)."""
+    field_types: Mapping[str, str] = field(default_factory=dict)
 
 
 def soql(stream: SalesforceStream, fields: list[str], where: str | None) -> str:
@@ -110,10 +114,40 @@ def _pages(client: SalesforceClient, plan: ReadPlan, where: str | None) -> Itera
     if len(plan.groups) > 1:
         yield from _joined_pages(client, plan, where)
         return
-    page: Page
-    for page in client.query_pages(soql(plan.stream, plan.groups[0], where),
-                                   include_deleted=plan.stream.include_deleted, batch_size=plan.page_size):
+    stream = plan.stream
+    pages = client.query_pages(soql(stream, plan.groups[0], where), include_deleted=stream.include_deleted,
+                               batch_size=plan.page_size)
+    first = next(pages)
+    yield first.records
+    rest = first.total_size - len(first.records)
+    if (plan.bulk_threshold is None or first.total_size <= plan.bulk_threshold or rest <= 0
+            or stream.cursor_field is None or not first.records):
+        yield from (page.records for page in pages)
+        return
+    last = row_key(first.records[-1], STAMP)
+    try:
+        for rows in _bulk_after(client, plan, where, last):
+            yield rows
+            if rows:
+                last = row_key(rows[-1], STAMP)
+        return
+    except BulkUnavailable:
+        pass  # go on with REST after the last row delivered
+    for page in client.query_pages(soql(stream, plan.groups[0], _after(where, last)),
+                                   include_deleted=stream.include_deleted, batch_size=plan.page_size):
         yield page.records
+
+
+def _after(where: str | None, last: tuple[str, str]) -> str:
+    bound = _key_bound(">", last[1], last[0])
+    return f"({where}) AND {bound}" if where else bound
+
+
+def _bulk_after(client: SalesforceClient, plan: ReadPlan, where: str | None,
+                last: tuple[str, str]) -> Iterator[list[Row]]:
+    yield from bulk_pages(client, soql(plan.stream, plan.groups[0], _after(where, last)),
+                          include_deleted=plan.stream.include_deleted, field_types=plan.field_types,
+                          sleep=client.sleep)
 
 
 def read_stream(client: SalesforceClient, plan: ReadPlan, ctx: MappingContext) -> Iterator[Batch]:
