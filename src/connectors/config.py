@@ -69,6 +69,9 @@ class InstanceConfig(BaseModel):
     """Write per-rep KPI fields on the Salesforce User record (needs "Manage Users")."""
     page_size: int | None = Field(default=None, ge=1)
     """Override the CRM's page size (Salesforce 200..2,000, HubSpot ≤ 100 lists / ≤ 200 search)."""
+    bulk_threshold: int | None = Field(default=10_000, ge=0)
+    """Salesforce: a read of more rows than this goes on through a Bulk API 2.0 query job after its first
+    REST page (falling back to REST if the job fails); None: REST only."""
 
     @field_validator("client_id_env", "client_secret_env", "refresh_token_env", "token_env")
     @classmethod

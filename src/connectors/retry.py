@@ -13,7 +13,13 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from connectors.errors import AuthExpired, ConnectorError, RateLimited, TransientError
 
@@ -70,4 +76,4 @@ def call_with_retry(
     return retrying(once)
 
 
-__all__ = ["call_with_retry", "ConnectorError"]
+__all__ = ["ConnectorError", "call_with_retry"]

@@ -16,8 +16,8 @@ from types import FrameType
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
-from sandbox.plugin import ASGIApp
 from sandbox.tls import TlsFiles
 
 START_TIMEOUT_SECONDS = 10.0
@@ -138,6 +138,7 @@ class SandboxServer:
             log_level="warning",
             access_log=False,
             server_header=False,
+            date_header=False,  # the middleware sends `Date` in the CRM's spelling
             ssl_certfile=str(self.tls.cert_file),
             ssl_keyfile=str(self.tls.key_file),
             timeout_graceful_shutdown=2,

@@ -65,6 +65,42 @@ class PropertyDef:
         }
         return body
 
+    def to_legacy(self) -> dict:
+        """The property as the legacy listings describe it (`GET /properties/v1/{deals|contacts|companies}/
+        properties`, `GET /properties/v2/{objectType}/properties`): flat read-only flags, epoch-millisecond
+        timestamps, options with `readOnly` and `doubleData`."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "description": self.description,
+            "groupName": self.group_name,
+            "type": self.type,
+            "fieldType": self.field_type,
+            "options": [
+                {"description": o.get("description") or "", "label": o["label"], "value": o["value"],
+                 "displayOrder": o.get("displayOrder", i), "hidden": bool(o.get("hidden", False)),
+                 "readOnly": False, "doubleData": 0.0}
+                for i, o in enumerate(self.options)
+            ],
+            "displayOrder": self.display_order,
+            "formField": not (self.read_only or self.calculated),
+            "readOnlyValue": self.read_only or self.calculated,
+            "readOnlyDefinition": self.hubspot_defined,
+            "hidden": False,
+            "mutableDefinitionNotDeletable": self.hubspot_defined,
+            "favorited": False,
+            "favoritedOrder": -1,
+            "calculated": self.calculated,
+            "externalOptions": False,
+            "displayMode": "current_value",
+            "deleted": self.archived,
+            "hubspotDefined": self.hubspot_defined,
+            "createdAt": epoch_millis(self.created_at),
+            "updatedAt": epoch_millis(self.updated_at),
+            "createdUserId": None,
+            "updatedUserId": None,
+        }
+
     @property
     def writable(self) -> bool:
         return not (self.read_only or self.calculated)
@@ -75,6 +111,11 @@ def iso_millis(moment: datetime) -> str:
     if moment.tzinfo is not timezone.utc:
         moment = moment.astimezone(timezone.utc)
     return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def epoch_millis(moment: datetime) -> int:
+    """The legacy APIs' timestamp format: milliseconds since the epoch."""
+    return int(moment.timestamp() * 1000)
 
 
 def parse_instant(text: str) -> datetime | None:

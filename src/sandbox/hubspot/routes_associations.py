@@ -9,6 +9,7 @@ from starlette.routing import Route
 from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.associations import TYPE_IDS, type_ids
 from sandbox.hubspot.errors import batch_error, object_not_found, validation
+from sandbox.hubspot.context import PortalContext
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import iso_millis
 from sandbox.hubspot.render import json_body, object_type
@@ -27,10 +28,10 @@ def _targets(portal: Portal, from_name: str, from_id: str, to_name: str) -> list
 
 
 class AssociationRoutes:
-    """The routes of this module over one Portal; each handler is a method."""
+    """The handlers of this module over one portal; each handler is a method."""
 
-    def __init__(self, portal: Portal) -> None:
-        self.portal = portal
+    def __init__(self, ctx: PortalContext) -> None:
+        self.portal = ctx.portal
 
     async def batch_read(self, request: Request) -> Response:
         from_def = object_type(self.portal, request.path_params["from"])
@@ -108,15 +109,17 @@ class AssociationRoutes:
                 self.portal.associations.remove(from_def.name, str(item["from"]["id"]), to_def.name, str(to["id"]))
         return Response(status_code=204)
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("/crm/v4/associations/{from}/{to}/batch/read", self.batch_read, methods=["POST"]),
-            Route("/crm/v4/associations/{from}/{to}/batch/create", self.batch_create, methods=["POST"]),
-            Route("/crm/v4/associations/{from}/{to}/batch/archive", self.batch_archive, methods=["POST"]),
-            Route("/crm/v4/associations/{from}/{to}/labels", self.labels, methods=["GET"]),
-            Route("/crm/v4/objects/{from}/{id}/associations/{to}", self.list_for_record, methods=["GET"]),
-        ]
 
 
-def routes(portal: Portal) -> list[Route]:
-    return AssociationRoutes(portal).routes()
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
+    h = AssociationRoutes(ctx)
+    pair = "/crm/v4/associations/{from}/{to}"
+    return [
+        Route(pair + "/batch/read", h.batch_read, methods=["POST"], name="associations"),
+        Route(pair + "/batch/create", h.batch_create, methods=["POST"], name="associations"),
+        Route(pair + "/batch/archive", h.batch_archive, methods=["POST"], name="associations"),
+        Route(pair + "/labels", h.labels, methods=["GET"], name="associations"),
+        Route("/crm/v4/objects/{from}/{id}/associations/{to}", h.list_for_record, methods=["GET"],
+              name="associations"),
+    ]

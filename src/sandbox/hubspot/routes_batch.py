@@ -15,6 +15,7 @@ from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import ApiError, batch_error, validation
 from sandbox.hubspot.properties import iso_millis
 from sandbox.hubspot.render import bool_param, json_body, object_type, record_json
+from sandbox.hubspot.context import PortalContext, versioned
 from sandbox.hubspot.writes import Writer
 
 MAX_INPUTS = 100
@@ -61,11 +62,11 @@ class BatchRun:
 
 
 class BatchRoutes:
-    """The routes of this module over one Writer; each handler is a method."""
+    """The handlers of this module over one portal; each handler is a method."""
 
-    def __init__(self, writer: Writer) -> None:
-        self.writer = writer
-        self.portal = writer.portal
+    def __init__(self, ctx: PortalContext) -> None:
+        self.writer = ctx.writer
+        self.portal = ctx.portal
 
     async def read(self, request: Request) -> Response:
         type_def = object_type(self.portal, request.path_params["type"])
@@ -146,14 +147,15 @@ class BatchRoutes:
             self.portal.store.archive(type_def.name, str(item.get("id", "")))
         return Response(status_code=204)
 
-    def routes(self) -> list[Route]:
-        return [Route(f"/crm/v3/objects/{{type}}/batch/{name}", handler, methods=["POST"])
-                for name, handler in (("read", self.read), ("create", self.create), ("update", self.update),
-                                      ("upsert", self.upsert), ("archive", self.archive))]
 
 
-def routes(writer: Writer) -> list[Route]:
-    return BatchRoutes(writer).routes()
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints, under /crm/v3/objects and the dated paths; each route's name is its label."""
+    h = BatchRoutes(ctx)
+    return [Route(f"{base}/{{type}}/batch/{verb}", handler, methods=["POST"], name=f"batch_{verb}")
+            for base in versioned("crm/objects", "v3")
+            for verb, handler in (("read", h.read), ("create", h.create), ("update", h.update),
+                                  ("upsert", h.upsert), ("archive", h.archive))]
 
 
 def _upsert_one(writer: Writer, type_def: ObjectTypeDef, item: dict, key: str):

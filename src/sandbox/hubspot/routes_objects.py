@@ -12,17 +12,17 @@ from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.errors import object_not_found, validation
 from sandbox.hubspot.render import bool_param, json_body, list_param, object_type, record_json, record_renderer
 from sandbox.hubspot.search import compile_groups, parse_paging, sort_key, MAX_RESULTS
-from sandbox.hubspot.writes import Writer
+from sandbox.hubspot.context import PortalContext, versioned
 
 MAX_PAGE = 100
 
 
 class ObjectRoutes:
-    """The routes of this module over one Writer; each handler is a method."""
+    """The handlers of this module over one portal; each handler is a method."""
 
-    def __init__(self, writer: Writer) -> None:
-        self.writer = writer
-        self.portal = writer.portal
+    def __init__(self, ctx: PortalContext) -> None:
+        self.writer = ctx.writer
+        self.portal = ctx.portal
         self.searches = SearchCache(self.portal)
 
     async def list_objects(self, request: Request) -> Response:
@@ -50,7 +50,7 @@ class ObjectRoutes:
         render = record_renderer(self.portal, type_def, props, history, assoc)
         body: dict = {"results": [render(r) for r in page]}
         if next_after is not None:
-            link = f"{request.base_url}crm/v3/objects/{request.path_params['type']}?after={next_after}"
+            link = f"{request.url.replace(query='')}?after={next_after}"
             body["paging"] = {"next": {"after": next_after, "link": link}}
         return FastJSONResponse(body)
 
@@ -115,19 +115,19 @@ class ObjectRoutes:
             out["paging"] = {"next": {"after": str(following)}}
         return FastJSONResponse(out)
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("/crm/v3/objects/{type}", self.list_objects, methods=["GET"]),
-            Route("/crm/v3/objects/{type}", self.create_object, methods=["POST"]),
-            Route("/crm/v3/objects/{type}/search", self.search, methods=["POST"]),
-            Route("/crm/v3/objects/{type}/{id}", self.get_object, methods=["GET"]),
-            Route("/crm/v3/objects/{type}/{id}", self.update_object, methods=["PATCH"]),
-            Route("/crm/v3/objects/{type}/{id}", self.archive_object, methods=["DELETE"]),
-        ]
 
 
-def routes(writer: Writer) -> list[Route]:
-    return ObjectRoutes(writer).routes()
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints, under /crm/v3/objects and the dated paths; each route's name is its label."""
+    h = ObjectRoutes(ctx)
+    return [route for base in versioned("crm/objects", "v3") for route in [
+        Route(base + "/{type}", h.list_objects, methods=["GET"], name="objects_list"),
+        Route(base + "/{type}", h.create_object, methods=["POST"], name="objects_create"),
+        Route(base + "/{type}/search", h.search, methods=["POST"], name="search"),
+        Route(base + "/{type}/{id}", h.get_object, methods=["GET"], name="objects_get"),
+        Route(base + "/{type}/{id}", h.update_object, methods=["PATCH"], name="objects_update"),
+        Route(base + "/{type}/{id}", h.archive_object, methods=["DELETE"], name="objects_archive"),
+    ]]
 
 
 class SearchCache:

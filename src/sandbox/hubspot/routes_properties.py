@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.hubspot.errors import ApiError, resource_not_found, validation
+from sandbox.hubspot.context import PortalContext, versioned
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import PROPERTY_TYPES, PropertyDef
 from sandbox.hubspot.render import bool_param, json_body, object_type
@@ -44,10 +45,10 @@ def property_from_input(body: dict, now: datetime, group_names: set[str]) -> Pro
 
 
 class PropertyRoutes:
-    """The routes of this module over one Portal; each handler is a method."""
+    """The handlers of this module over one portal; each handler is a method."""
 
-    def __init__(self, portal: Portal) -> None:
-        self.portal = portal
+    def __init__(self, ctx: PortalContext) -> None:
+        self.portal: Portal = ctx.portal
 
     def find(self, request: Request):
         return object_type(self.portal, request.path_params["type"])
@@ -116,18 +117,20 @@ class PropertyRoutes:
             raise resource_not_found()
         return JSONResponse(group)
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("/crm/v3/properties/{type}", self.list_properties, methods=["GET"]),
-            Route("/crm/v3/properties/{type}", self.create_property, methods=["POST"]),
-            Route("/crm/v3/properties/{type}/groups", self.list_groups, methods=["GET"]),
-            Route("/crm/v3/properties/{type}/groups", self.create_group, methods=["POST"]),
-            Route("/crm/v3/properties/{type}/groups/{name}", self.get_group, methods=["GET"]),
-            Route("/crm/v3/properties/{type}/{name}", self.get_property, methods=["GET"]),
-            Route("/crm/v3/properties/{type}/{name}", self.update_property, methods=["PATCH"]),
-            Route("/crm/v3/properties/{type}/{name}", self.archive_property, methods=["DELETE"]),
-        ]
 
 
-def routes(portal: Portal) -> list[Route]:
-    return PropertyRoutes(portal).routes()
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints, under /crm/v3/properties and the dated paths; each route's name is its label."""
+    h = PropertyRoutes(ctx)
+    return [Route(base + path, handler, methods=[method], name="properties")
+            for base in versioned("crm/properties", "v3")
+            for path, handler, method in [
+                ("/{type}", h.list_properties, "GET"),
+                ("/{type}", h.create_property, "POST"),
+                ("/{type}/groups", h.list_groups, "GET"),
+                ("/{type}/groups", h.create_group, "POST"),
+                ("/{type}/groups/{name}", h.get_group, "GET"),
+                ("/{type}/{name}", h.get_property, "GET"),
+                ("/{type}/{name}", h.update_property, "PATCH"),
+                ("/{type}/{name}", h.archive_property, "DELETE"),
+            ]]

@@ -157,15 +157,16 @@ class BulkQueryHandlers:
 
 
 def routes(ctx: OrgContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
     # One route per HTTP method; Starlette answers 405 for a path whose routes all refuse the method.
     h = BulkQueryHandlers(ctx)
     base = "/services/data/v{version}/jobs/query"
     return [
-        Route(base, h.create, methods=["POST"]),
-        Route(base, h.list_jobs, methods=["GET"]),
-        Route(base + "/", h.create, methods=["POST"]),
-        Route(base + "/{job_id}", h.get_job, methods=["GET"]),
-        Route(base + "/{job_id}", h.abort_job, methods=["PATCH"]),
-        Route(base + "/{job_id}", h.delete_job, methods=["DELETE"]),
-        Route(base + "/{job_id}/results", h.results, methods=["GET"]),
+        Route(base, h.create, name="bulk_create", methods=["POST"]),
+        Route(base, h.list_jobs, name="bulk_job", methods=["GET"]),
+        Route(base + "/", h.create, name="bulk_create", methods=["POST"]),
+        Route(base + "/{job_id}", h.get_job, name="bulk_job", methods=["GET"]),
+        Route(base + "/{job_id}", h.abort_job, name="bulk_job", methods=["PATCH"]),
+        Route(base + "/{job_id}", h.delete_job, name="bulk_job", methods=["DELETE"]),
+        Route(base + "/{job_id}/results", h.results, name="bulk_results", methods=["GET"]),
     ]

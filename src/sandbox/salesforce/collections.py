@@ -157,15 +157,16 @@ class CollectionHandlers:
 
 
 def routes(ctx: OrgContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
     # One route per HTTP method; Starlette answers 405 for a path whose routes all refuse the method.
     h = CollectionHandlers(ctx)
     base = "/services/data/v{version}/composite/sobjects"
     return [
-        Route(base, h.create, methods=["POST"]),
-        Route(base, h.update, methods=["PATCH"]),
-        Route(base, h.delete, methods=["DELETE"]),
-        Route(base + "/", h.create, methods=["POST"]),
-        Route(base + "/", h.update, methods=["PATCH"]),
-        Route(base + "/", h.delete, methods=["DELETE"]),
-        Route(base + "/{sobject}/{field}", h.upsert, methods=["PATCH"]),
+        Route(base, h.create, name="collections", methods=["POST"]),
+        Route(base, h.update, name="collections", methods=["PATCH"]),
+        Route(base, h.delete, name="collections", methods=["DELETE"]),
+        Route(base + "/", h.create, name="collections", methods=["POST"]),
+        Route(base + "/", h.update, name="collections", methods=["PATCH"]),
+        Route(base + "/", h.delete, name="collections", methods=["DELETE"]),
+        Route(base + "/{sobject}/{field}", h.upsert, name="collections", methods=["PATCH"]),
     ]

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from sandbox.instance import Runtime
 from sandbox.json_response import FastJSONResponse
 from sandbox.salesforce.errors import ApiError
 from sandbox.salesforce.soql_eval import Result
@@ -32,7 +33,7 @@ class Cursor:
 @dataclass
 class OrgContext:
     store: Store
-    runtime: Any  # sandbox.runtime.Runtime
+    runtime: Runtime
     tooling: Store | None = None
     cursors: OrderedDict[str, Cursor] = field(default_factory=OrderedDict)
     bulk_jobs: dict[str, Any] = field(default_factory=dict)

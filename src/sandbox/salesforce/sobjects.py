@@ -129,21 +129,23 @@ class SObjectHandlers:
 
 
 def routes(ctx: OrgContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
     # One route per HTTP method; Starlette answers 405 for a path whose routes all refuse the method.
     h = SObjectHandlers(ctx)
     base = "/services/data/v{version}/sobjects"
     return [
-        Route(base, h.list_objects, methods=["GET"]),
-        Route(base + "/", h.list_objects, methods=["GET"]),
-        Route(base + "/{sobject}/describe", h.describe, methods=["GET"]),
-        Route(base + "/{sobject}/describe/", h.describe, methods=["GET"]),
-        Route(base + "/{sobject}", h.object_summary, methods=["GET"]),
-        Route(base + "/{sobject}", h.create_record, methods=["POST"]),
-        Route(base + "/{sobject}/", h.object_summary, methods=["GET"]),
-        Route(base + "/{sobject}/", h.create_record, methods=["POST"]),
-        Route(base + "/{sobject}/{record_id}", h.get_record, methods=["GET"]),
-        Route(base + "/{sobject}/{record_id}", h.update_record, methods=["PATCH"]),
-        Route(base + "/{sobject}/{record_id}", h.delete_record, methods=["DELETE"]),
-        Route(base + "/{sobject}/{field}/{value}", h.get_by_external_id, methods=["GET"]),
-        Route(base + "/{sobject}/{field}/{value}", h.upsert_by_external_id, methods=["PATCH"]),
+        Route(base, h.list_objects, methods=["GET"], name="sobjects"),
+        Route(base + "/", h.list_objects, methods=["GET"], name="sobjects"),
+        Route(base + "/{sobject}/describe", h.describe, methods=["GET"], name="describe"),
+        Route(base + "/{sobject}/describe/", h.describe, methods=["GET"], name="describe"),
+        Route(base + "/{sobject}", h.object_summary, methods=["GET"], name="sobject"),
+        Route(base + "/{sobject}", h.create_record, methods=["POST"], name="sobject"),
+        Route(base + "/{sobject}/", h.object_summary, methods=["GET"], name="sobject"),
+        Route(base + "/{sobject}/", h.create_record, methods=["POST"], name="sobject"),
+        Route(base + "/{sobject}/{record_id}", h.get_record, methods=["GET"], name="record"),
+        Route(base + "/{sobject}/{record_id}", h.update_record, methods=["PATCH"], name="record"),
+        Route(base + "/{sobject}/{record_id}", h.delete_record, methods=["DELETE"], name="record"),
+        Route(base + "/{sobject}/{field}/{value}", h.get_by_external_id, methods=["GET"], name="upsert"),
+        Route(base + "/{sobject}/{field}/{value}", h.upsert_by_external_id, methods=["PATCH"],
+              name="upsert"),
     ]

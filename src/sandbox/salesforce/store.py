@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-from sandbox.salesforce.derivations import CATEGORY_API, DERIVATIONS
+from sandbox.salesforce.derivations import CATEGORY_API, DERIVATIONS, Record
 from sandbox.salesforce.errors import ApiError, RecordError, invalid_type, json_parser_error, no_such_column
 from sandbox.salesforce.ids import IdFactory, to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
@@ -23,7 +23,6 @@ from sandbox.salesforce.standard_objects import standard_objects
 from sandbox.salesforce.store_load import load_columns, load_rows
 from sandbox.salesforce.values import BadValue, coerce, looks_like_id, to_millis
 
-Record = dict[str, Any]
 HISTORY_TRACKED = ("StageName", "Amount", "CloseDate", "Probability")
 _SKIP_KEYS = {"attributes", "id"}  # collections bodies carry these beside the fields
 

@@ -145,11 +145,12 @@ class ToolingHandlers:
 
 
 def routes(ctx: OrgContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
     h = ToolingHandlers(ctx)
     base = "/services/data/v{version}/tooling"
     return [
-        Route(base + "/sobjects/{sobject}", h.create, methods=["POST"]),
-        Route(base + "/sobjects/{sobject}/", h.create, methods=["POST"]),
-        Route(base + "/query", h.query, methods=["GET"]),
-        Route(base + "/query/", h.query, methods=["GET"]),
+        Route(base + "/sobjects/{sobject}", h.create, name="tooling", methods=["POST"]),
+        Route(base + "/sobjects/{sobject}/", h.create, name="tooling", methods=["POST"]),
+        Route(base + "/query", h.query, name="tooling_query", methods=["GET"]),
+        Route(base + "/query/", h.query, name="tooling_query", methods=["GET"]),
     ]

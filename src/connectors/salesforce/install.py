@@ -1,0 +1,160 @@
+"""Install: what crm-kpi needs in an org, what already exists, and creating the rest — idempotently.
+
+Through the Tooling API: the custom object `KPI_Snapshot__c` with the fields and external-id key of
+DESIGN.md ("Write-back targets"), the `CRMKPI_<kpi>__c` number fields on Opportunity, Account and (when
+`user_fields` is on) User. Through the REST API: the permission set `CRM_KPI_Integration` granting read and
+edit on every one of those fields, assigned to the integration user (new fields are invisible to everyone
+until field-level security grants them), and `CRM_KPI_Read` granting read, for the admin to assign to reps.
+`plan` only reads; `apply` creates what the plan lacks, in dependency order; a second install creates nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from connectors.base import InstallItem, InstallPlan, InstallSpec
+from connectors.config import InstanceConfig
+from connectors.salesforce.client import SalesforceClient
+from connectors.salesforce.writer import (
+    FIELD_OBJECTS,
+    PERMISSION_SET,
+    SNAPSHOT_OBJECT,
+    kpi_field,
+)
+
+READ_PERMISSION_SET = "CRM_KPI_Read"
+_NUMBER = {"type": "Number", "precision": 18, "scale": 6}
+_TEXT = {"type": "Text", "length": 255}
+SNAPSHOT_FIELDS: dict[str, dict[str, Any]] = {
+    "Key__c": {**_TEXT, "label": "Key", "externalId": True, "unique": True},
+    "KPI__c": {**_TEXT, "label": "KPI"}, "Scope__c": {**_TEXT, "label": "Scope"},
+    "Scope_Id__c": {**_TEXT, "label": "Scope Id"}, "Grain__c": {**_TEXT, "label": "Grain"},
+    "Unit__c": {**_TEXT, "label": "Unit"}, "Instance__c": {**_TEXT, "label": "Instance"},
+    "Period_Start__c": {"type": "Date", "label": "Period Start"},
+    "Period_End__c": {"type": "Date", "label": "Period End"},
+    "Value__c": {**_NUMBER, "label": "Value"}, "Numerator__c": {**_NUMBER, "label": "Numerator"},
+    "Denominator__c": {**_NUMBER, "label": "Denominator"},
+    "Computed_At__c": {"type": "DateTime", "label": "Computed At"},
+    "User__c": {"type": "Lookup", "referenceTo": "User", "label": "Rep", "relationshipName": "KPI_Snapshots",
+                "deleteConstraint": "SetNull"},
+    "Account__c": {"type": "Lookup", "referenceTo": "Account", "label": "Account",
+                   "relationshipName": "KPI_Snapshots", "deleteConstraint": "SetNull"},
+    "Opportunity__c": {"type": "Lookup", "referenceTo": "Opportunity", "label": "Opportunity",
+                       "relationshipName": "KPI_Snapshots", "deleteConstraint": "SetNull"},
+}
+SNAPSHOT_OBJECT_METADATA = {"label": "KPI Snapshot", "pluralLabel": "KPI Snapshots", "deploymentStatus": "Deployed",
+                            "sharingModel": "ReadWrite",
+                            "nameField": {"type": "AutoNumber", "label": "Snapshot", "displayFormat": "KPI-{0000000}"}}
+
+
+def wanted_fields(instance: InstanceConfig, spec: InstallSpec) -> list[tuple[str, dict[str, Any]]]:
+    """(`Object.Field__c`, metadata) of every field install owns, objects in a fixed order."""
+    fields = [(f"{SNAPSHOT_OBJECT}.{name}", meta) for name, meta in SNAPSHOT_FIELDS.items()] if spec.snapshots else []
+    for target, sobject in FIELD_OBJECTS.items():
+        if target == "user" and not instance.user_fields:
+            continue
+        for kpi in spec.fields.get(target, ()):  # type: ignore[call-overload]
+            label = ("KPI " + kpi.replace("_", " "))[:40]
+            fields.append((f"{sobject}.{kpi_field(kpi)}", {**_NUMBER, "label": label}))
+    return fields
+
+
+def _quoted(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "\\'") + "'" for v in values)
+
+
+def _existing_fields(client: SalesforceClient, fields: list[str]) -> set[str]:
+    """`Object.Field__c` names that exist (Tooling API: describe hides fields the user cannot read)."""
+    if not fields:
+        return set()
+    objects = {r["Id"]: r["DeveloperName"] + "__c" for r in client.tooling_query(
+        f"SELECT Id, DeveloperName FROM CustomObject WHERE DeveloperName = '{SNAPSHOT_OBJECT[:-3]}'")}
+    names = sorted({f.split(".")[1][:-3] for f in fields})
+    found = set()
+    for row in client.tooling_query("SELECT DeveloperName, TableEnumOrId FROM CustomField "
+                                    f"WHERE DeveloperName IN ({_quoted(names)})"):
+        table = objects.get(row["TableEnumOrId"], row["TableEnumOrId"])
+        found.add(f"{table}.{row['DeveloperName']}__c".lower())
+    return {f for f in fields if f.lower() in found}
+
+
+def _permission_set_id(client: SalesforceClient, name: str) -> str | None:
+    rows = list(client.query_rows(f"SELECT Id FROM PermissionSet WHERE Name = '{name}'"))
+    return rows[0]["Id"] if rows else None
+
+
+def _granted(client: SalesforceClient, set_id: str | None) -> dict[str, bool]:
+    """Field -> edit granted, for the fields permission set `set_id` grants read on."""
+    if set_id is None:
+        return {}
+    return {r["Field"].lower(): bool(r.get("PermissionsEdit")) for r in client.query_rows(
+        f"SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId = '{set_id}'")
+        if r.get("PermissionsRead")}
+
+
+def plan(client: SalesforceClient, instance: InstanceConfig, spec: InstallSpec) -> InstallPlan:
+    """What install would create and what already exists (reads only)."""
+    fields = wanted_fields(instance, spec)
+    names = [name for name, _ in fields]
+    items: list[InstallItem] = []
+    warnings: list[str] = []
+    if spec.snapshots:
+        exists = SNAPSHOT_OBJECT in client.sobjects()
+        items.append(InstallItem("object", SNAPSHOT_OBJECT, exists, "KPI snapshots, upserted by Key__c"))
+    existing = _existing_fields(client, names)
+    for name in names:
+        note = "needs 'Manage Users' for the integration user to write it" if name.startswith("User.") else None
+        items.append(InstallItem("field", name, name in existing, note))
+    for set_name, edit in ((PERMISSION_SET, True), (READ_PERMISSION_SET, False)):
+        set_id = _permission_set_id(client, set_name)
+        note = "assigned to the integration user" if edit else "assign it to reps and managers"
+        items.append(InstallItem("permission_set", set_name, set_id is not None, note))
+        granted = _granted(client, set_id)
+        for name in names:
+            ok = name.lower() in granted and (granted[name.lower()] or not edit)
+            items.append(InstallItem("field_permission", f"{set_name}:{name}", ok, "read and edit" if edit else "read"))
+    set_id = _permission_set_id(client, PERMISSION_SET)
+    user_id = client.user_id
+    assigned = bool(set_id) and bool(list(client.query_rows(
+        f"SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = '{set_id}' AND AssigneeId = '{user_id}'")))
+    items.append(InstallItem("assignment", f"{PERMISSION_SET}:{user_id}", assigned, "the integration user"))
+    if instance.user_fields:
+        warnings.append("KPI fields on User: the integration user needs the 'Manage Users' permission to write them")
+    return InstallPlan(instance=instance.name, items=items, warnings=warnings)
+
+
+def _create_sobject(client: SalesforceClient, sobject: str, values: dict[str, Any]) -> str:
+    body = client.send("sobject", "POST", f"sobjects/{sobject}/", json=values)
+    return str(body["id"])
+
+
+def apply(client: SalesforceClient, instance: InstanceConfig, current: InstallPlan) -> InstallPlan:
+    """Create what `current` lacks, in order: object, fields, permission sets, grants, assignment."""
+    metadata = dict(wanted_fields(instance, InstallSpec(fields={}, snapshots=True)))
+    set_ids: dict[str, str] = {}
+    for item in current.to_create:
+        if item.kind == "object":
+            client.send("tooling", "POST", "tooling/sobjects/CustomObject/",
+                        json={"FullName": item.name, "Metadata": SNAPSHOT_OBJECT_METADATA})
+        elif item.kind == "field":
+            meta = metadata.get(item.name) or {**_NUMBER, "label": ("KPI " + item.name.split(".")[1][7:-3]
+                                                                     .replace("_", " "))[:40]}
+            client.send("tooling", "POST", "tooling/sobjects/CustomField/",
+                        json={"FullName": item.name, "Metadata": meta})
+        elif item.kind == "permission_set":
+            label = "CRM KPI Integration" if item.name == PERMISSION_SET else "CRM KPI Read"
+            set_ids[item.name] = _create_sobject(client, "PermissionSet", {"Name": item.name, "Label": label})
+        elif item.kind == "field_permission":
+            set_name, _, field = item.name.partition(":")
+            set_id = set_ids.get(set_name) or _permission_set_id(client, set_name)
+            set_ids[set_name] = str(set_id)
+            _create_sobject(client, "FieldPermissions", {
+                "ParentId": set_id, "SobjectType": field.split(".")[0], "Field": field, "PermissionsRead": True,
+                "PermissionsEdit": set_name == PERMISSION_SET})
+        elif item.kind == "assignment":
+            set_id = set_ids.get(PERMISSION_SET) or _permission_set_id(client, PERMISSION_SET)
+            _create_sobject(client, "PermissionSetAssignment",
+                            {"PermissionSetId": set_id, "AssigneeId": item.name.partition(":")[2]})
+    client.forget_metadata()
+    return replace(current, items=[replace(item, exists=True) for item in current.items])
