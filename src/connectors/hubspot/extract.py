@@ -65,7 +65,7 @@ class Extractor:
         # Owners and pipelines are read once per connector (one run): the mappers' context and the
         # owners / deal_pipelines streams share the same pages.
         self._owner_pages: dict[bool, list[list[dict[str, Any]]]] = {}
-        self._pipelines: list[dict[str, Any]] | None = None
+        self._pipeline_cache: list[dict[str, Any]] | None = None
 
     # -- the entry point ---------------------------------------------------------------------------
     def extract(self, stream: HubSpotStream, cursor: Cursor | None, *, full: bool = False) -> Iterator[Batch]:
@@ -114,11 +114,11 @@ class Extractor:
                 return
 
     def pipelines(self) -> list[dict[str, Any]]:
-        if self._pipelines is None:
+        if self._pipeline_cache is None:
             api = self.client.api("crm.pipelines.pipelines_api")
             body = self.client.read_json("pipelines", "list deal pipelines", api.get_all, "deals")
-            self._pipelines = list(body.get("results") or [])
-        return self._pipelines
+            self._pipeline_cache = list(body.get("results") or [])
+        return self._pipeline_cache
 
     def _pipelines(self, stream: HubSpotStream) -> Iterator[Batch]:
         records: list[Record | Mapping[str, Any]] = []
