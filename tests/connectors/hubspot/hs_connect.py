@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from sandbox.runtime import RunningSandbox
 
 
 def connector_for(sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch, *, oauth: bool = False,
-                  **settings: Any) -> HubSpotConnector:
+                  sleep: Callable[[float], None] = lambda seconds: None, **settings: Any) -> HubSpotConnector:
     """A connector configured like settings.toml: secrets in environment variables named by the settings."""
     if oauth:
         monkeypatch.setenv("HS_CLIENT_ID", sb.client_id or "")
@@ -28,7 +29,7 @@ def connector_for(sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch, *, oauth:
         auth = {"auth": "private_app", "token_env": "HS_TOKEN"}
     instance = InstanceConfig(name="acme-hs", crm="hubspot", url=sb.base_url, ca_file=sb.ca_file,
                               **auth, **settings)
-    return connect(instance, client_side_validation=True, searches_per_second=0, sleep=lambda seconds: None)
+    return connect(instance, client_side_validation=True, searches_per_second=0, sleep=sleep)
 
 
 @dataclass
