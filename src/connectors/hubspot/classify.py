@@ -64,12 +64,15 @@ def _next_midnight() -> datetime:
     return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
 
 
-def classify(exc: BaseException, *, instance: str, what: str) -> ConnectorError:
-    """The connector error for `exc`, raised by the call described by `what` (e.g. 'list deals')."""
+def classify(exc: BaseException, *, instance: str, what: str) -> ConnectorError | None:
+    """The connector error for `exc`, raised by the call described by `what` (e.g. 'list deals'); None
+    when `exc` is no HTTP failure (a bug of ours must surface as itself, never be retried)."""
     if isinstance(exc, ConnectorError):
         return exc
     if isinstance(exc, urllib3.exceptions.HTTPError | ConnectionError | TimeoutError):
         return TransientError(f"instance {instance!r}: {what}: connection failed ({exc.__class__.__name__}); retrying")
+    if not hasattr(exc, "status"):
+        return None
     status = int(getattr(exc, "status", 0) or 0)
     body = _body(exc)
     message = str(body.get("message") or getattr(exc, "reason", "") or exc)

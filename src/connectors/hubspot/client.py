@@ -90,8 +90,10 @@ class HubSpotClient:
             self._count(label)
             try:
                 return invoke()
-            except Exception as exc:  # noqa: BLE001 - every failure is classified
+            except Exception as exc:  # noqa: BLE001 - every HTTP failure is classified, the rest re-raised
                 error = classify(exc, instance=self.instance.name, what=what)
+                if error is None:
+                    raise
                 self._observe(getattr(exc, "headers", None))
                 raise error from exc
 
@@ -107,11 +109,12 @@ class HubSpotClient:
 
         return self.call(label, what, invoke)
 
-    def typed(self, label: str, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """A call answered with the client's model objects (writes, install); headers feed the budget."""
+    def typed(self, label: str, what: str, api: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+        """`api.<method>` answered with the client's model objects (writes, install) and its status;
+        the `_with_http_info` variant, whose headers feed the budget."""
 
         def invoke() -> Any:
-            data, status, headers = method(*args, _return_http_data_only=False, **kwargs)
+            data, status, headers = getattr(api, method + "_with_http_info")(*args, **kwargs)
             self._observe(headers)
             return data, status
 

@@ -107,17 +107,17 @@ def _create(client: HubSpotClient, item: InstallItem) -> None:
         if item.kind == "property_group":
             object_type = item.name.split(".", 1)[0]
             client.typed("properties", f"create property group {item.name}",
-                         client.api("crm.properties.groups_api").create, object_type,
+                         client.api("crm.properties.groups_api"), "create", object_type,
                          PropertyGroupCreate(name=GROUP, label=GROUP_LABEL, display_order=-1))
         elif item.kind == "property":
             object_type, name = item.name.split(".", 1)
             kpi = name.removeprefix("crmkpi_")
-            client.typed("properties", f"create property {item.name}", client.api("crm.properties.core_api").create,
+            client.typed("properties", f"create property {item.name}", client.api("crm.properties.core_api"), "create",
                          object_type, PropertyCreate(name=name, label=f"KPI: {kpi.replace('_', ' ')}", type="number",
                                                      field_type="number", group_name=GROUP,
                                                      description=f"crm-kpi: the current value of {kpi}"))
         elif item.kind == "object":
-            client.typed("schemas", "create the kpi_snapshot object", client.api("crm.schemas.core_api").create,
+            client.typed("schemas", "create the kpi_snapshot object", client.api("crm.schemas.core_api"), "create",
                          _snapshot_schema())
     except RequestRejected as exc:
         if exc.status != 409:

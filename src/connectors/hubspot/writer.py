@@ -89,7 +89,7 @@ class Writer:
             SimplePublicObjectBatchInputUpsert(id_property=SNAPSHOT_KEY, id=key, properties=merged[key])
             for key in keys])
         try:
-            data, _ = self.client.typed("batch_upsert", f"upsert {len(keys)} KPI snapshots", api.upsert,
+            data, _ = self.client.typed("batch_upsert", f"upsert {len(keys)} KPI snapshots", api, "upsert",
                                         object_type, body)
         except RequestRejected as exc:
             self._split(keys, exc, outcome, lambda part: self._upsert(object_type, part, merged, outcome))
@@ -131,7 +131,7 @@ class Writer:
 
         try:
             data, _ = self.client.typed("batch_update", f"update KPI properties of {len(ids)} {object_type}",
-                                        api.update, object_type, body)
+                                        api, "update", object_type, body)
         except RequestRejected as exc:
             self._split([key(i) for i in ids], exc, outcome,
                         lambda part: self._update(object_type, object_name, [k.split(":", 1)[1] for k in part],
