@@ -27,15 +27,25 @@ from connectors.hubspot.connector import HubSpotConnector
 __all__ = ["HubSpotConnector", "connect"]
 
 
-def connect(instance: InstanceConfig, *, budget: ApiBudget | None = None, client_side_validation: bool = False,
-            searches_per_second: float = SEARCHES_PER_SECOND,
-            sleep: Callable[[float], None] = time.sleep) -> HubSpotConnector:
+def connect(
+    instance: InstanceConfig,
+    *,
+    budget: ApiBudget | None = None,
+    client_side_validation: bool = False,
+    searches_per_second: float = SEARCHES_PER_SECOND,
+    sleep: Callable[[float], None] = time.sleep,
+) -> HubSpotConnector:
     """A connector for one portal. Reads the secrets from the environment now (ConfigurationError when
     one is missing) and, for OAuth, obtains the first access token (AuthError when refused)."""
     if instance.crm != "hubspot":
         raise ConfigurationError(f"instance {instance.name!r} is a {instance.crm} instance, not hubspot")
     instance.verify()
-    client = HubSpotClient(instance, token_source(instance), budget or ApiBudget(instance.name, instance.api_budget_share),
-                           client_side_validation=client_side_validation, searches_per_second=searches_per_second,
-                           sleep=sleep)
+    client = HubSpotClient(
+        instance,
+        token_source(instance),
+        budget or ApiBudget(instance.name, instance.api_budget_share),
+        client_side_validation=client_side_validation,
+        searches_per_second=searches_per_second,
+        sleep=sleep,
+    )
     return HubSpotConnector(client)

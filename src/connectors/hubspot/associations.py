@@ -26,12 +26,19 @@ class AssociationReader:
         api = self.client.api("crm.associations.v4.batch_api")
         for to_type in to_types:
             for start in range(0, len(ids), BATCH):
-                chunk = ids[start:start + BATCH]
-                body = self.client.read_json("associations", f"read {from_type} → {to_type} associations",
-                                             api.get_page, from_type, to_type,
-                                             {"inputs": [{"id": record_id} for record_id in chunk]})
+                chunk = ids[start : start + BATCH]
+                body = self.client.read_json(
+                    "associations",
+                    f"read {from_type} → {to_type} associations",
+                    api.get_page,
+                    from_type,
+                    to_type,
+                    {"inputs": [{"id": record_id} for record_id in chunk]},
+                )
                 for result in body.get("results") or []:
-                    links.setdefault(str(result["from"]["id"]), {})[to_type] = _ordered(result.get("to") or [])
+                    links.setdefault(str(result["from"]["id"]), {})[to_type] = _ordered(
+                        result.get("to") or []
+                    )
         return links
 
 

@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from hubspot import HubSpot
+import urllib3
+from hubspot import HubSpot  # type: ignore[import-untyped]
+from hubspot.oauth.exceptions import ApiException  # type: ignore[import-untyped]
 
 from connectors.config import InstanceConfig
 from connectors.errors import AuthError, TransientError
@@ -81,9 +83,13 @@ class OAuthRefresh:
         instance = self._instance
         oauth = HubSpot(host=instance.url.rstrip("/"), ssl_ca_cert=instance.verify() or None).oauth.tokens_api
         try:
-            answer = oauth.create(grant_type="refresh_token", client_id=self._client_id,
-                                  client_secret=self._client_secret, refresh_token=self._refresh_token)
-        except Exception as exc:  # every hubspot sub-package has its own ApiException
+            answer = oauth.create(
+                grant_type="refresh_token",
+                client_id=self._client_id,
+                client_secret=self._client_secret,
+                refresh_token=self._refresh_token,
+            )
+        except (ApiException, urllib3.exceptions.HTTPError) as exc:
             raise _refused(instance, exc) from None
         self._token = answer.access_token
         if answer.refresh_token:
@@ -93,10 +99,14 @@ class OAuthRefresh:
 
 
 def _refused(instance: InstanceConfig, exc: Exception) -> Exception:
+    """The refusal as an AuthError naming the setting to fix (a server error or a dropped connection is
+    transient)."""
     status = int(getattr(exc, "status", 0) or 0)
     if status == 0 or status >= 500:
-        return TransientError(f"instance {instance.name!r}: the OAuth token endpoint failed ({status}); retrying",
-                              status=status or None)
+        return TransientError(
+            f"instance {instance.name!r}: the OAuth token endpoint failed ({status}); retrying",
+            status=status or None,
+        )
     try:
         body = json.loads(getattr(exc, "body", "") or "{}")
     except ValueError:
@@ -104,7 +114,7 @@ def _refused(instance: InstanceConfig, exc: Exception) -> Exception:
     code = body.get("status") or body.get("error") or status
     fix = {
         "BAD_REFRESH_TOKEN": f"the refresh token in {instance.refresh_token_env} is unknown or revoked: "
-                             "authorise the app again and store the new refresh token there",
+        "authorise the app again and store the new refresh token there",
         "BAD_CLIENT_ID": f"the client id in {instance.client_id_env} is not this app's",
         "BAD_CLIENT_SECRET": f"the client secret in {instance.client_secret_env} is not this app's",
     }.get(str(code), "check the app's client id, secret and refresh token")

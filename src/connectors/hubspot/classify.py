@@ -70,7 +70,9 @@ def classify(exc: BaseException, *, instance: str, what: str) -> ConnectorError 
     if isinstance(exc, ConnectorError):
         return exc
     if isinstance(exc, urllib3.exceptions.HTTPError | ConnectionError | TimeoutError):
-        return TransientError(f"instance {instance!r}: {what}: connection failed ({exc.__class__.__name__}); retrying")
+        return TransientError(
+            f"instance {instance!r}: {what}: connection failed ({exc.__class__.__name__}); retrying"
+        )
     if not hasattr(exc, "status"):
         return None
     status = int(getattr(exc, "status", 0) or 0)
@@ -82,25 +84,34 @@ def classify(exc: BaseException, *, instance: str, what: str) -> ConnectorError 
         policy = str(body.get("policyName") or "")
         if policy.upper() == "DAILY":
             return DailyLimitReached(
-                f"{where}: HubSpot's daily API limit for this portal is used up ({message}); the run stops with "
-                "its progress saved and resumes after the portal's midnight",
+                f"{where}: HubSpot's daily API limit for this portal is used up ({message}); the run stops "
+                "with its progress saved and resumes after the portal's midnight",
                 resumes_at=_next_midnight(),
             )
-        return RateLimited(f"{where}: rate limited ({policy or 'no policy named'}): {message}",
-                           retry_after=_retry_after(exc), policy=policy or None)
+        return RateLimited(
+            f"{where}: rate limited ({policy or 'no policy named'}): {message}",
+            retry_after=_retry_after(exc),
+            policy=policy or None,
+        )
     if status == 401:
         return AuthExpired(f"{where}: HubSpot refused the access token ({category}: {message})")
     if status == 0 or status >= 500:
-        return TransientError(f"{where}: HubSpot answered {status or 'nothing'} ({category or message})",
-                              status=status or None)
+        return TransientError(
+            f"{where}: HubSpot answered {status or 'nothing'} ({category or message})", status=status or None
+        )
     if status == 403 and category == "MISSING_SCOPES":
         scopes = _required_scopes(body)
         return RequestRejected(
-            f"{where}: the app lacks the scope(s) {', '.join(scopes) or '(unnamed)'}; add them to the private "
-            "app (Settings > Integrations > Private apps > Scopes) or re-authorise the OAuth app",
-            status=status, error_code="MISSING_SCOPES")
-    return RequestRejected(f"{where}: HubSpot answered {status} {category or ''}: {message}".replace("  ", " "),
-                           status=status, error_code=str(category) if category else None)
+            f"{where}: the app lacks the scope(s) {', '.join(scopes) or '(unnamed)'}; add them to the "
+            "private app (Settings > Integrations > Private apps > Scopes) or re-authorise the OAuth app",
+            status=status,
+            error_code="MISSING_SCOPES",
+        )
+    return RequestRejected(
+        f"{where}: HubSpot answered {status} {category or ''}: {message}".replace("  ", " "),
+        status=status,
+        error_code=str(category) if category else None,
+    )
 
 
 def _required_scopes(body: dict[str, Any]) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import orjson
 import urllib3
-from hubspot import HubSpot
+from hubspot import HubSpot  # type: ignore[import-untyped]
 
 from connectors.base import ApiUsage
 from connectors.budget import ApiBudget
@@ -38,9 +38,16 @@ SEARCHES_PER_SECOND = 4.0
 class HubSpotClient:
     """The portal's API as the connector uses it. Thread-safe for the counters; one run uses one thread."""
 
-    def __init__(self, instance: InstanceConfig, tokens: TokenSource, budget: ApiBudget, *,
-                 client_side_validation: bool = False, searches_per_second: float = SEARCHES_PER_SECOND,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        instance: InstanceConfig,
+        tokens: TokenSource,
+        budget: ApiBudget,
+        *,
+        client_side_validation: bool = False,
+        searches_per_second: float = SEARCHES_PER_SECOND,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.instance = instance
         self.tokens = tokens
         self.budget = budget
@@ -49,9 +56,13 @@ class HubSpotClient:
         self._search_interval = 1.0 / searches_per_second if searches_per_second > 0 else 0.0
         self._last_search = 0.0
         self._token = tokens.token()
-        self._hubspot = HubSpot(access_token=self._token, host=instance.url.rstrip("/"),
-                                ssl_ca_cert=instance.verify() if instance.ca_file else None,
-                                retry=urllib3.Retry(0), client_side_validation=client_side_validation)
+        self._hubspot = HubSpot(
+            access_token=self._token,
+            host=instance.url.rstrip("/"),
+            ssl_ca_cert=instance.verify() if instance.ca_file else None,
+            retry=urllib3.Retry(0),
+            client_side_validation=client_side_validation,
+        )
         self._apis: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -90,7 +101,7 @@ class HubSpotClient:
             self._count(label)
             try:
                 return invoke()
-            except Exception as exc:  # noqa: BLE001 - every HTTP failure is classified, the rest re-raised
+            except Exception as exc:  # every HTTP failure is classified, the rest re-raised as it is
                 error = classify(exc, instance=self.instance.name, what=what)
                 if error is None:
                     raise
@@ -136,7 +147,10 @@ class HubSpotClient:
         if not headers:
             return
         lowered = {str(k).lower(): v for k, v in dict(headers).items()}
-        daily, remaining = lowered.get("x-hubspot-ratelimit-daily"), lowered.get("x-hubspot-ratelimit-daily-remaining")
+        daily, remaining = (
+            lowered.get("x-hubspot-ratelimit-daily"),
+            lowered.get("x-hubspot-ratelimit-daily-remaining"),
+        )
         if daily is None or remaining is None:
             return
         try:

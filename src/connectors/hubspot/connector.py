@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from connectors.base import (
     ApiUsage,
@@ -23,7 +24,7 @@ from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.context import MappingContext
 from connectors.hubspot.extract import Extractor
 from connectors.hubspot.mapping import stage_info
-from connectors.hubspot.paging import list_pages, search_pages
+from connectors.hubspot.paging import LIST_PAGE, SEARCH_PAGE, list_pages, search_pages
 from connectors.hubspot.streams import STREAMS, HubSpotStream
 from connectors.hubspot.values import ident, instant, number
 from connectors.hubspot.writer import FIELD_OBJECTS, SNAPSHOT_KEY, Writer, field_name
@@ -40,10 +41,14 @@ class HubSpotConnector:
         self.instance = client.instance.name
         self._context: MappingContext | None = None
         self._snapshot_type: object = _UNSET
-        self.extractor = Extractor(client, self.context, lookback_seconds=client.instance.lookback_seconds,
-                                   **({"list_page": min(client.instance.page_size, 100),
-                                       "search_page": min(client.instance.page_size, 200)}
-                                      if client.instance.page_size else {}))
+        page = client.instance.page_size
+        self.extractor = Extractor(
+            client,
+            self.context,
+            lookback_seconds=client.instance.lookback_seconds,
+            list_page=min(page or LIST_PAGE, LIST_PAGE),
+            search_page=min(page or SEARCH_PAGE, SEARCH_PAGE),
+        )
         self.writer = Writer(client, self.snapshot_type)
 
     # -- reading -----------------------------------------------------------------------------------
@@ -58,14 +63,25 @@ class HubSpotConnector:
     def context(self) -> MappingContext:
         """Stages and owners for the mappers: two small reads, once per connector (one run)."""
         if self._context is None:
-            stages = {(info.pipeline, info.stage_id): info
-                      for pipeline in self.extractor.pipelines()
-                      for info in (stage_info(pipeline, s) for s in pipeline.get("stages") or [])}
-            owners = {str(o["userId"]): str(o["id"]) for archived in (False, True)
-                      for page in self.extractor.owner_pages(archived) for o in page if o.get("userId") is not None}
+            stages = {
+                (info.pipeline, info.stage_id): info
+                for pipeline in self.extractor.pipelines()
+                for info in (stage_info(pipeline, s) for s in pipeline.get("stages") or [])
+            }
+            owners = {
+                str(o["userId"]): str(o["id"])
+                for archived in (False, True)
+                for page in self.extractor.owner_pages(archived)
+                for o in page
+                if o.get("userId") is not None
+            }
             instance = self.client.instance
-            self._context = MappingContext(reporting_currency=instance.reporting_currency, stages=stages,
-                                           owner_of_user=owners, field_mapping=dict(instance.field_mapping))
+            self._context = MappingContext(
+                reporting_currency=instance.reporting_currency,
+                stages=stages,
+                owner_of_user=owners,
+                field_mapping=dict(instance.field_mapping),
+            )
         return self._context
 
     # -- writing -----------------------------------------------------------------------------------
@@ -88,10 +104,15 @@ class HubSpotConnector:
             for row in page:
                 p = row.get("properties") or {}
                 if p.get(SNAPSHOT_KEY):
-                    yield CurrentValue(str(p[SNAPSHOT_KEY]), {name: number(p.get(name)) for name in SNAPSHOT_VALUES},
-                                       instant(row.get("updatedAt")))
+                    yield CurrentValue(
+                        str(p[SNAPSHOT_KEY]),
+                        {name: number(p.get(name)) for name in SNAPSHOT_VALUES},
+                        instant(row.get("updatedAt")),
+                    )
 
-    def read_fields(self, object: FieldObject, kpis: Sequence[str], since: datetime | None) -> Iterator[CurrentValue]:
+    def read_fields(
+        self, object: FieldObject, kpis: Sequence[str], since: datetime | None
+    ) -> Iterator[CurrentValue]:
         object_type = FIELD_OBJECTS.get(object)
         if object_type is None or not kpis:
             return
@@ -99,8 +120,11 @@ class HubSpotConnector:
         for page in _pages(self.client, object_type, names, since):
             for row in page:
                 p = row.get("properties") or {}
-                yield CurrentValue(f"{object}:{ident(row['id'])}", {k: number(p.get(field_name(k))) for k in kpis},
-                                   instant(row.get("updatedAt")))
+                yield CurrentValue(
+                    f"{object}:{ident(row['id'])}",
+                    {k: number(p.get(field_name(k))) for k in kpis},
+                    instant(row.get("updatedAt")),
+                )
 
     # -- install -----------------------------------------------------------------------------------
     def install_plan(self, spec: InstallSpec) -> InstallPlan:
@@ -119,13 +143,16 @@ class HubSpotConnector:
         self.client.close()
 
 
-def _pages(client: HubSpotClient, object_type: str, properties: Sequence[str],
-           since: datetime | None) -> Iterator[list[dict[str, object]]]:
+def _pages(
+    client: HubSpotClient, object_type: str, properties: Sequence[str], since: datetime | None
+) -> Iterator[list[dict[str, Any]]]:
     """Every record (list) or those modified since `since` (search from the last id)."""
     if since is None:
         for page, _ in list_pages(client, object_type, properties):
             yield page
     else:
         lower = int(since.timestamp() * 1000)
-        for page, _, _ in search_pages(client, object_type, properties, field="hs_lastmodifieddate", lower=lower):
+        for page, _, _ in search_pages(
+            client, object_type, properties, field="hs_lastmodifieddate", lower=lower
+        ):
             yield page

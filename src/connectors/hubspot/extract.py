@@ -8,7 +8,8 @@ cap without a loop or a rescan, and what keeps a record that leaves the result s
 again, so now past `until`) from shifting the offsets and hiding its neighbour. Then the archived list for
 the deletes of the window. Each page becomes one batch whose cursor says exactly where to resume:
 
-    full, in progress      {"mode": "full", "started": ms, "phase": "live"|"archived", "after": "<token>"|null}
+    full, in progress      {"mode": "full", "started": ms, "phase": "live"|"archived",
+                            "after": "<token>"|null}
     changes, in progress   {"mode": "changes", "since": ms, "until": ms, "phase": "changes"|"archived",
                             "after_id": "<hs_object_id>"|null, "after": "<token>"|null}
     complete               {"since": ms}   (the next run searches from since - lookback)
@@ -40,8 +41,14 @@ from kpi_engine.schema import Record, describe_rejection
 OWNERS_PAGE = 500
 
 TABLE_OF: dict[str, RecordTable] = {
-    "User": "users", "Account": "accounts", "Lead": "leads", "Opportunity": "opportunities",
-    "StageChange": "stage_changes", "PipelineStage": "stages", "Activity": "activities", "LineItem": "line_items",
+    "User": "users",
+    "Account": "accounts",
+    "Lead": "leads",
+    "Opportunity": "opportunities",
+    "StageChange": "stage_changes",
+    "PipelineStage": "stages",
+    "Activity": "activities",
+    "LineItem": "line_items",
 }
 
 
@@ -52,9 +59,16 @@ def now_ms() -> int:
 class Extractor:
     """Reads streams through one client; `context()` gives the mappers' context (built once)."""
 
-    def __init__(self, client: HubSpotClient, context: Callable[[], MappingContext], *, lookback_seconds: int,
-                 list_page: int = LIST_PAGE, search_page: int = SEARCH_PAGE,
-                 clock_ms: Callable[[], int] = now_ms) -> None:
+    def __init__(
+        self,
+        client: HubSpotClient,
+        context: Callable[[], MappingContext],
+        *,
+        lookback_seconds: int,
+        list_page: int = LIST_PAGE,
+        search_page: int = SEARCH_PAGE,
+        clock_ms: Callable[[], int] = now_ms,
+    ) -> None:
         self.client = client
         self.context = context
         self.lookback_ms = lookback_seconds * 1000
@@ -75,7 +89,9 @@ class Extractor:
             elif stream.kind == "pipelines":
                 yield from self._pipelines(stream)
             elif full or not cursor or stream.cursor_field is None:
-                yield from self._full(stream, cursor if cursor and cursor.get("mode") == "full" and not full else None)
+                yield from self._full(
+                    stream, cursor if cursor and cursor.get("mode") == "full" and not full else None
+                )
             elif cursor.get("mode") == "full":
                 yield from self._full(stream, cursor)
             else:
@@ -84,8 +100,13 @@ class Extractor:
             if not (stream.optional and exc.status == 403):
                 raise
             # A portal without the object's scope (goal targets): nothing to read, said once in the batch.
-            yield Batch(stream.name, stream.table, [], None, [Quarantined(stream.table, stream.name, None,
-                                                                         str(exc), {})])
+            yield Batch(
+                stream.name,
+                stream.table,
+                [],
+                None,
+                [Quarantined(stream.table, stream.name, None, str(exc), {})],
+            )
 
     # -- directories -------------------------------------------------------------------------------
     def _owners(self, stream: HubSpotStream) -> Iterator[Batch]:
@@ -106,8 +127,9 @@ class Extractor:
             kwargs: dict[str, Any] = {"limit": OWNERS_PAGE, "archived": archived}
             if after:
                 kwargs["after"] = after
-            body = self.client.read_json("owners", f"list {'archived ' if archived else ''}owners", api.get_page,
-                                         **kwargs)
+            body = self.client.read_json(
+                "owners", f"list {'archived ' if archived else ''}owners", api.get_page, **kwargs
+            )
             yield list(body.get("results") or [])
             after = next_after(body)
             if after is None:
@@ -128,8 +150,9 @@ class Extractor:
                 try:
                     records.append(map_stage(pipeline, stage))
                 except (ValidationError, Unmappable, KeyError, ValueError) as exc:
-                    quarantined.append(Quarantined(stream.table, stream.name, str(stage.get("id")), _reason(exc),
-                                                   stage))
+                    quarantined.append(
+                        Quarantined(stream.table, stream.name, str(stage.get("id")), _reason(exc), stage)
+                    )
         yield Batch(stream.name, stream.table, records, None, quarantined, full=True)
 
     # -- objects -----------------------------------------------------------------------------------
@@ -141,65 +164,128 @@ class Extractor:
 
     def _full(self, stream: HubSpotStream, cursor: Cursor | None) -> Iterator[Batch]:
         ctx = self.context()
+        names = self.properties(stream, ctx)
         started = int(cursor["started"]) if cursor else self.clock_ms()
         phase = cursor.get("phase", "live") if cursor else "live"
-        after = cursor.get("after") if cursor else None
+        resume = cursor.get("after") if cursor else None
         if phase == "live":
-            for page, after in list_pages(self.client, stream.name, self.properties(stream, ctx), archived=False, after=after,
-                                          limit=self.list_page):
-                done = {"mode": "full", "started": started, "phase": "live" if after else "archived", "after": after}
+            for page, following in list_pages(
+                self.client, stream.name, names, archived=False, after=resume, limit=self.list_page
+            ):
+                done = {
+                    "mode": "full",
+                    "started": started,
+                    "phase": "live" if following else "archived",
+                    "after": following,
+                }
                 yield from self._page_batches(stream, page, done, ctx, full=True)
-            after = None
-        for page, after in list_pages(self.client, stream.name, self.properties(stream, ctx), archived=True, after=after,
-                                      limit=self.list_page):
-            done = {"mode": "full", "started": started, "phase": "archived", "after": after} if after else \
-                {"since": started}
+            resume = None
+        for page, following in list_pages(
+            self.client, stream.name, names, archived=True, after=resume, limit=self.list_page
+        ):
+            done = (
+                {"mode": "full", "started": started, "phase": "archived", "after": following}
+                if following
+                else {"since": started}
+            )
             yield from self._page_batches(stream, page, done, ctx, full=True)
 
     def _changes(self, stream: HubSpotStream, cursor: Cursor) -> Iterator[Batch]:
         ctx = self.context()
+        names = self.properties(stream, ctx)
         if cursor.get("mode") == "changes":
             since, until = int(cursor["since"]), int(cursor["until"])
-            phase, after_id, after = cursor.get("phase", "changes"), cursor.get("after_id"), cursor.get("after")
+            phase, last_id, resume = (
+                cursor.get("phase", "changes"),
+                cursor.get("after_id"),
+                cursor.get("after"),
+            )
         else:
-            since, until, phase, after_id, after = int(cursor["since"]), self.clock_ms(), "changes", None, None
+            since, until, phase, last_id, resume = (
+                int(cursor["since"]),
+                self.clock_ms(),
+                "changes",
+                None,
+                None,
+            )
         lower = since - self.lookback_ms
 
         def position(**moved: Any) -> Cursor:
-            return {"mode": "changes", "since": since, "until": until, "phase": "changes", "after_id": after_id,
-                    "after": None, **moved}
+            return {
+                "mode": "changes",
+                "since": since,
+                "until": until,
+                "phase": "changes",
+                "after_id": None,
+                "after": None,
+                **moved,
+            }
 
         if phase == "changes":
-            for page, after_id, more in search_pages(self.client, stream.name, self.properties(stream, ctx),
-                                                         field=stream.cursor_field or "hs_lastmodifieddate", lower=lower,
-                                                         until=until, after_id=after_id, limit=self.search_page):
-                yield from self._page_batches(stream, page, position(after_id=after_id) if more else
-                                              position(phase="archived", after_id=None), ctx)
-            after = None
-        for page, after in list_pages(self.client, stream.name, self.properties(stream, ctx), archived=True, after=after,
-                                      limit=self.list_page):
-            gone = [r for r in page if (instant(r.get("archivedAt")) or instant(r.get("updatedAt")))
-                    and _ms(r) >= lower]
-            yield from self._page_batches(stream, gone, position(phase="archived", after=after) if after else
-                                          {"since": until}, ctx)
+            for page, read_to, more in search_pages(
+                self.client,
+                stream.name,
+                names,
+                field=stream.cursor_field or "hs_lastmodifieddate",
+                lower=lower,
+                until=until,
+                after_id=last_id,
+                limit=self.search_page,
+            ):
+                yield from self._page_batches(
+                    stream, page, position(after_id=read_to) if more else position(phase="archived"), ctx
+                )
+            resume = None
+        for page, following in list_pages(
+            self.client, stream.name, names, archived=True, after=resume, limit=self.list_page
+        ):
+            gone = [r for r in page if _ms(r) >= lower]
+            yield from self._page_batches(
+                stream,
+                gone,
+                position(phase="archived", after=following) if following else {"since": until},
+                ctx,
+            )
 
     # -- pages ---------------------------------------------------------------------------------------
-    def _page_batches(self, stream: HubSpotStream, page: list[dict[str, Any]], cursor: Cursor,
-                      ctx: MappingContext, *, full: bool = False) -> Iterator[Batch]:
+    def _page_batches(
+        self,
+        stream: HubSpotStream,
+        page: list[dict[str, Any]],
+        cursor: Cursor,
+        ctx: MappingContext,
+        *,
+        full: bool = False,
+    ) -> Iterator[Batch]:
         if stream.associations and page:
-            links = self.associations.read(stream.name, [str(r["id"]) for r in page if not r.get("archived")],
-                                           stream.associations)
+            links = self.associations.read(
+                stream.name, [str(r["id"]) for r in page if not r.get("archived")], stream.associations
+            )
             for row in page:
                 row["associations"] = links.get(str(row["id"]), {})
         yield from self._batches(stream, page, cursor, ctx, full=full)
 
-    def _batch(self, stream: HubSpotStream, page: Sequence[Mapping[str, Any]], cursor: Cursor | None,
-               ctx: MappingContext, *, full: bool = False) -> Batch:
+    def _batch(
+        self,
+        stream: HubSpotStream,
+        page: Sequence[Mapping[str, Any]],
+        cursor: Cursor | None,
+        ctx: MappingContext,
+        *,
+        full: bool = False,
+    ) -> Batch:
         batches = list(self._batches(stream, page, cursor, ctx, full=full))
         return batches[-1]
 
-    def _batches(self, stream: HubSpotStream, page: Sequence[Mapping[str, Any]], cursor: Cursor | None,
-                 ctx: MappingContext, *, full: bool = False) -> Iterator[Batch]:
+    def _batches(
+        self,
+        stream: HubSpotStream,
+        page: Sequence[Mapping[str, Any]],
+        cursor: Cursor | None,
+        ctx: MappingContext,
+        *,
+        full: bool = False,
+    ) -> Iterator[Batch]:
         assert stream.mapper is not None
         by_table: dict[RecordTable, list[Record | Mapping[str, Any]]] = {stream.table: []}
         quarantined: list[Quarantined] = []
@@ -207,7 +293,9 @@ class Extractor:
             try:
                 mapped = as_list(stream.mapper(row, ctx))
             except (ValidationError, Unmappable) as exc:
-                quarantined.append(Quarantined(stream.table, stream.name, str(row.get("id")), _reason(exc), row))
+                quarantined.append(
+                    Quarantined(stream.table, stream.name, str(row.get("id")), _reason(exc), row)
+                )
                 continue
             for record in mapped:
                 table = TABLE_OF.get(type(record).__name__, stream.table)

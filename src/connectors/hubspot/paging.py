@@ -19,25 +19,45 @@ SEARCH_PAGE = 200
 Page = list[dict[str, Any]]
 
 
-def list_pages(client: HubSpotClient, object_type: str, properties: Sequence[str], *, archived: bool = False,
-               after: str | None = None, limit: int = LIST_PAGE) -> Iterator[tuple[Page, str | None]]:
+def list_pages(
+    client: HubSpotClient,
+    object_type: str,
+    properties: Sequence[str],
+    *,
+    archived: bool = False,
+    after: str | None = None,
+    limit: int = LIST_PAGE,
+) -> Iterator[tuple[Page, str | None]]:
     """(records, the `after` token of the next page or None on the last page)."""
     api = client.api("crm.objects.basic_api")
     while True:
         kwargs: dict[str, Any] = {"limit": limit, "properties": list(properties), "archived": archived}
         if after:
             kwargs["after"] = after
-        body = client.read_json("list", f"list {'archived ' if archived else ''}{object_type}", api.get_page,
-                                object_type, **kwargs)
+        body = client.read_json(
+            "list",
+            f"list {'archived ' if archived else ''}{object_type}",
+            api.get_page,
+            object_type,
+            **kwargs,
+        )
         after = next_after(body)
         yield list(body.get("results") or []), after
         if after is None:
             return
 
 
-def search_pages(client: HubSpotClient, object_type: str, properties: Sequence[str], *, field: str,
-                 lower: int | None, until: int | None = None, after_id: str | None = None,
-                 limit: int = SEARCH_PAGE) -> Iterator[tuple[Page, str | None, bool]]:
+def search_pages(
+    client: HubSpotClient,
+    object_type: str,
+    properties: Sequence[str],
+    *,
+    field: str,
+    lower: int | None,
+    until: int | None = None,
+    after_id: str | None = None,
+    limit: int = SEARCH_PAGE,
+) -> Iterator[tuple[Page, str | None, bool]]:
     """(records, the last id read so far, whether more follow) for records whose `field` (epoch ms)
     lies in [lower, until]; either bound may be None."""
     api = client.api("crm.objects.search_api")
@@ -49,11 +69,16 @@ def search_pages(client: HubSpotClient, object_type: str, properties: Sequence[s
             filters.append({"propertyName": field, "operator": "LTE", "value": str(until)})
         if after_id is not None:
             filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": str(after_id)})
-        request: dict[str, Any] = {"properties": list(properties), "limit": limit,
-                                   "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}]}
+        request: dict[str, Any] = {
+            "properties": list(properties),
+            "limit": limit,
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+        }
         if filters:
             request["filterGroups"] = [{"filters": filters}]
-        body = client.read_json("search", f"search changed {object_type}", api.do_search, object_type, request)
+        body = client.read_json(
+            "search", f"search changed {object_type}", api.do_search, object_type, request
+        )
         page = list(body.get("results") or [])
         more = bool((body.get("paging") or {}).get("next")) and bool(page)
         if page:

@@ -52,14 +52,14 @@ def instant(value: object) -> datetime | None:
         if len(raw) == 10:
             day = date.fromisoformat(raw)
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(raw)  # Python 3.11+ reads "Z" and any fraction
     except ValueError:
         return None
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def day(value: object) -> date | None:
-    """A date (close date, period bound): the UTC date of the instant; HubSpot stores dates at UTC midnight."""
+    """A date (close date, period bound): the instant's UTC date; HubSpot stores dates at UTC midnight."""
     moment = instant(value)
     return moment.date() if moment is not None else None
 

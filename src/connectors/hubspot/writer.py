@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from hubspot.crm.objects import (
+from hubspot.crm.objects import (  # type: ignore[import-untyped]
     BatchInputSimplePublicObjectBatchInput,
     BatchInputSimplePublicObjectBatchInputUpsert,
     SimplePublicObjectBatchInput,
@@ -49,11 +49,21 @@ def number_text(value: float | None) -> str:
 
 def snapshot_properties(row: SnapshotWrite) -> dict[str, str]:
     props = {
-        SNAPSHOT_KEY: row.key, "kpi": row.kpi, "scope": row.scope, "scope_id": row.scope_id, "grain": row.grain,
-        "unit": row.unit, "instance": row.instance, "period_start": row.period_start.isoformat(),
-        "period_end": row.period_end.isoformat(), "value": number_text(row.value),
-        "numerator": number_text(row.numerator), "denominator": number_text(row.denominator),
-        "computed_at": row.computed_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        SNAPSHOT_KEY: row.key,
+        "kpi": row.kpi,
+        "scope": row.scope,
+        "scope_id": row.scope_id,
+        "grain": row.grain,
+        "unit": row.unit,
+        "instance": row.instance,
+        "period_start": row.period_start.isoformat(),
+        "period_end": row.period_end.isoformat(),
+        "value": number_text(row.value),
+        "numerator": number_text(row.numerator),
+        "denominator": number_text(row.denominator),
+        "computed_at": row.computed_at.astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
     }
     if row.owner_id is not None:
         props["hubspot_owner_id"] = row.owner_id
@@ -71,26 +81,41 @@ class Writer:
             return []
         object_type = self.snapshot_type()
         if object_type is None:
-            return [WriteResult(r.key, ok=False, error_code="NO_CUSTOM_OBJECTS",
-                                message="this portal has no kpi_snapshot object (custom objects need Enterprise)",
-                                fix="KPI values are written to the crmkpi_* properties of deals and companies only")
-                    for r in rows]
+            return [
+                WriteResult(
+                    r.key,
+                    ok=False,
+                    error_code="NO_CUSTOM_OBJECTS",
+                    message="this portal has no kpi_snapshot object (custom objects need Enterprise)",
+                    fix="KPI values are written to the crmkpi_* properties of deals and companies only",
+                )
+                for r in rows
+            ]
         merged = {row.key: snapshot_properties(row) for row in rows}
         outcome: dict[str, WriteResult] = {}
         keys = list(merged)
         for start in range(0, len(keys), BATCH):
-            self._upsert(object_type, keys[start:start + BATCH], merged, outcome)
+            self._upsert(object_type, keys[start : start + BATCH], merged, outcome)
         return [outcome[row.key] for row in rows]
 
-    def _upsert(self, object_type: str, keys: list[str], merged: dict[str, dict[str, str]],
-                outcome: dict[str, WriteResult]) -> None:
+    def _upsert(
+        self,
+        object_type: str,
+        keys: list[str],
+        merged: dict[str, dict[str, str]],
+        outcome: dict[str, WriteResult],
+    ) -> None:
         api = self.client.api("crm.objects.batch_api")
-        body = BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
-            SimplePublicObjectBatchInputUpsert(id_property=SNAPSHOT_KEY, id=key, properties=merged[key])
-            for key in keys])
+        body = BatchInputSimplePublicObjectBatchInputUpsert(
+            inputs=[
+                SimplePublicObjectBatchInputUpsert(id_property=SNAPSHOT_KEY, id=key, properties=merged[key])
+                for key in keys
+            ]
+        )
         try:
-            data, _ = self.client.typed("batch_upsert", f"upsert {len(keys)} KPI snapshots", api, "upsert",
-                                        object_type, body)
+            data, _ = self.client.typed(
+                "batch_upsert", f"upsert {len(keys)} KPI snapshots", api, "upsert", object_type, body
+            )
         except RequestRejected as exc:
             self._split(keys, exc, outcome, lambda part: self._upsert(object_type, part, merged, outcome))
             return
@@ -108,34 +133,58 @@ class Writer:
             for row in rows:
                 if row.object == object_name:
                     merged.setdefault(row.record_id, {}).update(
-                        {field_name(kpi): number_text(value) for kpi, value in row.values.items()})
+                        {field_name(kpi): number_text(value) for kpi, value in row.values.items()}
+                    )
             ids = list(merged)
             for start in range(0, len(ids), BATCH):
-                self._update(object_type, object_name, ids[start:start + BATCH], merged, outcome)
+                self._update(object_type, object_name, ids[start : start + BATCH], merged, outcome)
         for row in rows:
             if row.object not in FIELD_OBJECTS:
                 outcome[row.key] = WriteResult(
-                    row.key, ok=False, error_code="NOT_WRITABLE",
+                    row.key,
+                    ok=False,
+                    error_code="NOT_WRITABLE",
                     message="HubSpot's users object takes no custom properties",
-                    fix="per-rep values are written as kpi_snapshot records owned by the rep")
+                    fix="per-rep values are written as kpi_snapshot records owned by the rep",
+                )
         return [outcome[row.key] for row in rows]
 
-    def _update(self, object_type: str, object_name: str, ids: list[str], merged: dict[str, dict[str, str]],
-                outcome: dict[str, WriteResult]) -> None:
+    def _update(
+        self,
+        object_type: str,
+        object_name: str,
+        ids: list[str],
+        merged: dict[str, dict[str, str]],
+        outcome: dict[str, WriteResult],
+    ) -> None:
         api = self.client.api("crm.objects.batch_api")
-        body = BatchInputSimplePublicObjectBatchInput(inputs=[
-            SimplePublicObjectBatchInput(id=record_id, properties=merged[record_id]) for record_id in ids])
+        body = BatchInputSimplePublicObjectBatchInput(
+            inputs=[
+                SimplePublicObjectBatchInput(id=record_id, properties=merged[record_id]) for record_id in ids
+            ]
+        )
 
         def key(record_id: str) -> str:
             return f"{object_name}:{record_id}"
 
         try:
-            data, _ = self.client.typed("batch_update", f"update KPI properties of {len(ids)} {object_type}",
-                                        api, "update", object_type, body)
+            data, _ = self.client.typed(
+                "batch_update",
+                f"update KPI properties of {len(ids)} {object_type}",
+                api,
+                "update",
+                object_type,
+                body,
+            )
         except RequestRejected as exc:
-            self._split([key(i) for i in ids], exc, outcome,
-                        lambda part: self._update(object_type, object_name, [k.split(":", 1)[1] for k in part],
-                                                  merged, outcome))
+            self._split(
+                [key(i) for i in ids],
+                exc,
+                outcome,
+                lambda part: self._update(
+                    object_type, object_name, [k.split(":", 1)[1] for k in part], merged, outcome
+                ),
+            )
             return
         for result in data.results or []:
             outcome[key(str(result.id))] = WriteResult(key(str(result.id)), ok=True, crm_id=str(result.id))
@@ -143,27 +192,51 @@ class Writer:
 
     # -- shared ------------------------------------------------------------------------------------
     @staticmethod
-    def _errors(data: Any, ids: list[str], outcome: dict[str, WriteResult], key: Callable[[str], str]) -> None:
+    def _errors(
+        data: Any, ids: list[str], outcome: dict[str, WriteResult], key: Callable[[str], str]
+    ) -> None:
         """The 207's error entries onto their inputs; an input in neither list failed without a word."""
         for error in getattr(data, "errors", None) or []:
             code = _code(error)
             named = [str(i) for i in ((error.context or {}).get("ids") or [])]
             for record_id in named:
                 outcome[key(record_id)] = WriteResult(
-                    key(record_id), ok=False, error_code=code, message=error.message, fix=FIXES.get(code),
-                    retryable=code in RETRYABLE)
+                    key(record_id),
+                    ok=False,
+                    error_code=code,
+                    message=error.message,
+                    fix=FIXES.get(code),
+                    retryable=code in RETRYABLE,
+                )
         for record_id in ids:
-            outcome.setdefault(key(record_id), WriteResult(
-                key(record_id), ok=False, error_code="NO_RESULT",
-                message="HubSpot returned neither a result nor an error for this input", retryable=True))
+            outcome.setdefault(
+                key(record_id),
+                WriteResult(
+                    key(record_id),
+                    ok=False,
+                    error_code="NO_RESULT",
+                    message="HubSpot returned neither a result nor an error for this input",
+                    retryable=True,
+                ),
+            )
 
     @staticmethod
-    def _split(keys: list[str], exc: RequestRejected, outcome: dict[str, WriteResult],
-               again: Callable[[list[str]], None]) -> None:
+    def _split(
+        keys: list[str],
+        exc: RequestRejected,
+        outcome: dict[str, WriteResult],
+        again: Callable[[list[str]], None],
+    ) -> None:
         if len(keys) == 1:
             code = exc.error_code or "REJECTED"
-            outcome[keys[0]] = WriteResult(keys[0], ok=False, error_code=code, message=str(exc),
-                                           fix=FIXES.get(code), retryable=code in RETRYABLE)
+            outcome[keys[0]] = WriteResult(
+                keys[0],
+                ok=False,
+                error_code=code,
+                message=str(exc),
+                fix=FIXES.get(code),
+                retryable=code in RETRYABLE,
+            )
             return
         half = len(keys) // 2
         again(keys[:half])

@@ -17,8 +17,8 @@ import pytest
 
 sys.path.append(str(Path(__file__).parent))
 
-from sandbox.generator import generate_org  # noqa: E402
-from sandbox.runtime import RunningSandbox, Sandbox  # noqa: E402
+from sandbox.generator import generate_org
+from sandbox.runtime import RunningSandbox, Sandbox
 
 AS_OF = dt.date(2026, 6, 30)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -15,20 +15,31 @@ from connectors.hubspot import HubSpotConnector, connect
 from sandbox.runtime import RunningSandbox
 
 
-def connector_for(sb: RunningSandbox, monkeypatch: pytest.MonkeyPatch, *, oauth: bool = False,
-                  sleep: Callable[[float], None] = lambda seconds: None, **settings: Any) -> HubSpotConnector:
+def connector_for(
+    sb: RunningSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    oauth: bool = False,
+    sleep: Callable[[float], None] = lambda seconds: None,
+    **settings: Any,
+) -> HubSpotConnector:
     """A connector configured like settings.toml: secrets in environment variables named by the settings."""
     if oauth:
         monkeypatch.setenv("HS_CLIENT_ID", sb.client_id or "")
         monkeypatch.setenv("HS_CLIENT_SECRET", sb.client_secret or "")
         monkeypatch.setenv("HS_REFRESH_TOKEN", sb.refresh_token)
-        auth: dict[str, Any] = {"auth": "oauth_refresh", "client_id_env": "HS_CLIENT_ID",
-                                "client_secret_env": "HS_CLIENT_SECRET", "refresh_token_env": "HS_REFRESH_TOKEN"}
+        auth: dict[str, Any] = {
+            "auth": "oauth_refresh",
+            "client_id_env": "HS_CLIENT_ID",
+            "client_secret_env": "HS_CLIENT_SECRET",
+            "refresh_token_env": "HS_REFRESH_TOKEN",
+        }
     else:
         monkeypatch.setenv("HS_TOKEN", sb.token)
         auth = {"auth": "private_app", "token_env": "HS_TOKEN"}
-    instance = InstanceConfig(name="acme-hs", crm="hubspot", url=sb.base_url, ca_file=sb.ca_file,
-                              **auth, **settings)
+    instance = InstanceConfig(
+        name="acme-hs", crm="hubspot", url=sb.base_url, ca_file=sb.ca_file, **auth, **settings
+    )
     return connect(instance, client_side_validation=True, searches_per_second=0, sleep=sleep)
 
 
@@ -58,8 +69,13 @@ def _deleted(record: Any) -> bool:
     return bool(record["deleted"] if isinstance(record, dict) else record.deleted)
 
 
-def run(connector: HubSpotConnector, previous: Extracted | None = None, *, full: bool = False,
-        streams: tuple[str, ...] | None = None) -> Extracted:
+def run(
+    connector: HubSpotConnector,
+    previous: Extracted | None = None,
+    *,
+    full: bool = False,
+    streams: tuple[str, ...] | None = None,
+) -> Extracted:
     """Extract every stream from the previous run's cursors (a fresh store when None)."""
     out = Extracted()
     if previous is not None:

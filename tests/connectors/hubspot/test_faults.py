@@ -14,7 +14,16 @@ from connectors.hubspot.auth import EXPIRY_MARGIN_SECONDS, OAuthRefresh
 
 pytestmark = pytest.mark.slow
 
-TABLES = ("users", "accounts", "leads", "opportunities", "stage_changes", "activities", "line_items", "quotas")
+TABLES = (
+    "users",
+    "accounts",
+    "leads",
+    "opportunities",
+    "stage_changes",
+    "activities",
+    "line_items",
+    "quotas",
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +35,14 @@ def clean(tiny_org, hs_state):
         return run(connector_for(sb, mp)).tables
 
 
-def test_ten_secondly_rolling_waits_retry_after_or_backs_off_and_goes_on(start_hubspot, tiny_org, monkeypatch,
-                                                                          clean):
-    sb = start_hubspot(tiny_org, faults="429@label=objects_list,calls=3,retry_after=7;"
-                                        "429@label=associations,calls=2;503@label=objects_list,calls=9")
+def test_ten_secondly_rolling_waits_retry_after_or_backs_off_and_goes_on(
+    start_hubspot, tiny_org, monkeypatch, clean
+):
+    sb = start_hubspot(
+        tiny_org,
+        faults="429@label=objects_list,calls=3,retry_after=7;"
+        "429@label=associations,calls=2;503@label=objects_list,calls=9",
+    )
     waits: list[float] = []
     out = run(connector_for(sb, monkeypatch, sleep=waits.append))
     assert {t: out.tables[t] for t in TABLES} == {t: clean[t] for t in TABLES}
@@ -38,8 +51,9 @@ def test_ten_secondly_rolling_waits_retry_after_or_backs_off_and_goes_on(start_h
     assert len(waits) == 3 and all(0 < w < 7 for w in waits[1:])  # no header / 503: jittered back-off
 
 
-def test_daily_limit_stops_the_run_with_its_cursors_and_the_next_run_resumes(start_hubspot, tiny_org,
-                                                                            monkeypatch, clean):
+def test_daily_limit_stops_the_run_with_its_cursors_and_the_next_run_resumes(
+    start_hubspot, tiny_org, monkeypatch, clean
+):
     sb = start_hubspot(tiny_org, faults="daily@label=objects_list,calls=8")
     stored = Extracted()
     connector = connector_for(sb, monkeypatch)
@@ -62,7 +76,9 @@ def test_daily_limit_stops_the_run_with_its_cursors_and_the_next_run_resumes(sta
     assert stored.cursors["calls"]["mode"] == "full" and stored.cursors["calls"]["phase"] == "live"
 
 
-def test_expired_oauth_token_is_refreshed_once_and_the_run_goes_on(start_hubspot, tiny_org, monkeypatch, clean):
+def test_expired_oauth_token_is_refreshed_once_and_the_run_goes_on(
+    start_hubspot, tiny_org, monkeypatch, clean
+):
     sb = start_hubspot(tiny_org, faults="expire@after=10")
     out = run(connector_for(sb, monkeypatch, oauth=True))
     assert {t: out.tables[t] for t in TABLES} == {t: clean[t] for t in TABLES}
@@ -82,8 +98,16 @@ def test_oauth_token_is_refreshed_before_it_expires_without_a_401(start_hubspot,
     monkeypatch.setenv("ID", sb.client_id or "")
     monkeypatch.setenv("SECRET", sb.client_secret or "")
     monkeypatch.setenv("REFRESH", sb.refresh_token)
-    instance = InstanceConfig(name="x", crm="hubspot", url=sb.base_url, auth="oauth_refresh", client_id_env="ID",
-                              client_secret_env="SECRET", refresh_token_env="REFRESH", ca_file=sb.ca_file)
+    instance = InstanceConfig(
+        name="x",
+        crm="hubspot",
+        url=sb.base_url,
+        auth="oauth_refresh",
+        client_id_env="ID",
+        client_secret_env="SECRET",
+        refresh_token_env="REFRESH",
+        ca_file=sb.ca_file,
+    )
     now = [time.monotonic()]
     tokens = OAuthRefresh(instance, clock=lambda: now[0])
     first = tokens.token()
@@ -99,8 +123,15 @@ def test_a_bad_refresh_token_is_one_clear_message(start_hubspot, monkeypatch):
     monkeypatch.setenv("HS_CLIENT_ID", sb.client_id or "")
     monkeypatch.setenv("HS_CLIENT_SECRET", sb.client_secret or "")
     monkeypatch.setenv("HS_REFRESH_TOKEN", "not-a-refresh-token")
-    instance = InstanceConfig(name="x", crm="hubspot", url=sb.base_url, auth="oauth_refresh", ca_file=sb.ca_file,
-                              client_id_env="HS_CLIENT_ID", client_secret_env="HS_CLIENT_SECRET",
-                              refresh_token_env="HS_REFRESH_TOKEN")
+    instance = InstanceConfig(
+        name="x",
+        crm="hubspot",
+        url=sb.base_url,
+        auth="oauth_refresh",
+        ca_file=sb.ca_file,
+        client_id_env="HS_CLIENT_ID",
+        client_secret_env="HS_CLIENT_SECRET",
+        refresh_token_env="HS_REFRESH_TOKEN",
+    )
     with pytest.raises(AuthError, match="BAD_REFRESH_TOKEN.*HS_REFRESH_TOKEN"):
         OAuthRefresh(instance).token()

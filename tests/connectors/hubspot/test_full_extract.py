@@ -70,8 +70,10 @@ def test_line_items(full, tiny_org):
 
 
 def test_goal_targets_are_quotas(full, tiny_org):
-    got = sorted((q["owner"], q["period_start"], q["period_end"], q["amount"])
-                 for q in full[2].tables["quotas"].values())
+    got = sorted(
+        (q["owner"], q["period_start"], q["period_end"], q["amount"])
+        for q in full[2].tables["quotas"].values()
+    )
     assert got == expected.quotas(tiny_org)
 
 
@@ -84,11 +86,15 @@ def test_every_stream_ends_with_a_complete_cursor(full):
 def test_list_pages_are_the_minimum_per_object(full, tiny_org):
     """ceil(live / 100) list pages per object, plus the archived list (one page at this size)."""
     sb, _, _ = full
-    sizes = {"companies": tiny_org.tables["accounts"].height, "contacts": tiny_org.tables["leads"].height,
-             "deals": tiny_org.tables["opportunities"].height, "line_items": tiny_org.tables["line_items"].height,
-             "goal_targets": tiny_org.tables["quotas"].height}
+    sizes = {
+        "companies": tiny_org.tables["accounts"].height,
+        "contacts": tiny_org.tables["leads"].height,
+        "deals": tiny_org.tables["opportunities"].height,
+        "line_items": tiny_org.tables["line_items"].height,
+        "goal_targets": tiny_org.tables["quotas"].height,
+    }
     kinds = tiny_org.tables["activities"]["kind"].value_counts()
-    for kind, count in zip(kinds["kind"].to_list(), kinds["count"].to_list()):
+    for kind, count in zip(kinds["kind"].to_list(), kinds["count"].to_list(), strict=True):
         sizes[kind + "s"] = count
     deleted = {"deals": int(tiny_org.tables["opportunities"]["deleted"].sum())}
     for name, total in sizes.items():

@@ -13,8 +13,18 @@ from sandbox.hubspot.portal import Portal
 
 pytestmark = pytest.mark.slow
 
-OBJECT_STREAMS = ("companies", "contacts", "deals", "calls", "emails", "meetings", "tasks", "notes", "line_items",
-                  "goal_targets")
+OBJECT_STREAMS = (
+    "companies",
+    "contacts",
+    "deals",
+    "calls",
+    "emails",
+    "meetings",
+    "tasks",
+    "notes",
+    "line_items",
+    "goal_targets",
+)
 
 
 def test_edits_additions_and_archivals_are_read_and_nothing_else(start_hubspot, tiny_org, monkeypatch):
@@ -22,16 +32,29 @@ def test_edits_additions_and_archivals_are_read_and_nothing_else(start_hubspot, 
     portal: Portal = sb.store
     first = run(connector_for(sb, monkeypatch))
     deals = sorted(first.live("opportunities"))
-    company = sorted(first.live("accounts"))[0]
+    company = min(first.live("accounts"))
     edited, archived = deals[0], deals[1]
     portal.edit("deals", edited, {"amount": "1234.5", "dealname": "Renamed"})
-    added = portal.add("deals", {"dealname": "Brand new", "amount": "900", "pipeline": "default",
-                                 "dealstage": "closedwon", "closedate": date.today().isoformat(), "deal_currency_code": "USD",
-                                 "dealtype": "newbusiness"}, associations={"companies": [company]})
+    added = portal.add(
+        "deals",
+        {
+            "dealname": "Brand new",
+            "amount": "900",
+            "pipeline": "default",
+            "dealstage": "closedwon",
+            "closedate": date.today().isoformat(),
+            "deal_currency_code": "USD",
+            "dealtype": "newbusiness",
+        },
+        associations={"companies": [company]},
+    )
     portal.associations.add("deals", added.id, "companies", company, primary=True)
     portal.delete("deals", archived)
-    call = portal.add("calls", {"hs_timestamp": "1751000000000", "hs_call_duration": "90000",
-                                "hs_call_direction": "OUTBOUND"}, associations={"deals": [edited]})
+    call = portal.add(
+        "calls",
+        {"hs_timestamp": "1751000000000", "hs_call_duration": "90000", "hs_call_direction": "OUTBOUND"},
+        associations={"deals": [edited]},
+    )
     sb.ledger.reset()
 
     second = run(connector_for(sb, monkeypatch), first)
@@ -40,12 +63,21 @@ def test_edits_additions_and_archivals_are_read_and_nothing_else(start_hubspot, 
     assert second.tables["opportunities"][edited].amount == 1234.5
     assert second.tables["opportunities"][edited].name == "Renamed"
     new = second.tables["opportunities"][added.id]
-    assert (new.is_won, new.is_closed, new.account_id, new.amount, new.stage) == (True, True, company, 900.0,
-                                                                                    "Closed Won")
+    assert (new.is_won, new.is_closed, new.account_id, new.amount, new.stage) == (
+        True,
+        True,
+        company,
+        900.0,
+        "Closed Won",
+    )
     assert second.tables["opportunities"][archived].deleted is True
     assert set(second.tables["activities"]) == {call.id}
     activity = second.tables["activities"][call.id]
-    assert (activity.duration_seconds, activity.direction, activity.opportunity_id) == (90.0, "outbound", edited)
+    assert (activity.duration_seconds, activity.direction, activity.opportunity_id) == (
+        90.0,
+        "outbound",
+        edited,
+    )
     for table in ("accounts", "leads", "line_items", "quotas"):
         assert second.tables[table] == {}, table
     # one search page per object (the changes fit in one), one archived-list page per object
@@ -54,7 +86,9 @@ def test_edits_additions_and_archivals_are_read_and_nothing_else(start_hubspot, 
     assert second.quarantined == []
 
 
-def test_the_store_after_full_then_incremental_equals_a_fresh_full_extract(start_hubspot, tiny_org, monkeypatch):
+def test_the_store_after_full_then_incremental_equals_a_fresh_full_extract(
+    start_hubspot, tiny_org, monkeypatch
+):
     sb = start_hubspot(tiny_org)
     portal: Portal = sb.store
     first = run(connector_for(sb, monkeypatch))
@@ -82,7 +116,9 @@ def test_a_run_with_nothing_changed_reads_one_small_page_per_object(start_hubspo
     first = run(connector_for(sb, monkeypatch))
     sb.ledger.reset()
     again = run(connector_for(sb, monkeypatch), first)
-    assert all(not again.tables[t] for t in ("accounts", "leads", "opportunities", "activities", "line_items"))
+    assert all(
+        not again.tables[t] for t in ("accounts", "leads", "opportunities", "activities", "line_items")
+    )
     assert sb.ledger.count("search") == len(OBJECT_STREAMS)
     assert sb.ledger.count("associations") == 0
     assert {c.status for c in sb.ledger.calls()} == {200}
@@ -91,14 +127,23 @@ def test_a_run_with_nothing_changed_reads_one_small_page_per_object(start_hubspo
 def _portal_with_changed_deals(count: int) -> Portal:
     portal = Portal()
     for i in range(count):
-        portal.store.create("deals", {"dealname": f"Deal {i}", "amount": str(i), "pipeline": "default",
-                                      "dealstage": "appointmentscheduled"}, check=False)
+        portal.store.create(
+            "deals",
+            {
+                "dealname": f"Deal {i}",
+                "amount": str(i),
+                "pipeline": "default",
+                "dealstage": "appointmentscheduled",
+            },
+            check=False,
+        )
     return portal
 
 
 @pytest.mark.parametrize("changed", [10_000, 10_001])
-def test_more_than_ten_thousand_changes_in_one_window_without_a_loop_or_a_rescan(start_hubspot, monkeypatch,
-                                                                                changed):
+def test_more_than_ten_thousand_changes_in_one_window_without_a_loop_or_a_rescan(
+    start_hubspot, monkeypatch, changed
+):
     """All deals changed after the cursor: search pages of 200 restarted from the last id, so the
     10,000-result cap is never reached — ceil(changed / 200) pages, every deal exactly once."""
     portal = _portal_with_changed_deals(changed)

@@ -16,18 +16,34 @@ from sandbox.hubspot.portal import Portal
 
 pytestmark = pytest.mark.slow
 
-SPEC = InstallSpec(fields={"opportunity": ["days_open", "days_in_stage"], "account": ["account_lifetime_revenue"],
-                           "user": ["win_rate"]})
+SPEC = InstallSpec(
+    fields={
+        "opportunity": ["days_open", "days_in_stage"],
+        "account": ["account_lifetime_revenue"],
+        "user": ["win_rate"],
+    }
+)
 COMPUTED = datetime(2026, 7, 1, 6, 30, tzinfo=UTC)
 
 
 def snapshot(i: int, owner: str | None = None, value: float | None = None) -> SnapshotWrite:
     start = date(2024 + i // 12, i % 12 + 1, 1)
-    return SnapshotWrite(key=f"won_deals|rep|{owner or 'org'}|month|{start}", kpi="won_deals", scope="rep",
-                         scope_id=owner or "org", grain="month", unit="count", instance="acme-hs",
-                         period_start=start, period_end=date(start.year + start.month // 12, start.month % 12 + 1, 1),
-                         value=float(i) if value is None else value, numerator=None, denominator=None,
-                         computed_at=COMPUTED, owner_id=owner)
+    return SnapshotWrite(
+        key=f"won_deals|rep|{owner or 'org'}|month|{start}",
+        kpi="won_deals",
+        scope="rep",
+        scope_id=owner or "org",
+        grain="month",
+        unit="count",
+        instance="acme-hs",
+        period_start=start,
+        period_end=date(start.year + start.month // 12, start.month % 12 + 1, 1),
+        value=float(i) if value is None else value,
+        numerator=None,
+        denominator=None,
+        computed_at=COMPUTED,
+        owner_id=owner,
+    )
 
 
 @pytest.fixture
@@ -48,9 +64,13 @@ def test_install_plan_then_install_is_idempotent(start_hubspot, tiny_org, monkey
     connector = connector_for(sb, monkeypatch)
     plan = connector.install_plan(SPEC)
     assert {(i.kind, i.name) for i in plan.to_create} == {
-        ("property_group", "deals.crm_kpi"), ("property", "deals.crmkpi_days_open"),
-        ("property", "deals.crmkpi_days_in_stage"), ("property_group", "companies.crm_kpi"),
-        ("property", "companies.crmkpi_account_lifetime_revenue"), ("object", "kpi_snapshot")}
+        ("property_group", "deals.crm_kpi"),
+        ("property", "deals.crmkpi_days_open"),
+        ("property", "deals.crmkpi_days_in_stage"),
+        ("property_group", "companies.crm_kpi"),
+        ("property", "companies.crmkpi_account_lifetime_revenue"),
+        ("object", "kpi_snapshot"),
+    }
     assert len(plan.warnings) == 1 and "users object takes no custom properties" in plan.warnings[0]
     assert posts(sb, "properties") == [] and posts(sb, "schemas") == []  # a plan (dry run) writes nothing
 
@@ -105,22 +125,36 @@ def test_deal_and_company_fields_100_a_call_read_back_equal(installed, tiny_org,
     sb, connector = installed
     portal: Portal = sb.store
     deals = sorted(r.id for r in portal.store.iter("deals"))
-    deals += [portal.add("deals", {"dealname": f"More {i}", "pipeline": "default",
-                                   "dealstage": "appointmentscheduled"}).id for i in range(count - len(deals))]
+    deals += [
+        portal.add(
+            "deals", {"dealname": f"More {i}", "pipeline": "default", "dealstage": "appointmentscheduled"}
+        ).id
+        for i in range(count - len(deals))
+    ]
     sb.ledger.reset()
     companies = sorted(r.id for r in portal.store.iter("companies"))[:3]
-    rows = [FieldWrite("opportunity", d, {"days_open": float(i), "days_in_stage": i / 4}) for i, d in
-            enumerate(deals)] + [FieldWrite("account", c, {"account_lifetime_revenue": 1000.5}) for c in companies]
+    rows = [
+        FieldWrite("opportunity", d, {"days_open": float(i), "days_in_stage": i / 4})
+        for i, d in enumerate(deals)
+    ] + [FieldWrite("account", c, {"account_lifetime_revenue": 1000.5}) for c in companies]
     results = connector.write_fields(rows)
     assert all(r.ok for r in results) and [r.key for r in results] == [r.key for r in rows]
     assert sb.ledger.count("batch_update") == math.ceil(count / 100) + 1
-    back = {v.key: v.values for v in connector.read_fields("opportunity", ["days_open", "days_in_stage"], None)}
-    assert {k: back[k] for k in (r.key for r in rows[:count])} == {r.key: dict(r.values) for r in rows[:count]}
-    companies_back = {v.key: v.values for v in connector.read_fields("account", ["account_lifetime_revenue"], None)}
+    back = {
+        v.key: v.values for v in connector.read_fields("opportunity", ["days_open", "days_in_stage"], None)
+    }
+    assert {k: back[k] for k in (r.key for r in rows[:count])} == {
+        r.key: dict(r.values) for r in rows[:count]
+    }
+    companies_back = {
+        v.key: v.values for v in connector.read_fields("account", ["account_lifetime_revenue"], None)
+    }
     assert companies_back[f"account:{companies[0]}"] == {"account_lifetime_revenue": 1000.5}
 
 
-def test_partial_failures_of_a_207_are_per_record_and_the_rest_is_written(start_hubspot, tiny_org, monkeypatch):
+def test_partial_failures_of_a_207_are_per_record_and_the_rest_is_written(
+    start_hubspot, tiny_org, monkeypatch
+):
     live = sorted(_live_deals(tiny_org))
     rejected, locked = live[3], live[7]
     sb = start_hubspot(tiny_org, faults=f"reject@ids={rejected};lock@ids={locked}")
@@ -131,10 +165,12 @@ def test_partial_failures_of_a_207_are_per_record_and_the_rest_is_written(start_
     rows.append(FieldWrite("user", live[0], {"win_rate": 0.5}))
     results = {r.key: r for r in connector.write_fields(rows)}
     failed = {k: (r.error_code, r.retryable) for k, r in results.items() if not r.ok}
-    assert failed == {f"opportunity:{rejected}": ("VALIDATION_ERROR", False),
-                      f"opportunity:{locked}": ("CONFLICT", True),
-                      "opportunity:999999999": ("OBJECT_NOT_FOUND", False),
-                      f"user:{live[0]}": ("NOT_WRITABLE", False)}
+    assert failed == {
+        f"opportunity:{rejected}": ("VALIDATION_ERROR", False),
+        f"opportunity:{locked}": ("CONFLICT", True),
+        "opportunity:999999999": ("OBJECT_NOT_FOUND", False),
+        f"user:{live[0]}": ("NOT_WRITABLE", False),
+    }
     assert "deleted or merged" in (results["opportunity:999999999"].fix or "")
     written = [d for d in live[:10] if d not in (rejected, locked)]
     assert all(sb.store.store.records["deals"][d].properties.get("crmkpi_days_open") == "5" for d in written)
@@ -146,12 +182,16 @@ def _live_deals(org):
     return org.tables["opportunities"].filter(~pl.col("deleted")).select("id").to_series().to_list()
 
 
-def test_a_portal_without_custom_objects_says_so_once_and_writes_the_fields(start_hubspot, tiny_org, monkeypatch):
+def test_a_portal_without_custom_objects_says_so_once_and_writes_the_fields(
+    start_hubspot, tiny_org, monkeypatch
+):
     portal = render_org(tiny_org, Portal(tier="professional"))
     sb = start_hubspot(portal)
     connector = connector_for(sb, monkeypatch)
     plan = connector.install_plan(InstallSpec(fields={"opportunity": ["days_open"]}))
-    assert [w for w in plan.warnings if "custom objects" in w] == [plan.warnings[0]] and len(plan.warnings) == 1
+    assert [w for w in plan.warnings if "custom objects" in w] == [plan.warnings[0]] and len(
+        plan.warnings
+    ) == 1
     assert "crmkpi_* properties on deals and companies will be" in plan.warnings[0]
     assert "kpi_snapshot" not in {i.name for i in plan.items}
     connector.install(plan)
@@ -161,5 +201,5 @@ def test_a_portal_without_custom_objects_says_so_once_and_writes_the_fields(star
     assert {(r.ok, r.error_code) for r in results} == {(False, "NO_CUSTOM_OBJECTS")}
     assert sb.ledger.count("batch_upsert") == 0
     assert list(connector.read_snapshots(None)) == []
-    deal = sorted(_live_deals(tiny_org))[0]
+    deal = min(_live_deals(tiny_org))
     assert connector.write_fields([FieldWrite("opportunity", deal, {"days_open": 12.0})])[0].ok
