@@ -89,11 +89,9 @@ class Extractor:
             elif stream.kind == "pipelines":
                 yield from self._pipelines(stream)
             elif full or not cursor or stream.cursor_field is None:
-                yield from self._full(
-                    stream, cursor if cursor and cursor.get("mode") == "full" and not full else None
-                )
+                yield from self._full(stream, None)  # from the start
             elif cursor.get("mode") == "full":
-                yield from self._full(stream, cursor)
+                yield from self._full(stream, cursor)  # a full load that stopped half-way
             else:
                 yield from self._changes(stream, cursor)
         except RequestRejected as exc:

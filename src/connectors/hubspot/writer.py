@@ -10,7 +10,7 @@ merged before sending (HubSpot rejects a batch naming one id twice).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from hubspot.crm.objects import (  # type: ignore[import-untyped]
@@ -250,6 +250,3 @@ def _code(error: Any) -> str:
             return str(detail.code)
     return str(error.category or "ERROR")
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
