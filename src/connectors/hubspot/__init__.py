@@ -34,9 +34,11 @@ def connect(
     client_side_validation: bool = False,
     searches_per_second: float = SEARCHES_PER_SECOND,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> HubSpotConnector:
     """A connector for one portal. Reads the secrets from the environment now (ConfigurationError when
-    one is missing) and, for OAuth, obtains the first access token (AuthError when refused)."""
+    one is missing) and, for OAuth, obtains the first access token (AuthError when refused). `sleep` and
+    `clock` are the waits' (tests pass their own)."""
     if instance.crm != "hubspot":
         raise ConfigurationError(f"instance {instance.name!r} is a {instance.crm} instance, not hubspot")
     instance.verify()
@@ -47,5 +49,6 @@ def connect(
         client_side_validation=client_side_validation,
         searches_per_second=searches_per_second,
         sleep=sleep,
+        clock=clock,
     )
     return HubSpotConnector(client)

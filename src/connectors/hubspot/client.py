@@ -47,14 +47,16 @@ class HubSpotClient:
         client_side_validation: bool = False,
         searches_per_second: float = SEARCHES_PER_SECOND,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.instance = instance
         self.tokens = tokens
         self.budget = budget
         self.usage = ApiUsage()
         self._sleep = sleep
+        self._clock = clock
         self._search_interval = 1.0 / searches_per_second if searches_per_second > 0 else 0.0
-        self._last_search = 0.0
+        self._last_search = float("-inf")
         self._token = tokens.token()
         self._hubspot = HubSpot(
             access_token=self._token,
@@ -138,10 +140,10 @@ class HubSpotClient:
             self.usage.calls_by_label[label] = self.usage.calls_by_label.get(label, 0) + 1
 
     def _pace_search(self) -> None:
-        wait = self._last_search + self._search_interval - time.monotonic()
+        wait = self._last_search + self._search_interval - self._clock()
         if wait > 0:
             self._sleep(wait)
-        self._last_search = time.monotonic()
+        self._last_search = self._clock()
 
     def _observe(self, headers: Mapping[str, str] | None) -> None:
         if not headers:

@@ -9,7 +9,8 @@ import pytest
 from hs_connect import Extracted, connector_for, run
 
 from connectors.config import InstanceConfig
-from connectors.errors import AuthError, DailyLimitReached
+from connectors.errors import AuthError, BudgetExhausted, DailyLimitReached
+from connectors.hubspot import connect
 from connectors.hubspot.auth import EXPIRY_MARGIN_SECONDS, OAuthRefresh
 
 pytestmark = pytest.mark.slow
@@ -135,3 +136,39 @@ def test_a_bad_refresh_token_is_one_clear_message(start_hubspot, monkeypatch):
     )
     with pytest.raises(AuthError, match="BAD_REFRESH_TOKEN.*HS_REFRESH_TOKEN"):
         OAuthRefresh(instance).token()
+
+
+def test_the_budget_from_the_rate_limit_headers_stops_the_run_before_hubspot_does(start_hubspot, tiny_org,
+                                                                                  monkeypatch):
+    """A portal allowed 200 calls a day, of which this product may use 10%: the run stops cleanly at 20."""
+    sb = start_hubspot(tiny_org, limits="daily=200")
+    connector = connector_for(sb, monkeypatch, api_budget_share=0.1)
+    with pytest.raises(BudgetExhausted, match="api_budget_share"):
+        run(connector)
+    assert sb.ledger.count() == 20 and sb.ledger.count(status=429) == 0
+    assert (connector.usage.daily_used, connector.usage.daily_limit) == (20, 200)
+
+
+def test_search_calls_are_paced_on_their_own(start_hubspot, monkeypatch):
+    """Four searches a second: the connector asks to wait about 0.25 s before each search after the first."""
+    from test_incremental import _portal_with_changed_deals
+
+    portal = _portal_with_changed_deals(500)
+    since = min(int(r.updated_at.timestamp() * 1000) for r in portal.store.records["deals"].values())
+    sb = start_hubspot(portal)
+    monkeypatch.setenv("HS_TOKEN", sb.token)
+    waits: list[float] = []
+    now = [1000.0]  # a clock that moves only when the connector sleeps
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    instance = InstanceConfig(name="x", crm="hubspot", url=sb.base_url, auth="private_app", token_env="HS_TOKEN",
+                              ca_file=sb.ca_file, lookback_seconds=0)
+    connector = connect(instance, client_side_validation=True, searches_per_second=4, sleep=sleep,
+                        clock=lambda: now[0])
+    deals = next(s for s in connector.streams() if s.name == "deals")
+    assert sum(len(b.records) for b in connector.extract(deals, {"since": since}) if b.table == "opportunities") == 500
+    assert sb.ledger.count("search") == 3
+    assert waits == [0.25, 0.25]
