@@ -138,8 +138,9 @@ def test_a_bad_refresh_token_is_one_clear_message(start_hubspot, monkeypatch):
         OAuthRefresh(instance).token()
 
 
-def test_the_budget_from_the_rate_limit_headers_stops_the_run_before_hubspot_does(start_hubspot, tiny_org,
-                                                                                  monkeypatch):
+def test_the_budget_from_the_rate_limit_headers_stops_the_run_before_hubspot_does(
+    start_hubspot, tiny_org, monkeypatch
+):
     """A portal allowed 200 calls a day, of which this product may use 10%: the run stops cleanly at 20."""
     sb = start_hubspot(tiny_org, limits="daily=200")
     connector = connector_for(sb, monkeypatch, api_budget_share=0.1)
@@ -164,11 +165,22 @@ def test_search_calls_are_paced_on_their_own(start_hubspot, monkeypatch):
         waits.append(seconds)
         now[0] += seconds
 
-    instance = InstanceConfig(name="x", crm="hubspot", url=sb.base_url, auth="private_app", token_env="HS_TOKEN",
-                              ca_file=sb.ca_file, lookback_seconds=0)
-    connector = connect(instance, client_side_validation=True, searches_per_second=4, sleep=sleep,
-                        clock=lambda: now[0])
+    instance = InstanceConfig(
+        name="x",
+        crm="hubspot",
+        url=sb.base_url,
+        auth="private_app",
+        token_env="HS_TOKEN",
+        ca_file=sb.ca_file,
+        lookback_seconds=0,
+    )
+    connector = connect(
+        instance, client_side_validation=True, searches_per_second=4, sleep=sleep, clock=lambda: now[0]
+    )
     deals = next(s for s in connector.streams() if s.name == "deals")
-    assert sum(len(b.records) for b in connector.extract(deals, {"since": since}) if b.table == "opportunities") == 500
+    assert (
+        sum(len(b.records) for b in connector.extract(deals, {"since": since}) if b.table == "opportunities")
+        == 500
+    )
     assert sb.ledger.count("search") == 3
     assert waits == [0.25, 0.25]
