@@ -25,6 +25,7 @@ from sandbox.salesforce import (bulk, collections, limits_endpoint, oauth, query
 from sandbox.salesforce.context import OrgContext
 from sandbox.salesforce.dialect import DIALECT
 from sandbox.salesforce.errors import ApiError, RecordError
+from sandbox.salesforce.field_security import grant_org_fields
 from sandbox.salesforce.org import render_org
 from sandbox.salesforce.store import Store, lock_error
 from sandbox.salesforce.values import epoch_millis
@@ -74,5 +75,8 @@ def build(org: Any, runtime: Runtime) -> tuple[Starlette, Store]:
     store = org if isinstance(org, Store) else render_org(org, clock=clock)
     store.clock = clock
     store.record_guard = _record_guard(runtime)
+    # The org's own custom fields were granted to the integration user before any connector came; fields
+    # created through the Tooling API from now on need a permission set (sandbox.salesforce.field_security).
+    grant_org_fields(store)
     ctx = OrgContext(store, runtime)
     return create_app(ctx), store

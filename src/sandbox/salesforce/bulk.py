@@ -99,7 +99,7 @@ class BulkQueryHandlers:
         parsed = parse(soql)
         if parsed.count or parsed.offset is not None:
             raise _job_error("InvalidJob : Bulk API 2.0 query does not support COUNT() or OFFSET")
-        result = execute(ctx.store, soql, include_deleted=operation == "queryAll")
+        result = execute(ctx.store, soql, include_deleted=operation == "queryAll", access=ctx.access())
         with ctx.lock:
             if ctx.bulk_jobs_today >= DAILY_QUERY_JOBS:
                 raise ApiError(400, "LIMIT_EXCEEDED", "Max bulk v2 query jobs exceeded")
