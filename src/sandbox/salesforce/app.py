@@ -19,9 +19,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.instance import Runtime
-from sandbox.plugin import server_error_handlers
-from sandbox.salesforce import (bulk, collections, limits_endpoint, oauth, query, sobjects, tooling,
-                                versions)
+from sandbox.plugin import ExceptionHandler, server_error_handlers
+from sandbox.salesforce import bulk, collections, limits_endpoint, oauth, query, sobjects, tooling, versions
 from sandbox.salesforce.context import OrgContext
 from sandbox.salesforce.dialect import DIALECT
 from sandbox.salesforce.errors import ApiError, RecordError
@@ -63,7 +62,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 def create_app(ctx: OrgContext) -> Starlette:
     routes: list[Route] = [route for module in ENDPOINT_MODULES for route in module.routes(ctx)]
     # A bug in an endpoint answers Salesforce's own 500 body, not Starlette's text/plain one.
-    handlers = {**server_error_handlers(DIALECT), ApiError: _api_error, HTTPException: _http_error}
+    handlers: dict[Any, ExceptionHandler] = {**server_error_handlers(DIALECT), ApiError: _api_error, HTTPException: _http_error}
     return Starlette(routes=routes, exception_handlers=handlers)
 
 

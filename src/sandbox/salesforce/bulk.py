@@ -78,7 +78,7 @@ class BulkQueryHandlers:
         self.ctx = ctx
 
     def _job(self, request: Request) -> QueryJob:
-        job = self.ctx.bulk_jobs.get(request.path_params["job_id"])
+        job: QueryJob | None = self.ctx.bulk_jobs.get(request.path_params["job_id"])
         if job is None:
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
         return job

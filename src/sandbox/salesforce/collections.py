@@ -13,8 +13,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.salesforce.context import OrgContext, json_body, ok, version_of
-from sandbox.salesforce.field_security import FieldAccess
 from sandbox.salesforce.errors import ApiError, RecordError
+from sandbox.salesforce.field_security import FieldAccess
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
 from sandbox.salesforce.store import Store
 

@@ -62,7 +62,7 @@ class OrgContext:
 
 
 def version_of(request: Request) -> str:
-    version = request.path_params.get("version", "")
+    version = str(request.path_params.get("version", ""))
     if version not in API_VERSIONS:
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
     return version

@@ -27,8 +27,8 @@ from typing import Any, Protocol
 
 from sandbox.salesforce.errors import RecordError
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
+from sandbox.salesforce.record import Record
 
-Record = dict[str, Any]
 ORG_FIELDS_PERMISSION_SET = "Sandbox_Org_Field_Access"
 
 

@@ -13,7 +13,7 @@ from sandbox.salesforce.errors import ApiError, RecordError, not_found
 from sandbox.salesforce.field_security import FieldAccess
 from sandbox.salesforce.ids import to_18
 from sandbox.salesforce.metadata import SObjectDef
-from sandbox.salesforce.store import Record
+from sandbox.salesforce.record import Record
 from sandbox.salesforce.values import coerce, looks_like_id, to_json
 
 

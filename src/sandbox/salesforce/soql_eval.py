@@ -16,10 +16,17 @@ from sandbox.salesforce.errors import ApiError
 from sandbox.salesforce.field_security import FieldAccess
 from sandbox.salesforce.ids import to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
+from sandbox.salesforce.record import Record
 from sandbox.salesforce.soql import BoolOp, Comparison, DateLiteral, Path_, Query, malformed, parse
-from sandbox.salesforce.store import Record, Store
+from sandbox.salesforce.store import Store
 from sandbox.salesforce.values import (
-    NUMERIC_TYPES, TEXT_TYPES, json_date, json_datetime, looks_like_id, to_csv, to_json,
+    NUMERIC_TYPES,
+    TEXT_TYPES,
+    json_date,
+    json_datetime,
+    looks_like_id,
+    to_csv,
+    to_json,
 )
 
 MAX_OFFSET = 2000
@@ -243,7 +250,7 @@ class Result:
         type_name, url = self.sobject.name, f"{self.sobject.url(version)}/"
         if any(c.hops for c in self.columns):
             def render_nested(rec: Record) -> dict[str, Any]:
-                out = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
+                out: dict[str, Any] = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
                 for col in self.columns:
                     self._place(out, rec, col, version)
                 return out
@@ -254,7 +261,7 @@ class Result:
 
         def render(rec: Record) -> dict[str, Any]:
             get = rec.get
-            out = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
+            out: dict[str, Any] = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
             for name in names:
                 out[name] = get(name)
             for name, formatter in formatted:

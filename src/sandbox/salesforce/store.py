@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.salesforce.derivations import CATEGORY_API, DERIVATIONS, Record
-from sandbox.salesforce.field_security import FieldAccess, check_permission_record
+from sandbox.salesforce.derivations import CATEGORY_API, DERIVATIONS
 from sandbox.salesforce.errors import ApiError, RecordError, invalid_type, json_parser_error, no_such_column
+from sandbox.salesforce.field_security import FieldAccess, check_permission_record
 from sandbox.salesforce.ids import IdFactory, to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
+from sandbox.salesforce.record import Record
 from sandbox.salesforce.standard_objects import standard_objects
 from sandbox.salesforce.store_load import load_columns, load_rows
 from sandbox.salesforce.values import BadValue, coerce, looks_like_id, to_millis
@@ -34,7 +35,7 @@ def lock_error(record_id: str) -> RecordError:
 
 
 def utc_now_ms() -> datetime:
-    return to_millis(datetime.now(timezone.utc))
+    return to_millis(datetime.now(UTC))
 
 
 class Store:
@@ -166,7 +167,7 @@ class Store:
             self.fill_defaults(d, rec, user)
             rec.update(fields)
             self._finish(d, rec, None, set(fields))
-            return rec["Id"]
+            return str(rec["Id"])
 
     def update(self, name: str, record_id: str, values: dict[str, Any], *, user_id: str | None = None,
                access: FieldAccess | None = None) -> None:
@@ -351,7 +352,7 @@ class Store:
 
     def _write_history(self, opp: Record, old: Record | None) -> None:
         stage = self.stage(opp.get("StageName"))
-        category = stage.get("ForecastCategory") if stage else CATEGORY_API.get(opp.get("ForecastCategoryName"))
+        category = stage.get("ForecastCategory") if stage else CATEGORY_API.get(str(opp.get("ForecastCategoryName")))
         d = self.objects["OpportunityHistory"]
         hid = self.ids.new(d.key_prefix)
         self._put(d.name, {

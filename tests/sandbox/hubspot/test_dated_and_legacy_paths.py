@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import requests
-
 from hs_client import ledger_count
-from sandbox.runtime import RunningSandbox
 from tiny_portal import N_CONTACTS, N_DEALS
+
+from sandbox.runtime import RunningSandbox
 
 # The fields of a property in HubSpot's legacy v1 reference (Get all contact / deal properties).
 LEGACY_FIELDS = {"name", "label", "description", "groupName", "type", "fieldType", "options", "displayOrder",

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sf_clients import grant_fields, integration_user_id
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from sandbox.runtime import RunningSandbox
 from sandbox.salesforce.field_security import ORG_FIELDS_PERMISSION_SET
-from sf_clients import grant_fields, integration_user_id
 
 NO_SUCH_COLUMN = "No such column '{field}' on entity 'Account'"
 

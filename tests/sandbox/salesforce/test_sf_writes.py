@@ -6,11 +6,11 @@ import csv
 import io
 
 import pytest
+from sf_clients import grant_fields, integration_user_id
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from sandbox.runtime import RunningSandbox
-from sf_clients import grant_fields, integration_user_id
 
 
 def _opp(name: str, **extra: object) -> dict[str, object]:
