@@ -7,7 +7,7 @@ every other record is validated, and give the tables their columns.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from kpi_engine.lenient_types import LenientDate, UtcDatetime
 from kpi_engine.schema import Quota
@@ -31,8 +31,9 @@ class FxRateRow(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True)
 
     id: str
-    currency: str
-    """ISO 4217 code of the currency the rate converts from."""
+    currency: str = Field(validation_alias=AliasChoices("currency", "iso_code"))
+    """ISO 4217 code of the currency the rate converts from (connectors may call it `iso_code`, as
+    Salesforce's IsoCode)."""
     rate: float = Field(gt=0)
     """Units of `currency` per one unit of the reporting currency (Salesforce ConversionRate)."""
     start_date: LenientDate | None = None
