@@ -106,6 +106,8 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
     for tick in ticks:
         _line(svg, x(tick), x(tick), TOP, height - BOTTOM, "grid")
         _text(svg, axis_label(tick, unit), x(tick), height - BOTTOM + 16, anchor="middle")
+    if reference is not None:
+        _line(svg, x(reference), x(reference), TOP, height - BOTTOM, "reference")
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         top = TOP + row * i
         _text(svg, _shorten(label, 26), label_width - 8, top + row * 0.68, anchor="end")
@@ -116,8 +118,6 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
         _mark(svg, "rect", f"{label}: {value_label(value, unit)}", PALETTE[0],
               x=left, y=top + 3, width=right - left, height=row - 6)
         _text(svg, value_label(value, unit), right + 4, top + row * 0.68, anchor="start")
-    if reference is not None:
-        _line(svg, x(reference), x(reference), TOP, height - BOTTOM, "reference")
     return _figure(chart_id, title, svg, [])
 
 
