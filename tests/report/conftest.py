@@ -12,8 +12,17 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--window-size=1400,1000")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1400,1000",
+)
 
 # Counts, per chart, the marks (bars, points) that the browser laid out with a visible size inside their
 # SVG. The report itself has no script (its CSP forbids one); the test adds this one to a copy.
@@ -37,6 +46,7 @@ out.textContent = JSON.stringify(result);
 document.body.appendChild(out);
 </script>"""
 
+
 @pytest.fixture
 def chromium() -> str:
     path = shutil.which("chromium")
@@ -54,8 +64,19 @@ def measure_charts(chromium: str, tmp_path: Path) -> Callable[[str], dict[str, d
         probed = probed.replace("</body>", MEASURE + "</body>", 1)
         path = tmp_path / "report.html"
         path.write_text(probed, encoding="utf-8")
-        done = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-                               path.as_uri()], capture_output=True, text=True, timeout=120, check=True)
+        done = subprocess.run(
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--dump-dom",
+                path.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         found = re.search(r'<pre id="chart-check">(.*?)</pre>', done.stdout, re.DOTALL)
         assert found, f"the measuring script did not run: {done.stderr[-2000:]}"
         return json.loads(html.unescape(found.group(1)))  # type: ignore[no-any-return]

@@ -1,4 +1,4 @@
-"""build_report over a hand-written values frame: sections, periods, names, escaping, links, self-containment."""
+"""build_report over a hand-written values frame: sections, periods, names, escaping, links, no fetches."""
 
 import re
 from datetime import date
@@ -10,45 +10,92 @@ from kpi_engine.engine import OUTPUT_SCHEMA
 from sync.report import QuarantineRow, RejectedWrite, ReportInstance, ReportQuality, build_report
 from sync.report.sections import CHART_NAMES
 
-Q1, Q2, Q3 = (date(2026, 1, 1), date(2026, 4, 1)), (date(2026, 4, 1), date(2026, 7, 1)), (date(2026, 7, 1), date(2026, 10, 1))
+Q1, Q2, Q3 = (
+    (date(2026, 1, 1), date(2026, 4, 1)),
+    (date(2026, 4, 1), date(2026, 7, 1)),
+    (date(2026, 7, 1), date(2026, 10, 1)),
+)
 AS_OF = date(2026, 8, 15)  # in Q3: Q2 is the last complete quarter
-SF = ReportInstance("acme-sf", "salesforce", web_url="https://acme.my.salesforce.com",
-                    names={"005A": "Ann Lee", "005B": "Bo <Brown>"})
+SF = ReportInstance(
+    "acme-sf",
+    "salesforce",
+    web_url="https://acme.my.salesforce.com",
+    names={"005A": "Ann Lee", "005B": "Bo <Brown>"},
+)
 
 
-def row(kpi: str, value: float | None, period: tuple[date, date] = Q2, scope: str = "org", scope_id: str = "acme-sf",
-        unit: str = "currency", numerator: float | None = None, denominator: float | None = None) -> dict[str, object]:
-    return {"kpi": kpi, "scope": scope, "scope_id": scope_id, "grain": "quarter", "period_start": period[0],
-            "period_end": period[1], "value": value, "unit": unit, "numerator": numerator, "denominator": denominator,
-            "skipped": None}
+def row(
+    kpi: str,
+    value: float | None,
+    period: tuple[date, date] = Q2,
+    scope: str = "org",
+    scope_id: str = "acme-sf",
+    unit: str = "currency",
+    numerator: float | None = None,
+    denominator: float | None = None,
+) -> dict[str, object]:
+    return {
+        "kpi": kpi,
+        "scope": scope,
+        "scope_id": scope_id,
+        "grain": "quarter",
+        "period_start": period[0],
+        "period_end": period[1],
+        "value": value,
+        "unit": unit,
+        "numerator": numerator,
+        "denominator": denominator,
+        "skipped": None,
+    }
 
 
 def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
-    to_date = row("days_open", 3.0, (AS_OF, date(2026, 8, 16)), scope="opportunity", scope_id="006X", unit="days")
+    to_date = row(
+        "days_open", 3.0, (AS_OF, date(2026, 8, 16)), scope="opportunity", scope_id="006X", unit="days"
+    )
     return pl.DataFrame([*rows, to_date | {"grain": "to_date"}], schema=OUTPUT_SCHEMA, orient="row")
 
 
 def full_rows() -> list[dict[str, object]]:
     rows = []
     for period, scale in ((Q1, 1.0), (Q2, 2.0), (Q3, 3.0)):
-        rows += [row("bookings", 1000 * scale, period), row("win_rate", 0.1 * scale, period, unit="ratio"),
-                 row("pipeline_value", 5000 * scale, period), row("weighted_pipeline", 2000 * scale, period),
-                 row("mrr", 900 * scale, period), row("new_mrr", 100 * scale, period),
-                 row("churned_mrr", 20 * scale, period)]
+        rows += [
+            row("bookings", 1000 * scale, period),
+            row("win_rate", 0.1 * scale, period, unit="ratio"),
+            row("pipeline_value", 5000 * scale, period),
+            row("weighted_pipeline", 2000 * scale, period),
+            row("mrr", 900 * scale, period),
+            row("new_mrr", 100 * scale, period),
+            row("churned_mrr", 20 * scale, period),
+        ]
         for rep, activities, quota in (("005A", 10 * scale, 4000.0), ("005B", 30 * scale, 0.0)):
-            rows += [row("activities", activities, period, "rep", rep, "count"),
-                     row("quota_attainment", 1000 * scale / quota if quota else None, period, "rep", rep, "ratio",
-                         1000 * scale, quota)]
-    rows += [row("stage_conversion", 0.5, Q1, "stage", "Prospecting", "ratio", 5, 10),
-             row("stage_conversion", 0.75, Q2, "stage", "Prospecting", "ratio", 15, 20),
-             row("stage_conversion", 0.5, Q2, "stage", "Proposal", "ratio", 4, 8)]
+            rows += [
+                row("activities", activities, period, "rep", rep, "count"),
+                row(
+                    "quota_attainment",
+                    1000 * scale / quota if quota else None,
+                    period,
+                    "rep",
+                    rep,
+                    "ratio",
+                    1000 * scale,
+                    quota,
+                ),
+            ]
+    rows += [
+        row("stage_conversion", 0.5, Q1, "stage", "Prospecting", "ratio", 5, 10),
+        row("stage_conversion", 0.75, Q2, "stage", "Prospecting", "ratio", 15, 20),
+        row("stage_conversion", 0.5, Q2, "stage", "Proposal", "ratio", 4, 8),
+    ]
     return rows
 
 
 def figures(html: str) -> dict[str, str]:
     """data-chart id → the figure's markup."""
-    return {m.group(2): m.group(0) for m in re.finditer(
-        r'<figure class="([^"]*)" data-chart="([^"]*)">.*?</figure>', html, re.DOTALL)}
+    return {
+        m.group(2): m.group(0)
+        for m in re.finditer(r'<figure class="([^"]*)" data-chart="([^"]*)">.*?</figure>', html, re.DOTALL)
+    }
 
 
 def report(rows: list[dict[str, object]], quality: ReportQuality = ReportQuality(), **kwargs: object) -> str:
@@ -100,11 +147,26 @@ def test_a_kpi_with_only_null_values_says_no_data() -> None:
 
 def test_quality_rows_are_escaped_and_link_to_their_record() -> None:
     quality = ReportQuality(
-        quarantined=[QuarantineRow("acme-sf", "opportunities", "0065g000000MO8bAAG",
-                                   'amount: not an amount: "<script>alert(1)</script>"')],
-        rejected_writes=[RejectedWrite("acme-sf", "win_rate|rep|0055g000001VBZgAAO|quarter|2026-04-01",
-                                       "INSUFFICIENT_ACCESS", "no <b>access</b>", "assign the permission set",
-                                       "User", "0055g000001VBZgAAO")])
+        quarantined=[
+            QuarantineRow(
+                "acme-sf",
+                "opportunities",
+                "0065g000000MO8bAAG",
+                'amount: not an amount: "<script>alert(1)</script>"',
+            )
+        ],
+        rejected_writes=[
+            RejectedWrite(
+                "acme-sf",
+                "win_rate|rep|0055g000001VBZgAAO|quarter|2026-04-01",
+                "INSUFFICIENT_ACCESS",
+                "no <b>access</b>",
+                "assign the permission set",
+                "User",
+                "0055g000001VBZgAAO",
+            )
+        ],
+    )
     html = report(full_rows(), quality)
     assert "<script" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -126,13 +188,24 @@ def test_several_instances_need_an_instance_column_and_get_a_part_each() -> None
     values = frame(full_rows())
     with pytest.raises(ValueError, match="'instance' column"):
         build_report(values, ReportQuality(), title="Both", instances=[SF, hs])
-    both = pl.concat([values.with_columns(instance=pl.lit("acme-sf")),
-                      values.with_columns(instance=pl.lit("acme-hs"), value=pl.col("value") * 2)])
-    html = build_report(both, ReportQuality([QuarantineRow("acme-hs", "opportunities", "123", "bad")]),
-                        title="Both", instances=[SF, hs])
+    both = pl.concat(
+        [
+            values.with_columns(instance=pl.lit("acme-sf")),
+            values.with_columns(instance=pl.lit("acme-hs"), value=pl.col("value") * 2),
+        ]
+    )
+    html = build_report(
+        both,
+        ReportQuality([QuarantineRow("acme-hs", "opportunities", "123", "bad")]),
+        title="Both",
+        instances=[SF, hs],
+    )
     charts = figures(html)
     assert len(charts) == 2 * len(CHART_NAMES)
-    assert "bookings: 2,000.00" in charts["acme-hs/bookings"] and "bookings: 1,000.00" in charts["acme-sf/bookings"]
+    assert (
+        "bookings: 2,000.00" in charts["acme-hs/bookings"]
+        and "bookings: 1,000.00" in charts["acme-sf/bookings"]
+    )
     assert '<a href="https://app.hubspot.com/contacts/4711/record/0-3/123"' in html
     with pytest.raises(ValueError, match="unique"):
         build_report(both, ReportQuality(), title="Both", instances=[SF, SF])

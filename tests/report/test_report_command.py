@@ -17,8 +17,22 @@ def test_report_from_input_files_writes_one_page_with_links(tmp_path: Path) -> N
         file.write('{"source": "hubspot", "id": "10000000777", "amount": "lots"}\n')
     output = tmp_path / "out" / "report.html"
     output.parent.mkdir()
-    result = CliRunner().invoke(app, ["report", "--input", str(tmp_path / "org"), "--output", str(output),
-                                      "--as-of", "2026-11-30", "--hubspot-portal", "4711", "--title", "Q&A <org>"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--input",
+            str(tmp_path / "org"),
+            "--output",
+            str(output),
+            "--as-of",
+            "2026-11-30",
+            "--hubspot-portal",
+            "4711",
+            "--title",
+            "Q&A <org>",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"wrote {output}" in result.output
     page = output.read_text()

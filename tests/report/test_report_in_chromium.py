@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +14,6 @@ from sandbox.generator import generate_org
 from sync.report import ReportInstance, ReportQuality, build_report, quarantine_rows, scope_names
 from sync.report.sections import CHART_NAMES, MAX_REPS
 
-
 AS_OF = date(2026, 11, 30)
 LAST_COMPLETE = date(2026, 7, 1)  # Q4 (Oct–Dec) is still running on Nov 30
 Measure = Callable[[str], dict[str, dict[str, object]]]
@@ -22,12 +21,15 @@ MOVEMENTS = ("new_mrr", "expansion_mrr", "reactivation_mrr", "contraction_mrr", 
 
 
 def expected_marks(values: pl.DataFrame) -> dict[str, int]:
-    """What each chart must show, counted from the values: a bar per non-zero value, a point per non-null one."""
+    """What each chart must show, from the values: a bar per non-zero value, a point per non-null one."""
     quarters = values.filter(pl.col("grain") == "quarter")
     org = quarters.filter(pl.col("scope") == "org")
     last = quarters.filter((pl.col("scope") == "rep") & (pl.col("period_start") == LAST_COMPLETE))
-    stages = (quarters.filter(pl.col("kpi") == "stage_conversion").group_by("scope_id")
-              .agg(pl.col("numerator").sum(), pl.col("denominator").sum()))
+    stages = (
+        quarters.filter(pl.col("kpi") == "stage_conversion")
+        .group_by("scope_id")
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+    )
 
     def nonzero(frame: pl.DataFrame, *kpis: str) -> int:
         return frame.filter(pl.col("kpi").is_in(kpis) & (pl.col("value") != 0)).height
@@ -59,12 +61,25 @@ def test_every_chart_of_a_generated_org_draws_all_its_values(tmp_path: Path, mea
     assert all(count > 0 for count in expected.values()), expected  # the org exercises every chart
     # A second instance whose bookings are all 0: the measure must see an empty chart there.
     zeros = values.with_columns(
-        value=pl.when(pl.col("kpi") == "bookings").then(0.0).otherwise(pl.col("value")), instance=pl.lit("zeros"))
+        value=pl.when(pl.col("kpi") == "bookings").then(0.0).otherwise(pl.col("value")),
+        instance=pl.lit("zeros"),
+    )
     both = pl.concat([values.with_columns(instance=pl.lit("salesforce")), zeros])
-    instances = [ReportInstance("salesforce", "salesforce", web_url="https://acme.my.salesforce.com",
-                                names=scope_names(loaded.dataset)), ReportInstance("zeros", "salesforce")]
-    page = build_report(both, ReportQuality(quarantine_rows("salesforce", loaded.quarantined)), title="Tiny org",
-                        instances=instances)
+    instances = [
+        ReportInstance(
+            "salesforce",
+            "salesforce",
+            web_url="https://acme.my.salesforce.com",
+            names=scope_names(loaded.dataset),
+        ),
+        ReportInstance("zeros", "salesforce"),
+    ]
+    page = build_report(
+        both,
+        ReportQuality(quarantine_rows("salesforce", loaded.quarantined)),
+        title="Tiny org",
+        instances=instances,
+    )
     assert "/lightning/r/Opportunity/0065g000009ZZZZAAA/view" in page
 
     drawn = measure_charts(page)

@@ -16,15 +16,21 @@ from sync.settings import SettingsError, load_settings
 
 @app.command("report")
 def report_command(
-    input_dir: Path | None = typer.Option(None, "--input", help="directory of `compute --input` files to report on"),
+    input_dir: Path | None = typer.Option(
+        None, "--input", help="directory of `compute --input` files to report on"
+    ),
     output: Path = typer.Option(Path("report.html"), "--output", help="the HTML file to write"),
-    grain: Grain = typer.Option(Grain.quarter, "--grain", help="period length of the charts: month, quarter, year"),
+    grain: Grain = typer.Option(
+        Grain.quarter, "--grain", help="period length of the charts: month, quarter, year"
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD the report is as of (default today)"),
     title: str | None = typer.Option(None, "--title", help="the page's title"),
-    salesforce_url: str | None = typer.Option(None, "--salesforce-url",
-                                              help="the org's instance URL, for links to Salesforce records"),
-    hubspot_portal: str | None = typer.Option(None, "--hubspot-portal",
-                                              help="the HubSpot account (portal) id, for links to HubSpot records"),
+    salesforce_url: str | None = typer.Option(
+        None, "--salesforce-url", help="the org's instance URL, for links to Salesforce records"
+    ),
+    hubspot_portal: str | None = typer.Option(
+        None, "--hubspot-portal", help="the HubSpot account (portal) id, for links to HubSpot records"
+    ),
     config: Path | None = typer.Option(None, "--config", help="settings.toml (default $CRM_KPI_CONFIG)"),
 ) -> None:
     """Write the KPI report as one HTML file that fetches nothing when opened.
@@ -44,11 +50,20 @@ def report_command(
         raise fail(str(exc)) from None
     instance = None
     if salesforce_url or hubspot_portal:
-        instance = (ReportInstance("salesforce", "salesforce", web_url=salesforce_url) if salesforce_url
-                    else ReportInstance("hubspot", "hubspot", portal_id=hubspot_portal))
+        instance = (
+            ReportInstance("salesforce", "salesforce", web_url=salesforce_url)
+            if salesforce_url
+            else ReportInstance("hubspot", "hubspot", portal_id=hubspot_portal)
+        )
     try:
-        html = report_from_directory(input_dir, settings.kpis, instance=instance, grain=grain.value,
-                                     as_of=parse_date("--as-of", as_of), title=title)
+        html = report_from_directory(
+            input_dir,
+            settings.kpis,
+            instance=instance,
+            grain=grain.value,
+            as_of=parse_date("--as-of", as_of),
+            title=title,
+        )
     except LoadError as exc:
         raise fail(str(exc)) from None
     output.write_text(html, encoding="utf-8")

@@ -22,8 +22,13 @@ GRAIN_PREFERENCE = ("quarter", "month", "year")
 MAX_QUALITY_ROWS = 1000
 """Per list; past that the page says how many more there are (`crm-kpi status` lists them all)."""
 
-_ENVIRONMENT = Environment(loader=PackageLoader("sync.report", "templates"), autoescape=True,
-                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENVIRONMENT = Environment(
+    loader=PackageLoader("sync.report", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,16 @@ class QualityLine:
     detail: str
 
 
-def build_report(values: pl.DataFrame, quality: ReportQuality, *, title: str, instances: Sequence[ReportInstance],
-                 grain: str | None = None, as_of: date | None = None,
-                 generated_at: datetime | None = None) -> str:
+def build_report(
+    values: pl.DataFrame,
+    quality: ReportQuality,
+    *,
+    title: str,
+    instances: Sequence[ReportInstance],
+    grain: str | None = None,
+    as_of: date | None = None,
+    generated_at: datetime | None = None,
+) -> str:
     """The report as one HTML document.
 
     `values`: `kpi_engine.engine.compute` output (OUTPUT_SCHEMA). With several instances it needs an
@@ -56,27 +68,50 @@ def build_report(values: pl.DataFrame, quality: ReportQuality, *, title: str, in
         raise ValueError(f"instance names must be unique: {names}")
     if "instance" not in values.columns:
         if len(instances) > 1:
-            raise ValueError("values of several instances need an 'instance' column naming each row's instance")
+            raise ValueError(
+                "values of several instances need an 'instance' column naming each row's instance"
+            )
         values = values.with_columns(pl.lit(instances[0].name).alias("instance"))
     grain = grain or next((g for g in GRAIN_PREFERENCE if (values["grain"] == g).any()), "quarter")
     views = []
     for instance in instances:
         rows = values.filter(pl.col("instance") == instance.name)
         view = instance_view(instance, rows, grain, as_of or _as_of(rows, grain))
-        views.append(InstanceView(view.instance, view.values, view.periods, view.last_complete, kpi_sections(view)))
+        views.append(
+            InstanceView(view.instance, view.values, view.periods, view.last_complete, kpi_sections(view))
+        )
     by_name = {i.name: i for i in instances}
-    quarantined = [QualityLine(q.instance, q.table, q.crm_id or "", _link(by_name, q.instance, q.table, q.crm_id,
-                                                                          q.crm_object), "quarantined", q.reason)
-                   for q in quality.quarantined[:MAX_QUALITY_ROWS]]
-    rejected = [QualityLine(w.instance, w.target_key, w.crm_id or "", _link(by_name, w.instance, "", w.crm_id,
-                                                                           w.crm_object),
-                            w.error_code, w.message + (f" Fix: {w.fix}" if w.fix else ""))
-                for w in quality.rejected_writes[:MAX_QUALITY_ROWS]]
+    quarantined = [
+        QualityLine(
+            q.instance,
+            q.table,
+            q.crm_id or "",
+            _link(by_name, q.instance, q.table, q.crm_id, q.crm_object),
+            "quarantined",
+            q.reason,
+        )
+        for q in quality.quarantined[:MAX_QUALITY_ROWS]
+    ]
+    rejected = [
+        QualityLine(
+            w.instance,
+            w.target_key,
+            w.crm_id or "",
+            _link(by_name, w.instance, "", w.crm_id, w.crm_object),
+            w.error_code,
+            w.message + (f" Fix: {w.fix}" if w.fix else ""),
+        )
+        for w in quality.rejected_writes[:MAX_QUALITY_ROWS]
+    ]
     return _ENVIRONMENT.get_template("report.html.j2").render(
-        title=title, grain=grain, views=views,
+        title=title,
+        grain=grain,
+        views=views,
         generated_at=(generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
-        quarantined=quarantined, quarantined_more=max(len(quality.quarantined) - MAX_QUALITY_ROWS, 0),
-        rejected=rejected, rejected_more=max(len(quality.rejected_writes) - MAX_QUALITY_ROWS, 0),
+        quarantined=quarantined,
+        quarantined_more=max(len(quality.quarantined) - MAX_QUALITY_ROWS, 0),
+        rejected=rejected,
+        rejected_more=max(len(quality.rejected_writes) - MAX_QUALITY_ROWS, 0),
     )
 
 
@@ -88,8 +123,8 @@ def _as_of(values: pl.DataFrame, grain: str) -> date:
     return ends.max() if ends.len() else date.max  # type: ignore[return-value]
 
 
-def _link(instances: dict[str, ReportInstance], name: str, table: str, crm_id: str | None,
-          crm_object: str | None) -> str | None:
+def _link(
+    instances: dict[str, ReportInstance], name: str, table: str, crm_id: str | None, crm_object: str | None
+) -> str | None:
     instance = instances.get(name)
     return record_url(instance, table, crm_id, crm_object) if instance else None
-

@@ -37,8 +37,15 @@ class Series:
     values: Sequence[float | None]
 
 
-def column_chart(chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series], *,
-                 unit: str, stacked: bool = False) -> Markup:
+def column_chart(
+    chart_id: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    *,
+    unit: str,
+    stacked: bool = False,
+) -> Markup:
     """Vertical bars per category: side by side per series, or stacked (positives up, negatives down)."""
     if not categories or not any(present(s.values) for s in series):
         return no_data(chart_id, title)
@@ -55,16 +62,25 @@ def column_chart(chart_id: str, title: str, categories: Sequence[str], series: S
             base = (up if value >= 0 else down) if stacked else 0.0
             x = LEFT + band * i + band * 0.11 + (0 if stacked else j * width)
             top, bottom = sorted((y(base), y(base + value)))
-            _mark(svg, "rect", f"{category} · {one.name}: {value_label(value, unit)}", PALETTE[j % len(PALETTE)],
-                  x=x, y=top, width=width, height=bottom - top)
+            _mark(
+                svg,
+                "rect",
+                f"{category} · {one.name}: {value_label(value, unit)}",
+                PALETTE[j % len(PALETTE)],
+                x=x,
+                y=top,
+                width=width,
+                height=bottom - top,
+            )
             if stacked:
                 up, down = (up + value, down) if value >= 0 else (up, down + value)
     _x_labels(svg, categories, band)
     return _figure(chart_id, title, svg, [s.name for s in series] if len(series) > 1 else [])
 
 
-def line_chart(chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series], *,
-               unit: str) -> Markup:
+def line_chart(
+    chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series], *, unit: str
+) -> Markup:
     """Lines over categories, broken where a value is null, with a point (the mark) at every value."""
     if not categories or not any(present(s.values) for s in series):
         return no_data(chart_id, title)
@@ -77,20 +93,37 @@ def line_chart(chart_id: str, title: str, categories: Sequence[str], series: Seq
         for i, value in enumerate([*one.values, None]):
             if value is None:
                 if len(segment) > 1:
-                    ET.SubElement(svg, "polyline", {"points": " ".join(segment), "fill": "none", "stroke": color,
-                                                    "stroke-width": "2"})
+                    ET.SubElement(
+                        svg,
+                        "polyline",
+                        {"points": " ".join(segment), "fill": "none", "stroke": color, "stroke-width": "2"},
+                    )
                 segment = []
                 continue
             cx, cy = LEFT + band * (i + 0.5), y(value)
             segment.append(f"{cx:.1f},{cy:.1f}")
-            _mark(svg, "circle", f"{categories[i]} · {one.name}: {value_label(value, unit)}", color,
-                  cx=cx, cy=cy, r=3.5)
+            _mark(
+                svg,
+                "circle",
+                f"{categories[i]} · {one.name}: {value_label(value, unit)}",
+                color,
+                cx=cx,
+                cy=cy,
+                r=3.5,
+            )
     _x_labels(svg, categories, band)
     return _figure(chart_id, title, svg, [s.name for s in series] if len(series) > 1 else [])
 
 
-def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float | None], *,
-              unit: str, reference: float | None = None) -> Markup:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    unit: str,
+    reference: float | None = None,
+) -> Markup:
     """Horizontal bars, one row per label (reps, stages); a null value is written out, not drawn as 0.
 
     `reference` draws a dashed line at that value (quota attainment: 100%).
@@ -115,8 +148,16 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
             _text(svg, "no value", x(0) + 6, top + row * 0.68, anchor="start", css="muted")
             continue
         left, right = sorted((x(0), x(value)))
-        _mark(svg, "rect", f"{label}: {value_label(value, unit)}", PALETTE[0],
-              x=left, y=top + 3, width=right - left, height=row - 6)
+        _mark(
+            svg,
+            "rect",
+            f"{label}: {value_label(value, unit)}",
+            PALETTE[0],
+            x=left,
+            y=top + 3,
+            width=right - left,
+            height=row - 6,
+        )
         _text(svg, value_label(value, unit), right + 4, top + row * 0.68, anchor="start")
     return _figure(chart_id, title, svg, [])
 
@@ -160,12 +201,15 @@ def _x_labels(svg: ET.Element, categories: Sequence[str], band: float) -> None:
 
 
 def _svg(height: int) -> ET.Element:
-    return ET.Element("svg", {"viewBox": f"0 0 {WIDTH} {height}", "width": str(WIDTH), "height": str(height),
-                              "role": "img"})
+    return ET.Element(
+        "svg", {"viewBox": f"0 0 {WIDTH} {height}", "width": str(WIDTH), "height": str(height), "role": "img"}
+    )
 
 
 def _mark(svg: ET.Element, tag: str, tooltip: str, color: str, **geometry: float) -> None:
-    mark = ET.SubElement(svg, tag, {"class": "mark", "fill": color, **{k: _n(v) for k, v in geometry.items()}})
+    mark = ET.SubElement(
+        svg, tag, {"class": "mark", "fill": color, **{k: _n(v) for k, v in geometry.items()}}
+    )
     ET.SubElement(mark, "title").text = tooltip
 
 
@@ -185,7 +229,9 @@ def _figure(chart_id: str, title: str, svg: ET.Element, legend: list[str]) -> Ma
         items = ET.SubElement(figure, "ul", {"class": "legend"})
         for j, name in enumerate(legend):
             item = ET.SubElement(items, "li")
-            ET.SubElement(item, "span", {"class": "swatch", "style": f"background:{PALETTE[j % len(PALETTE)]}"})
+            ET.SubElement(
+                item, "span", {"class": "swatch", "style": f"background:{PALETTE[j % len(PALETTE)]}"}
+            )
             ET.SubElement(item, "span").text = name
     return Markup(ET.tostring(figure, encoding="unicode", short_empty_elements=False))
 

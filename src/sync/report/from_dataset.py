@@ -31,12 +31,23 @@ def scope_names(dataset: Dataset) -> dict[str, str]:
 
 def quarantine_rows(instance: str, quarantined: Iterable[QuarantinedRecord]) -> list[QuarantineRow]:
     """Records `load_dataset` left out, as the report lists them (the reason names the file and line)."""
-    return [QuarantineRow(instance, _TABLE_OF_FILE.get(q.file, q.file), q.record_id, f"{q.file} line {q.line}: {q.reason}")
-            for q in quarantined]
+    return [
+        QuarantineRow(
+            instance, _TABLE_OF_FILE.get(q.file, q.file), q.record_id, f"{q.file} line {q.line}: {q.reason}"
+        )
+        for q in quarantined
+    ]
 
 
-def report_from_directory(input_dir: Path, config: KpiConfig, *, instance: ReportInstance | None = None,
-                          grain: str = "quarter", as_of: date | None = None, title: str | None = None) -> str:
+def report_from_directory(
+    input_dir: Path,
+    config: KpiConfig,
+    *,
+    instance: ReportInstance | None = None,
+    grain: str = "quarter",
+    as_of: date | None = None,
+    title: str | None = None,
+) -> str:
     """The report of a directory of `compute --input` files (one CRM's records).
 
     `instance` gives the record links (web URL, portal id); by default the instance is named after the
@@ -46,9 +57,11 @@ def report_from_directory(input_dir: Path, config: KpiConfig, *, instance: Repor
     name = loaded.dataset.org_id
     crm: Crm = instance.crm if instance else ("hubspot" if name == "hubspot" else "salesforce")
     base = instance or ReportInstance(name, crm)
-    described = ReportInstance(name, base.crm, base.web_url, base.portal_id, {**scope_names(loaded.dataset),
-                                                                              **base.names})
+    described = ReportInstance(
+        name, base.crm, base.web_url, base.portal_id, {**scope_names(loaded.dataset), **base.names}
+    )
     values = compute(loaded.dataset, config, grain=grain, as_of=as_of)
     quality = ReportQuality(quarantine_rows(name, loaded.quarantined))
-    return build_report(values, quality, title=title or f"Sales KPIs: {input_dir}", instances=[described],
-                        grain=grain)
+    return build_report(
+        values, quality, title=title or f"Sales KPIs: {input_dir}", instances=[described], grain=grain
+    )

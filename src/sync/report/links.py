@@ -28,11 +28,18 @@ SALESFORCE_ACTIVITY_PREFIXES = {"00T": "Task", "00U": "Event"}
 """Salesforce activities are Tasks or Events; an id's 3-character key prefix says which."""
 
 HUBSPOT_OBJECT_TYPES = {
-    "contacts": "0-1", "leads": "0-1",  # the shared schema's leads are HubSpot contacts
-    "companies": "0-2", "accounts": "0-2",
-    "deals": "0-3", "opportunities": "0-3",
+    "contacts": "0-1",
+    "leads": "0-1",  # the shared schema's leads are HubSpot contacts
+    "companies": "0-2",
+    "accounts": "0-2",
+    "deals": "0-3",
+    "opportunities": "0-3",
     "line_items": "0-8",
-    "tasks": "0-27", "notes": "0-46", "meetings": "0-47", "calls": "0-48", "emails": "0-49",
+    "tasks": "0-27",
+    "notes": "0-46",
+    "meetings": "0-47",
+    "calls": "0-48",
+    "emails": "0-49",
 }
 """Shared-schema tables and HubSpot object names → objectTypeId. Owners (our users) have no record page."""
 
@@ -43,8 +50,10 @@ _HUBSPOT_ID = re.compile(r"[0-9]+")
 _HUBSPOT_TYPE = re.compile(r"[0-9]+-[0-9]+")
 
 
-def record_url(instance: ReportInstance, table: str, crm_id: str | None, crm_object: str | None = None) -> str | None:
-    """The record's page in its CRM, or None when the object, the id or the instance's web address is unknown."""
+def record_url(
+    instance: ReportInstance, table: str, crm_id: str | None, crm_object: str | None = None
+) -> str | None:
+    """The record's page in its CRM; None when the object, the id or the instance's web address is unknown."""
     if not crm_id:
         return None
     if instance.crm == "salesforce":

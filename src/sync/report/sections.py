@@ -1,4 +1,4 @@
-"""The report's KPI sections for one instance: which KPI values each chart shows, read from the compute's frame.
+"""The report's KPI sections for one instance: which KPI values each chart shows, read from the compute.
 
 The input is `kpi_engine.engine.compute`'s output (one instance's rows, one grain chosen by the caller).
 Trends (bookings, win rate, pipeline, MRR) show every period; per-rep views (activity, quota attainment)
@@ -20,8 +20,17 @@ from sync.report.quality import ReportInstance
 MAX_REPS = 30
 """Per-rep charts show the top reps only, so that a 500-rep org still gives a readable page."""
 
-CHART_NAMES = ("bookings", "win_rate", "funnel", "stage_conversion", "pipeline", "activity", "mrr_movements", "mrr",
-               "quota_attainment")
+CHART_NAMES = (
+    "bookings",
+    "win_rate",
+    "funnel",
+    "stage_conversion",
+    "pipeline",
+    "activity",
+    "mrr_movements",
+    "mrr",
+    "quota_attainment",
+)
 """The charts of each instance's part of the report, in page order; `data-chart` is `instance/name`."""
 
 MRR_MOVEMENTS = (
@@ -77,17 +86,30 @@ class InstanceView:
     def by_rep(self, kpi: str) -> pl.DataFrame:
         """One KPI's rep rows in the last complete period, as (name, value, numerator, denominator)."""
         if self.last_complete is None:
-            return pl.DataFrame(schema={"name": pl.String, "value": pl.Float64, "numerator": pl.Float64,
-                                        "denominator": pl.Float64})
-        rows = self.values.filter((pl.col("kpi") == kpi) & (pl.col("scope") == "rep")
-                                  & (pl.col("period_start") == self.last_complete[0]))
+            return pl.DataFrame(
+                schema={
+                    "name": pl.String,
+                    "value": pl.Float64,
+                    "numerator": pl.Float64,
+                    "denominator": pl.Float64,
+                }
+            )
+        rows = self.values.filter(
+            (pl.col("kpi") == kpi)
+            & (pl.col("scope") == "rep")
+            & (pl.col("period_start") == self.last_complete[0])
+        )
         names = self.instance.names
-        return rows.select(pl.col("scope_id").map_elements(lambda i: names.get(i, i), return_dtype=pl.String)
-                           .alias("name"), "value", "numerator", "denominator")
+        return rows.select(
+            pl.col("scope_id").map_elements(lambda i: names.get(i, i), return_dtype=pl.String).alias("name"),
+            "value",
+            "numerator",
+            "denominator",
+        )
 
 
 def period_label(start: date, end: date) -> str:
-    """`Jul 2026` for a month, `Jul–Sep 2026` for a quarter or year (fiscal periods need not start in January)."""
+    """`Jul 2026` for a month, `Jul–Sep 2026` for a quarter or year (fiscal years may start in any month)."""
     last = end - timedelta(days=1)
     if (start.year, start.month) == (last.year, last.month):
         return f"{start:%b %Y}"
@@ -109,69 +131,157 @@ def kpi_sections(view: InstanceView) -> list[Section]:
 
 def _bookings(view: InstanceView) -> Section:
     labels = view.labels()
-    return Section("bookings", "Bookings and win rate", "Won amount and won ÷ closed deals, per period, for the org.", [
-        column_chart(view.chart_id("bookings"), "Bookings", labels, [view.series("bookings", "bookings")],
-                     unit="currency"),
-        line_chart(view.chart_id("win_rate"), "Win rate", labels, [view.series("win_rate", "win rate")],
-                   unit="ratio"),
-    ])
+    return Section(
+        "bookings",
+        "Bookings and win rate",
+        "Won amount and won ÷ closed deals, per period, for the org.",
+        [
+            column_chart(
+                view.chart_id("bookings"),
+                "Bookings",
+                labels,
+                [view.series("bookings", "bookings")],
+                unit="currency",
+            ),
+            line_chart(
+                view.chart_id("win_rate"),
+                "Win rate",
+                labels,
+                [view.series("win_rate", "win rate")],
+                unit="ratio",
+            ),
+        ],
+    )
 
 
 def _funnel(view: InstanceView) -> Section:
-    stages = (view.values.filter((pl.col("kpi") == "stage_conversion") & (pl.col("scope") == "stage"))
-              .group_by("scope_id").agg(pl.col("numerator").sum(), pl.col("denominator").sum())
-              .filter(pl.col("denominator") > 0)
-              .sort(["denominator", "scope_id"], descending=[True, False]))
+    stages = (
+        view.values.filter((pl.col("kpi") == "stage_conversion") & (pl.col("scope") == "stage"))
+        .group_by("scope_id")
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+        .filter(pl.col("denominator") > 0)
+        .sort(["denominator", "scope_id"], descending=[True, False])
+    )
     names = stages["scope_id"].to_list()
     entered = stages["denominator"].to_list()
     conversion = [n / d for n, d in zip(stages["numerator"].to_list(), entered, strict=True)]
-    table = Table(["stage", "entered", "went on to a later stage", "conversion"], [
-        [name, f"{d:,.0f}", f"{n:,.0f}", value_label(c, "ratio")]
-        for name, d, n, c in zip(names, entered, stages["numerator"].to_list(), conversion, strict=True)])
-    note = ("Opportunities that entered each open stage over the whole report, and the share that went on to a "
-            "later open stage or were won (stages ordered by how many entered).")
-    return Section("funnel", "Funnel and stage conversion", note, [
-        bar_chart(view.chart_id("funnel"), "Opportunities entering each stage", names, entered, unit="count"),
-        bar_chart(view.chart_id("stage_conversion"), "Stage conversion", names, conversion, unit="ratio"),
-    ], table)
+    table = Table(
+        ["stage", "entered", "went on to a later stage", "conversion"],
+        [
+            [name, f"{d:,.0f}", f"{n:,.0f}", value_label(c, "ratio")]
+            for name, d, n, c in zip(names, entered, stages["numerator"].to_list(), conversion, strict=True)
+        ],
+    )
+    note = (
+        "Opportunities that entered each open stage over the whole report, and the share that went on to a "
+        "later open stage or were won (stages ordered by how many entered)."
+    )
+    return Section(
+        "funnel",
+        "Funnel and stage conversion",
+        note,
+        [
+            bar_chart(
+                view.chart_id("funnel"), "Opportunities entering each stage", names, entered, unit="count"
+            ),
+            bar_chart(view.chart_id("stage_conversion"), "Stage conversion", names, conversion, unit="ratio"),
+        ],
+        table,
+    )
 
 
 def _pipeline(view: InstanceView) -> Section:
-    series = [view.series("pipeline_value", "pipeline value"), view.series("weighted_pipeline", "weighted pipeline")]
-    return Section("pipeline", "Pipeline", "Amount open at each period end, and the same weighted by probability.", [
-        column_chart(view.chart_id("pipeline"), "Open pipeline at period end", view.labels(), series,
-                     unit="currency"),
-    ])
+    series = [
+        view.series("pipeline_value", "pipeline value"),
+        view.series("weighted_pipeline", "weighted pipeline"),
+    ]
+    return Section(
+        "pipeline",
+        "Pipeline",
+        "Amount open at each period end, and the same weighted by probability.",
+        [
+            column_chart(
+                view.chart_id("pipeline"),
+                "Open pipeline at period end",
+                view.labels(),
+                series,
+                unit="currency",
+            ),
+        ],
+    )
 
 
 def _activity(view: InstanceView) -> Section:
-    reps = view.by_rep("activities").filter(pl.col("value") > 0).sort(["value", "name"], descending=[True, False])
+    reps = (
+        view.by_rep("activities")
+        .filter(pl.col("value") > 0)
+        .sort(["value", "name"], descending=[True, False])
+    )
     title = "Completed activities per rep"
-    return Section("activity", "Activity by rep", _per_rep_note(view, reps.height, "reps with activities"), [
-        bar_chart(view.chart_id("activity"), title, reps["name"].head(MAX_REPS).to_list(),
-                  reps["value"].head(MAX_REPS).to_list(), unit="count"),
-    ])
+    return Section(
+        "activity",
+        "Activity by rep",
+        _per_rep_note(view, reps.height, "reps with activities"),
+        [
+            bar_chart(
+                view.chart_id("activity"),
+                title,
+                reps["name"].head(MAX_REPS).to_list(),
+                reps["value"].head(MAX_REPS).to_list(),
+                unit="count",
+            ),
+        ],
+    )
 
 
 def _mrr(view: InstanceView) -> Section:
     movements = [view.series(kpi, name, sign) for kpi, name, sign in MRR_MOVEMENTS]
-    return Section("mrr", "MRR movements", "Monthly recurring revenue gained (above the axis) and lost (below), "
-                   "per period, and MRR at each period end.", [
-        column_chart(view.chart_id("mrr_movements"), "MRR movements", view.labels(), movements, unit="currency",
-                     stacked=True),
-        line_chart(view.chart_id("mrr"), "MRR at period end", view.labels(), [view.series("mrr", "MRR")],
-                   unit="currency"),
-    ])
+    return Section(
+        "mrr",
+        "MRR movements",
+        "Monthly recurring revenue gained (above the axis) and lost (below), "
+        "per period, and MRR at each period end.",
+        [
+            column_chart(
+                view.chart_id("mrr_movements"),
+                "MRR movements",
+                view.labels(),
+                movements,
+                unit="currency",
+                stacked=True,
+            ),
+            line_chart(
+                view.chart_id("mrr"),
+                "MRR at period end",
+                view.labels(),
+                [view.series("mrr", "MRR")],
+                unit="currency",
+            ),
+        ],
+    )
 
 
 def _quota(view: InstanceView) -> Section:
-    reps = (view.by_rep("quota_attainment").filter(pl.col("denominator") > 0)
-            .sort(["value", "name"], descending=[True, False]))
-    return Section("quota", "Quota attainment by rep", _per_rep_note(view, reps.height, "reps with a quota")
-                   + " The dashed line is 100%.", [
-        bar_chart(view.chart_id("quota_attainment"), "Bookings ÷ quota", reps["name"].head(MAX_REPS).to_list(),
-                  reps["value"].head(MAX_REPS).to_list(), unit="ratio", reference=1.0),
-    ])
+    reps = (
+        view.by_rep("quota_attainment")
+        .filter(pl.col("denominator") > 0)
+        .sort(["value", "name"], descending=[True, False])
+    )
+    return Section(
+        "quota",
+        "Quota attainment by rep",
+        _per_rep_note(view, reps.height, "reps with a quota") + " The dashed line is 100%.",
+        [
+            bar_chart(
+                view.chart_id("quota_attainment"),
+                "Bookings ÷ quota",
+                reps["name"].head(MAX_REPS).to_list(),
+                reps["value"].head(MAX_REPS).to_list(),
+                unit="ratio",
+                reference=1.0,
+            ),
+        ],
+    )
 
 
 def _per_rep_note(view: InstanceView, count: int, what: str) -> str:
