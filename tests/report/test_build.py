@@ -172,7 +172,10 @@ def test_quality_rows_are_escaped_and_link_to_their_record() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<a href="https://acme.my.salesforce.com/lightning/r/Opportunity/0065g000000MO8bAAG/view"' in html
     assert '<a href="https://acme.my.salesforce.com/lightning/r/User/0055g000001VBZgAAO/view"' in html
-    assert "no &lt;b&gt;access&lt;/b&gt; Fix: assign the permission set" in html
+    assert (
+        "<td>INSUFFICIENT_ACCESS</td><td>no &lt;b&gt;access&lt;/b&gt;</td><td>assign the permission set</td>"
+        in html
+    )
 
 
 def test_without_quality_rows_the_section_says_so_and_long_lists_are_cut() -> None:
@@ -209,3 +212,47 @@ def test_several_instances_need_an_instance_column_and_get_a_part_each() -> None
     assert '<a href="https://app.hubspot.com/contacts/4711/record/0-3/123"' in html
     with pytest.raises(ValueError, match="unique"):
         build_report(both, ReportQuality(), title="Both", instances=[SF, SF])
+
+
+def test_the_funnel_follows_the_pipeline_order_when_known() -> None:
+    rows = [*full_rows(), row("stage_conversion", 1.0, Q2, "stage", "Discovery call", "ratio", 2, 2)]
+    ordered = ReportInstance("acme-sf", "salesforce", stage_order=("Proposal", "Prospecting"))
+    html = build_report(frame(rows), ReportQuality(), title="Acme", instances=[ordered])
+    funnel = figures(html)["acme-sf/funnel"]
+    # Proposal (8 entered) before Prospecting (30) as the pipeline says; a stage it does not list comes last.
+    assert funnel.index(">Proposal<") < funnel.index(">Prospecting<") < funnel.index(">Discovery call<")
+    assert "in pipeline order" in html
+    assert "ordered by how many entered" in report(rows)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "period", "ann"),
+    [
+        (date(2026, 7, 1), "Apr–Jun 2026", "20"),  # Q2 ends (exclusive) on 07-01: complete on that day
+        (date(2026, 6, 30), "Jan–Mar 2026", "10"),  # the last day of Q2: Q2 is still running
+    ],
+)
+def test_the_last_complete_period_on_and_before_its_end(as_of: date, period: str, ann: str) -> None:
+    html = report(full_rows(), as_of=as_of)
+    assert f"{period} (the last complete period): 2 reps with activities." in html
+    assert f"Ann Lee: {ann}<" in figures(html)["acme-sf/activity"]
+
+
+@pytest.mark.parametrize(
+    ("reps", "note"), [(30, "30 reps with activities."), (31, "the top 30 of 31 reps with activities.")]
+)
+def test_per_rep_charts_stop_at_30_reps(reps: int, note: str) -> None:
+    rows = [row("activities", float(i + 1), Q2, "rep", f"005R{i:02d}", "count") for i in range(reps)]
+    html = report(rows)
+    assert note in html
+    activity = figures(html)["acme-sf/activity"]
+    assert activity.count('class="mark"') == 30
+    assert (">005R00<" in activity) == (reps == 30)  # the least active rep is the one left out
+
+
+@pytest.mark.parametrize(("count", "more"), [(1000, False), (1001, True)])
+def test_quality_lists_stop_at_1000_rows(count: int, more: bool) -> None:
+    many = ReportQuality(rejected_writes=[RejectedWrite("acme-sf", f"k{i}", "E", "m") for i in range(count)])
+    html = report(full_rows(), many)
+    assert html.count("<td>E</td>") == 1000
+    assert ("1 more not shown" in html) == more and "No record was quarantined." in html

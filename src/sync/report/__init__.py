@@ -9,7 +9,7 @@ names of the scope ids and the quality rows. Nothing here reads the store or the
 """
 
 from sync.report.build import build_report
-from sync.report.from_dataset import quarantine_rows, scope_names
+from sync.report.from_dataset import quarantine_rows, scope_names, stage_order
 from sync.report.links import record_url
 from sync.report.quality import QuarantineRow, RejectedWrite, ReportInstance, ReportQuality
 
@@ -22,4 +22,5 @@ __all__ = [
     "quarantine_rows",
     "record_url",
     "scope_names",
+    "stage_order",
 ]

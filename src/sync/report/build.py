@@ -14,13 +14,11 @@ from datetime import UTC, date, datetime
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from sync.report.links import record_url
 from sync.report.quality import ReportInstance, ReportQuality
-from sync.report.sections import InstanceView, instance_view, kpi_sections
+from sync.report.quality_table import quality_tables
+from sync.report.sections import Section, instance_view, kpi_sections
 
 GRAIN_PREFERENCE = ("quarter", "month", "year")
-MAX_QUALITY_ROWS = 1000
-"""Per list; past that the page says how many more there are (`crm-kpi status` lists them all)."""
 
 _ENVIRONMENT = Environment(
     loader=PackageLoader("sync.report", "templates"),
@@ -32,15 +30,11 @@ _ENVIRONMENT = Environment(
 
 
 @dataclass(frozen=True)
-class QualityLine:
-    """One data-quality row as the page shows it: the cells, and the record's link where one is known."""
+class InstancePart:
+    """One instance's part of the page: its KPI sections."""
 
-    instance: str
-    what: str
-    crm_id: str
-    url: str | None
-    problem: str
-    detail: str
+    instance: ReportInstance
+    sections: list[Section]
 
 
 def build_report(
@@ -73,45 +67,17 @@ def build_report(
             )
         values = values.with_columns(pl.lit(instances[0].name).alias("instance"))
     grain = grain or next((g for g in GRAIN_PREFERENCE if (values["grain"] == g).any()), "quarter")
-    views = []
+    parts = []
     for instance in instances:
         rows = values.filter(pl.col("instance") == instance.name)
         view = instance_view(instance, rows, grain, as_of or _as_of(rows, grain))
-        views.append(
-            InstanceView(view.instance, view.values, view.periods, view.last_complete, kpi_sections(view))
-        )
-    by_name = {i.name: i for i in instances}
-    quarantined = [
-        QualityLine(
-            q.instance,
-            q.table,
-            q.crm_id or "",
-            _link(by_name, q.instance, q.table, q.crm_id, q.crm_object),
-            "quarantined",
-            q.reason,
-        )
-        for q in quality.quarantined[:MAX_QUALITY_ROWS]
-    ]
-    rejected = [
-        QualityLine(
-            w.instance,
-            w.target_key,
-            w.crm_id or "",
-            _link(by_name, w.instance, "", w.crm_id, w.crm_object),
-            w.error_code,
-            w.message + (f" Fix: {w.fix}" if w.fix else ""),
-        )
-        for w in quality.rejected_writes[:MAX_QUALITY_ROWS]
-    ]
+        parts.append(InstancePart(instance, kpi_sections(view)))
     return _ENVIRONMENT.get_template("report.html.j2").render(
         title=title,
         grain=grain,
-        views=views,
+        parts=parts,
         generated_at=(generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
-        quarantined=quarantined,
-        quarantined_more=max(len(quality.quarantined) - MAX_QUALITY_ROWS, 0),
-        rejected=rejected,
-        rejected_more=max(len(quality.rejected_writes) - MAX_QUALITY_ROWS, 0),
+        quality_tables=quality_tables(quality, instances),
     )
 
 
@@ -121,10 +87,3 @@ def _as_of(values: pl.DataFrame, grain: str) -> date:
         return to_date.max()  # type: ignore[return-value]
     ends = values.filter(pl.col("grain") == grain)["period_end"]
     return ends.max() if ends.len() else date.max  # type: ignore[return-value]
-
-
-def _link(
-    instances: dict[str, ReportInstance], name: str, table: str, crm_id: str | None, crm_object: str | None
-) -> str | None:
-    instance = instances.get(name)
-    return record_url(instance, table, crm_id, crm_object) if instance else None

@@ -29,6 +29,14 @@ def scope_names(dataset: Dataset) -> dict[str, str]:
     return dict(zip(users["id"].to_list(), users["name"].to_list(), strict=True))
 
 
+def stage_order(dataset: Dataset) -> tuple[str, ...]:
+    """The open, undeleted stages in pipeline order (by `order`, then pipeline), each name once."""
+    stages = dataset.stages.filter(~pl.col("deleted") & ~pl.col("is_closed").fill_null(False)).sort(
+        ["order", "pipeline"]
+    )
+    return tuple(dict.fromkeys(stages["stage"].drop_nulls().to_list()))
+
+
 def quarantine_rows(instance: str, quarantined: Iterable[QuarantinedRecord]) -> list[QuarantineRow]:
     """Records `load_dataset` left out, as the report lists them (the reason names the file and line)."""
     return [
@@ -58,7 +66,12 @@ def report_from_directory(
     crm: Crm = instance.crm if instance else ("hubspot" if name == "hubspot" else "salesforce")
     base = instance or ReportInstance(name, crm)
     described = ReportInstance(
-        name, base.crm, base.web_url, base.portal_id, {**scope_names(loaded.dataset), **base.names}
+        name,
+        base.crm,
+        base.web_url,
+        base.portal_id,
+        {**scope_names(loaded.dataset), **base.names},
+        base.stage_order or stage_order(loaded.dataset),
     )
     values = compute(loaded.dataset, config, grain=grain, as_of=as_of)
     quality = ReportQuality(quarantine_rows(name, loaded.quarantined))

@@ -21,6 +21,7 @@ class ReportInstance:
     response's `instance_url`); HubSpot, the app host (`https://app.hubspot.com`, or `https://app-eu1.hubspot.com`
     for EU portals). `portal_id`: HubSpot's account id, needed for record links. Without them the report shows
     ids without links. `names`: display names for scope ids (rep ids → rep names); ids without one show as is.
+    `stage_order`: the open stages in pipeline order, for the funnel (without it: by how many entered).
     """
 
     name: str
@@ -28,6 +29,7 @@ class ReportInstance:
     web_url: str | None = None
     portal_id: str | None = None
     names: dict[str, str] = field(default_factory=dict)
+    stage_order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ show the last complete period, because a period still running would make every r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import polars as pl
@@ -42,6 +42,19 @@ MRR_MOVEMENTS = (
 )
 """The MRR movements as the chart stacks them: gains above the axis, losses (drawn negative) below."""
 
+REPORT_KPIS = (
+    "bookings",
+    "win_rate",
+    "stage_conversion",
+    "pipeline_value",
+    "weighted_pipeline",
+    "activities",
+    "mrr",
+    "quota_attainment",
+    *(kpi for kpi, _, _ in MRR_MOVEMENTS),
+)
+REPORT_SCOPES = ("org", "rep", "stage")
+
 
 @dataclass(frozen=True)
 class Table:
@@ -68,7 +81,6 @@ class InstanceView:
     values: pl.DataFrame
     periods: list[tuple[date, date]]
     last_complete: tuple[date, date] | None
-    sections: list[Section] = field(default_factory=list)
 
     def chart_id(self, name: str) -> str:
         return f"{self.instance.name}/{name}"
@@ -84,24 +96,16 @@ class InstanceView:
         return Series(name, [None if v is None else sign * v for v in values])
 
     def by_rep(self, kpi: str) -> pl.DataFrame:
-        """One KPI's rep rows in the last complete period, as (name, value, numerator, denominator)."""
-        if self.last_complete is None:
-            return pl.DataFrame(
-                schema={
-                    "name": pl.String,
-                    "value": pl.Float64,
-                    "numerator": pl.Float64,
-                    "denominator": pl.Float64,
-                }
-            )
+        """One KPI's rep rows in the last complete period: name (or id), value, numerator, denominator."""
+        start = self.last_complete[0] if self.last_complete else None
         rows = self.values.filter(
-            (pl.col("kpi") == kpi)
-            & (pl.col("scope") == "rep")
-            & (pl.col("period_start") == self.last_complete[0])
+            (pl.col("kpi") == kpi) & (pl.col("scope") == "rep") & (pl.col("period_start") == start)
         )
         names = self.instance.names
         return rows.select(
-            pl.col("scope_id").map_elements(lambda i: names.get(i, i), return_dtype=pl.String).alias("name"),
+            pl.col("scope_id")
+            .replace_strict(names, default=pl.col("scope_id"), return_dtype=pl.String)
+            .alias("name"),
             "value",
             "numerator",
             "denominator",
@@ -117,8 +121,14 @@ def period_label(start: date, end: date) -> str:
 
 
 def instance_view(instance: ReportInstance, values: pl.DataFrame, grain: str, as_of: date) -> InstanceView:
-    """One instance's rows at `grain`; a period is complete when it ended on or before `as_of`."""
-    rows = values.filter(pl.col("grain") == grain)
+    """One instance's rows at `grain`; a period is complete when it ended on or before `as_of`.
+
+    Only the KPIs and scopes the report draws are kept, so that charting a million-opportunity org's
+    values scans a few thousand rows, not its opportunity-scope ones.
+    """
+    rows = values.filter(
+        (pl.col("grain") == grain) & pl.col("kpi").is_in(REPORT_KPIS) & pl.col("scope").is_in(REPORT_SCOPES)
+    )
     periods = rows.select("period_start", "period_end").unique().sort("period_start").rows()
     complete = [p for p in periods if p[1] <= as_of]
     return InstanceView(instance, rows, periods, complete[-1] if complete else None)
@@ -155,12 +165,16 @@ def _bookings(view: InstanceView) -> Section:
 
 
 def _funnel(view: InstanceView) -> Section:
+    order = {stage: rank for rank, stage in enumerate(view.instance.stage_order)}
     stages = (
         view.values.filter((pl.col("kpi") == "stage_conversion") & (pl.col("scope") == "stage"))
         .group_by("scope_id")
         .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
         .filter(pl.col("denominator") > 0)
-        .sort(["denominator", "scope_id"], descending=[True, False])
+        .with_columns(
+            rank=pl.col("scope_id").replace_strict(order, default=len(order), return_dtype=pl.Int64)
+        )
+        .sort(["rank", "denominator", "scope_id"], descending=[False, True, False])
     )
     names = stages["scope_id"].to_list()
     entered = stages["denominator"].to_list()
@@ -172,9 +186,10 @@ def _funnel(view: InstanceView) -> Section:
             for name, d, n, c in zip(names, entered, stages["numerator"].to_list(), conversion, strict=True)
         ],
     )
+    ordered = "in pipeline order" if order else "ordered by how many entered"
     note = (
         "Opportunities that entered each open stage over the whole report, and the share that went on to a "
-        "later open stage or were won (stages ordered by how many entered)."
+        f"later open stage or were won (stages {ordered})."
     )
     return Section(
         "funnel",
