@@ -186,6 +186,11 @@ def test_without_quality_rows_the_section_says_so_and_long_lists_are_cut() -> No
     assert html.count("<td>leads</td>") == 1000 and "1 more not shown" in html
 
 
+def test_no_running_note_when_every_period_has_ended() -> None:
+    html = report(full_rows(), as_of=date(2026, 10, 1))
+    assert "still running" not in html and "Jul–Sep 2026 (the last complete period)" in html
+
+
 def test_several_instances_need_an_instance_column_and_get_a_part_each() -> None:
     hs = ReportInstance("acme-hs", "hubspot", portal_id="4711")
     values = frame(full_rows())
@@ -235,6 +240,7 @@ def test_the_funnel_follows_the_pipeline_order_when_known() -> None:
 def test_the_last_complete_period_on_and_before_its_end(as_of: date, period: str, ann: str) -> None:
     html = report(full_rows(), as_of=as_of)
     assert f"{period} (the last complete period): 2 reps with activities." in html
+    assert "Jul–Sep 2026 is still running." in html  # Q3, the last period charted, in both cases
     assert f"Ann Lee: {ann}<" in figures(html)["acme-sf/activity"]
 
 

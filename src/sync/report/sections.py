@@ -88,6 +88,12 @@ class InstanceView:
     def labels(self) -> list[str]:
         return [period_label(start, end) for start, end in self.periods]
 
+    def running_note(self) -> str:
+        """Says so when the last period charted has not ended yet (its bars are partial)."""
+        if not self.periods or self.periods[-1] == self.last_complete:
+            return ""
+        return f" {period_label(*self.periods[-1])} is still running."
+
     def series(self, kpi: str, name: str, sign: int = 1) -> Series:
         """The org's values of one KPI, one per period (None where the period has no row or a null value)."""
         rows = self.values.filter((pl.col("kpi") == kpi) & (pl.col("scope") == "org"))
@@ -144,7 +150,7 @@ def _bookings(view: InstanceView) -> Section:
     return Section(
         "bookings",
         "Bookings and win rate",
-        "Won amount and won ÷ closed deals, per period, for the org.",
+        "Won amount and won ÷ closed deals, per period, for the org." + view.running_note(),
         [
             column_chart(
                 view.chart_id("bookings"),
@@ -213,7 +219,7 @@ def _pipeline(view: InstanceView) -> Section:
     return Section(
         "pipeline",
         "Pipeline",
-        "Amount open at each period end, and the same weighted by probability.",
+        "Amount open at each period end, and the same weighted by probability." + view.running_note(),
         [
             column_chart(
                 view.chart_id("pipeline"),
@@ -255,7 +261,7 @@ def _mrr(view: InstanceView) -> Section:
         "mrr",
         "MRR movements",
         "Monthly recurring revenue gained (above the axis) and lost (below), "
-        "per period, and MRR at each period end.",
+        "per period, and MRR at each period end." + view.running_note(),
         [
             column_chart(
                 view.chart_id("mrr_movements"),
