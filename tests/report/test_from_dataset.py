@@ -1,13 +1,24 @@
 """What the report takes from a dataset besides the values: rep names, the stage order, quarantine rows."""
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
+from kpi_engine.config import KpiConfig
 from kpi_engine.dataset import Dataset
-from kpi_engine.loading import QuarantinedRecord
+from kpi_engine.loading import QuarantinedRecord, load_dataset
 from kpi_engine.schema import PipelineStage, User
-from sync.report import QuarantineRow, quarantine_rows, scope_names, stage_order
+from sandbox.generator import generate_org
+from sync.report import (
+    QuarantineRow,
+    ReportInstance,
+    ReportQuality,
+    quarantine_rows,
+    report_from_datasets,
+    scope_names,
+    stage_order,
+)
 from sync.report.sections import period_label
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -74,3 +85,31 @@ def test_quarantine_rows_name_the_table_file_and_line() -> None:
 )
 def test_period_labels(start: date, end: date, label: str) -> None:
     assert period_label(start, end) == label
+
+
+def test_report_from_two_datasets_gives_each_instance_its_part(tmp_path: Path) -> None:
+    as_of = date(2026, 11, 30)
+    parts = []
+    for source in ("salesforce", "hubspot"):
+        generate_org("tiny", seed=2, as_of=as_of, source=source).write_jsonl(tmp_path / source)
+        parts.append(load_dataset(tmp_path / source).dataset)
+    salesforce, hubspot = parts
+    quality = ReportQuality(
+        [QuarantineRow("acme-hs", "opportunities", "10000000001", "amount: not an amount")]
+    )
+    page = report_from_datasets(
+        [
+            (ReportInstance("acme-sf", "salesforce", web_url="https://acme.my.salesforce.com"), salesforce),
+            (ReportInstance("acme-hs", "hubspot", portal_id="4711", names={"x": "y"}), hubspot),
+        ],
+        quality,
+        KpiConfig(),
+        title="Both",
+        as_of=as_of,
+    )
+    assert page.count('data-chart="acme-sf/') == page.count('data-chart="acme-hs/') == 9
+    # Reps are named from their instance's own users: names shown, ids never.
+    activity = page.split('data-chart="acme-hs/activity"')[1].split("</figure>")[0]
+    assert any(f">{name}<" in activity for name in hubspot.users["name"].to_list())
+    assert not any(user_id in activity for user_id in hubspot.users["id"].to_list())
+    assert "/contacts/4711/record/0-3/10000000001" in page

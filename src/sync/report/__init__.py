@@ -9,7 +9,7 @@ names of the scope ids and the quality rows. Nothing here reads the store or the
 """
 
 from sync.report.build import build_report
-from sync.report.from_dataset import quarantine_rows, scope_names, stage_order
+from sync.report.from_dataset import quarantine_rows, report_from_datasets, scope_names, stage_order
 from sync.report.links import record_url
 from sync.report.quality import QuarantineRow, RejectedWrite, ReportInstance, ReportQuality
 
@@ -21,6 +21,7 @@ __all__ = [
     "build_report",
     "quarantine_rows",
     "record_url",
+    "report_from_datasets",
     "scope_names",
     "stage_order",
 ]

@@ -6,7 +6,8 @@ the loaded files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from kpi_engine.engine import compute
 from kpi_engine.loading import QuarantinedRecord, load_dataset
 from kpi_engine.schema import RECORD_FILES, TABLE_FILES
 from sync.report.build import build_report
-from sync.report.quality import Crm, QuarantineRow, ReportInstance, ReportQuality
+from sync.report.quality import QuarantineRow, ReportInstance, ReportQuality
 
 _TABLE_OF_FILE = {file: table for table, (file, _) in {**RECORD_FILES, **TABLE_FILES}.items()}
 
@@ -47,6 +48,36 @@ def quarantine_rows(instance: str, quarantined: Iterable[QuarantinedRecord]) -> 
     ]
 
 
+def report_from_datasets(
+    datasets: Sequence[tuple[ReportInstance, Dataset]],
+    quality: ReportQuality,
+    config: KpiConfig,
+    *,
+    title: str,
+    grain: str = "quarter",
+    as_of: date | None = None,
+) -> str:
+    """The report of one or more instances, each from its records: what the store hands over.
+
+    Computes each dataset (the org scope is its instance), names the reps and orders the stages from the
+    dataset where the instance does not say, and builds one page with `quality` (quarantine and ledger).
+    """
+    described, frames = [], []
+    for instance, dataset in datasets:
+        described.append(
+            replace(
+                instance,
+                names={**scope_names(dataset), **instance.names},
+                stage_order=instance.stage_order or stage_order(dataset),
+            )
+        )
+        values = compute(dataset, config, grain=grain, as_of=as_of)
+        frames.append(values.with_columns(instance=pl.lit(instance.name)))
+    return build_report(
+        pl.concat(frames), quality, title=title, instances=described, grain=grain, as_of=as_of
+    )
+
+
 def report_from_directory(
     input_dir: Path,
     config: KpiConfig,
@@ -58,23 +89,19 @@ def report_from_directory(
 ) -> str:
     """The report of a directory of `compute --input` files (one CRM's records).
 
-    `instance` gives the record links (web URL, portal id); by default the instance is named after the
-    records' CRM and has no links. Raises `kpi_engine.loading.LoadError` when the directory cannot be loaded.
+    `instance` gives the record links (web URL, portal id); the instance is named after the records' CRM
+    (the org scope id `load_dataset` gives them). Raises `kpi_engine.loading.LoadError` when the directory
+    cannot be loaded.
     """
     loaded = load_dataset(input_dir)
     name = loaded.dataset.org_id
-    crm: Crm = instance.crm if instance else ("hubspot" if name == "hubspot" else "salesforce")
-    base = instance or ReportInstance(name, crm)
-    described = ReportInstance(
-        name,
-        base.crm,
-        base.web_url,
-        base.portal_id,
-        {**scope_names(loaded.dataset), **base.names},
-        base.stage_order or stage_order(loaded.dataset),
-    )
-    values = compute(loaded.dataset, config, grain=grain, as_of=as_of)
+    base = instance or ReportInstance(name, "hubspot" if name == "hubspot" else "salesforce")
     quality = ReportQuality(quarantine_rows(name, loaded.quarantined))
-    return build_report(
-        values, quality, title=title or f"Sales KPIs: {input_dir}", instances=[described], grain=grain
+    return report_from_datasets(
+        [(replace(base, name=name), loaded.dataset)],
+        quality,
+        config,
+        title=title or f"Sales KPIs: {input_dir}",
+        grain=grain,
+        as_of=as_of,
     )
