@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from sync.cli_errors import CliGroup
-from sync.commands import compute, demo, kpis, sandbox, schema
+from sync.commands import compute, demo, export, install, kpis, report, run_sync, sandbox, schedule, schema, status
 
 app = typer.Typer(
     name="crm-kpi",
@@ -31,9 +31,15 @@ app = typer.Typer(
 COMMANDS: dict[str, tuple[Callable[..., Any], str]] = {
     "compute": (compute.compute_command, compute.EXAMPLES),
     "demo": (demo.demo_command, demo.EXAMPLES),
+    "export": (export.export_command, export.EXAMPLES),
+    "install": (install.install_command, install.EXAMPLES),
     "kpis": (kpis.kpis_command, kpis.EXAMPLES),
+    "report": (report.report_command, report.EXAMPLES),
     "sandbox": (sandbox.sandbox_command, sandbox.EXAMPLES),
+    "schedule": (schedule.schedule_command, schedule.EXAMPLES),
     "schema": (schema.schema_command, schema.EXAMPLES),
+    "status": (status.status_command, status.EXAMPLES),
+    "sync": (run_sync.sync_command, run_sync.EXAMPLES),
 }
 
 for _name, (_command, _examples) in COMMANDS.items():

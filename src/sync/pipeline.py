@@ -38,6 +38,7 @@ W = TypeVar("W", SnapshotWrite, FieldWrite)
 WRITE_CHUNK_CALLS = 5
 """A checkpoint (ledger entry, stop check) every this many full write batches."""
 CRM_BATCH = {"salesforce": 200, "hubspot": 100}
+DRY_RUN_MESSAGE = "dry run: nothing written"
 
 
 class RunStopped(Exception):
@@ -159,7 +160,7 @@ def _run(
     report.plan = plan
     if options.dry_run:
         report.status = "ok"
-        report.message = "dry run: nothing written"
+        report.message = DRY_RUN_MESSAGE
         return
     if plan.blocked:
         raise RunFailed(plan.blocked)
@@ -212,8 +213,9 @@ def _snapshots_supported(connector: Connector) -> bool:
 
 
 def _last_written_run(store: Store, instance: str) -> datetime | None:
-    for run in store.runs(instance, limit=50):
-        if run.status in ("ok", "partial"):
+    """When the last run that brought the CRM in line with the ledger started (dry runs change nothing)."""
+    for run in store.runs(instance, limit=100):
+        if run.status in ("ok", "partial") and run.message != DRY_RUN_MESSAGE:
             return run.started_at
     return None
 

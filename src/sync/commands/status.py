@@ -30,7 +30,16 @@ RUN_COLUMNS = (
     Column("quarantined", numeric=True), Column("writes", numeric=True), Column("write_errors", "rejected", numeric=True),
     Column("api_calls", "API calls", numeric=True), Column("message", text=lambda r: r["message"] or ""),
 )
-CURSOR_COLUMNS = (Column("instance"), Column("stream"), Column("cursor", text=lambda r: str(r["cursor"] or "")))
+def cursor_text(cursor: Any) -> str:
+    """A cursor for people: its scalar parts; collections (ids seen at the bound) by their size."""
+    if not isinstance(cursor, dict):
+        return "" if cursor is None else str(cursor)
+    parts = [f"{key}={len(value)} ids" if isinstance(value, dict | list) else f"{key}={value}"
+             for key, value in cursor.items()]
+    return ", ".join(parts)
+
+
+CURSOR_COLUMNS = (Column("instance"), Column("stream"), Column("cursor", text=lambda r: cursor_text(r["cursor"])))
 QUARANTINE_COLUMNS = (Column("instance"), Column("table"), Column("crm_id", "record"), Column("reason"),
                       Column("quarantined_at", "when", text=lambda r: _when(r["quarantined_at"])))
 FAILURE_COLUMNS = (Column("instance"), Column("key", "target"), Column("error_code", "error"),
