@@ -166,9 +166,9 @@ def test_a_csv_without_a_required_column_is_quarantined_at_its_header(tmp_path: 
 
 def test_duplicates_resolve_the_same_across_chunk_boundaries(tmp_path: Path, monkeypatch) -> None:
     # Chunks of 2 records: every duplicate pair below straddles a chunk boundary.
-    import kpi_engine.loading as loading
+    import kpi_engine.jsonl_reading as jsonl_reading
 
-    monkeypatch.setattr(loading, "_CHUNK_RECORDS", 2)
+    monkeypatch.setattr(jsonl_reading, "_CHUNK_RECORDS", 2)
     write_jsonl(
         tmp_path / "users.jsonl",
         user("u1", name="u1 v1", modified_at="2024-01-01T00:00:00Z"),  # line 1

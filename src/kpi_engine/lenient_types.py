@@ -30,6 +30,11 @@ _GROUPING = re.compile(r"[,\s\u00a0\u202f']")
 _EPOCH_MS_THRESHOLD = 2e10
 
 
+# No deal, quota or spend comes near a trillion in any currency: beyond it is a unit or parsing mistake
+# (cents read as units, an id in the amount column), and sums of such values would overflow to inf.
+MAX_AMOUNT = 1e12
+
+
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -42,21 +47,31 @@ def parse_money(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("money", "not an amount: a boolean")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise PydanticCustomError("money", "not an amount: {got}", {"got": _short(value)})
-        return float(value)
+        return _within_bounds(float(value), value)
     if isinstance(value, str):
         match = _MONEY.match(value.strip())
         if match and not (match["sign"] and match["sign2"]):
             digits = _GROUPING.sub("", match["int"]) + (match["frac"] or "")
             negative = "-" in (match["sign"], match["sign2"])
-            return -float(digits) if negative else float(digits)
+            return _within_bounds(-float(digits) if negative else float(digits), value)
     raise PydanticCustomError(
         "money",
         "not an amount: {got}; write a number such as 1200.50 (thousands separators ',' or ' ' and a "
         "currency symbol are accepted)",
         {"got": _short(value)},
     )
+
+
+def _within_bounds(number: float, sent: object) -> float:
+    if not math.isfinite(number):
+        raise PydanticCustomError("money", "not an amount: {got} is not a finite number", {"got": _short(sent)})
+    if abs(number) > MAX_AMOUNT:
+        raise PydanticCustomError(
+            "money_absurd",
+            "{got} is beyond any real amount (more than 1,000,000,000,000); check the unit (cents?) and the column",
+            {"got": _short(sent)},
+        )
+    return number
 
 
 def _to_utc(value: datetime) -> datetime:

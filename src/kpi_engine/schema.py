@@ -9,7 +9,7 @@ rejected records and go on. The docstring under each field is its description in
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -55,7 +55,13 @@ def _reject(model: str, field: str, kind: str, message: str, value: object) -> V
 class Record(BaseModel):
     """Fields every normalised record has."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True)
+    # Unknown fields are kept aside (`__pydantic_extra__`) so the loader can report them; never in a frame.
+    # Infinity and NaN are not numbers a CRM holds: rejected in every float field.
+    model_config = ConfigDict(
+        extra="allow", str_strip_whitespace=True, use_attribute_docstrings=True, allow_inf_nan=False
+    )
+    accepted_input_keys: ClassVar[frozenset[str]] = frozenset()
+    """Input keys that are not fields but that validation reads (not reported as unknown)."""
 
     source: CrmName
     """The CRM the record comes from."""
@@ -95,6 +101,8 @@ class Account(Record):
 
 class Lead(Record):
     """A prospect before conversion."""
+
+    accepted_input_keys: ClassVar[frozenset[str]] = frozenset({"crm"})
 
     owner_id: str | None = None
     """The user id of the lead owner."""
@@ -226,7 +234,8 @@ class LineItem(Record):
     total_price: Money | None = None
 
 
-_TABLE_CONFIG = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True)
+# Unknown CSV columns are reported from the header by the loader, once per file, not per row.
+_TABLE_CONFIG = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True, allow_inf_nan=False)
 
 
 def _check_period(row: Quota | Spend) -> None:
@@ -296,12 +305,25 @@ RECORD_FILES: dict[str, tuple[str, type[Record]]] = {
 TABLE_FILES: dict[str, tuple[str, type[BaseModel]]] = {"quotas": ("quotas.csv", Quota), "spend": ("spend.csv", Spend)}
 
 
+def _field_path(location: tuple[int | str, ...]) -> str:
+    # Locations can hold pydantic's internal steps ("function-before[...]"); keep field names only.
+    return ".".join(str(p) for p in location if not (isinstance(p, str) and "[" in p))
+
+
+def rejected_field(exc: ValidationError) -> str | None:
+    """The first field a rejection names; None when the record as a whole was rejected (not JSON, ...)."""
+    for error in exc.errors(include_url=False):
+        where = _field_path(error["loc"])
+        if where:
+            return where
+    return None
+
+
 def describe_rejection(exc: ValidationError) -> str:
     """One line naming each bad field and why, for quarantine reasons and error messages."""
     parts = []
     for error in exc.errors(include_url=False):
-        # Locations can hold pydantic's internal steps ("function-before[...]"); keep field names only.
-        where = ".".join(str(p) for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        where = _field_path(error["loc"])
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "json_invalid":
             parts.append(f"not valid JSON ({error.get('ctx', {}).get('error', message)})")
