@@ -8,6 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 from sync.cli_errors import CliError, ExitCode, os_error
+from sync.settings import CONFIG_ENV, Settings, SettingsError, load_settings
 
 
 class Grain(str, Enum):
@@ -88,3 +89,13 @@ def output_file(option: str, path: Path) -> Path:
     if not path.parent.is_dir():
         raise CliError(f"{option} {path}: the directory {path.parent} does not exist")
     return path
+
+
+def settings_option(config: Path | None) -> Settings:
+    """The settings of `--config` (else $CRM_KPI_CONFIG, else the defaults); a bad file stops the command
+    with exit 2, naming where the path came from, the key and the fix."""
+    try:
+        return load_settings(config)
+    except SettingsError as error:
+        where = "--config" if config is not None else f"${CONFIG_ENV}"
+        raise CliError(f"{where} {error}") from None

@@ -9,11 +9,10 @@ import typer
 
 from kpi_engine.catalog import CATALOG
 from sync.cli_errors import CliError, ExitCode
-from sync.cli_input import Grain, check_date_order, existing_directory, output_file, parse_date
+from sync.cli_input import Grain, check_date_order, existing_directory, output_file, parse_date, settings_option
 from sync.cli_output import FormatOption, OutputFormat, emit
 from sync.load_report import load_input, report_load
 from sync.value_display import value_section
-from sync.settings import SettingsError, load_settings
 
 SCOPES = ("org", "team", "rep", "region", "account", "opportunity", "stage", "lead_source", "status", "product")
 
@@ -77,10 +76,7 @@ def compute_command(
     """
     from kpi_engine import compute
 
-    try:
-        settings = load_settings(config)
-    except SettingsError as exc:
-        raise CliError(str(exc)) from None
+    settings = settings_option(config)
     dates = {name: parse_date(name, text) for name, text in (("--as-of", as_of), ("--since", since), ("--until", until))}
     check_date_order(dates["--since"], dates["--until"])
     check_kpi_scopes(kpi or [], scope or [])
