@@ -68,10 +68,10 @@ def os_error(error: OSError, what: str, exit_code: ExitCode = ExitCode.FAILED) -
 
 
 def _usage_message(error: ClickException) -> str:
-    message = error.format_message().strip().replace("\n", " ")
+    message = error.format_message().strip().replace("\n", " ").replace("Value error, ", "")
     context = getattr(error, "ctx", None)
     if isinstance(error, UsageError) and context is not None:
-        return f"{message} (see '{context.command_path} --help')"
+        return f"{message.rstrip('.')}; see '{context.command_path} --help'"
     return message
 
 

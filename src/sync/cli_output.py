@@ -120,7 +120,19 @@ def allow_formats(output_format: OutputFormat, *allowed: OutputFormat) -> None:
 
 
 def emit(output_format: OutputFormat, *sections: Section) -> None:
-    """Print `sections` in `output_format` on stdout."""
+    """Print `sections` in `output_format` on stdout; a stdout that cannot be written (a full disk) stops the
+    command with one line (exit 1)."""
+    from sync.cli_errors import os_error
+
+    try:
+        _emit(output_format, sections)
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): typer exits quietly
+    except OSError as error:
+        raise os_error(error, "standard output") from None
+
+
+def _emit(output_format: OutputFormat, sections: tuple[Section, ...]) -> None:
     if output_format is OutputFormat.jsonl:
         out = sys.stdout.buffer
         for section in sections:
