@@ -10,7 +10,6 @@ from kpi_engine.schema import RECORD_FILES
 from sync.cli import app
 
 
-
 def test_demo_writes_the_org_and_the_kpi_values(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--size", "tiny", "--output-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -35,7 +34,9 @@ def test_demo_is_reproducible_with_as_of_and_refuses_to_date(tmp_path: Path) -> 
     # June 2025 ends on 07-01, after the as-of day, so May is the last complete month.
     assert "month starting 2025-05-01" in first.output
     for file_name, _ in RECORD_FILES.values():  # the same org, byte for byte
-        assert (tmp_path / "a" / "input" / file_name).read_bytes() == (tmp_path / "b" / "input" / file_name).read_bytes()
+        assert (tmp_path / "a" / "input" / file_name).read_bytes() == (
+            tmp_path / "b" / "input" / file_name
+        ).read_bytes()
     # The same values; floats may differ in the last bit (polars sums in parallel, in no fixed order).
     a = pl.read_ndjson(tmp_path / "a" / "kpis.jsonl", infer_schema_length=None)
     b = pl.read_ndjson(tmp_path / "b" / "kpis.jsonl", infer_schema_length=None)

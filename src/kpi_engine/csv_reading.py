@@ -47,14 +47,18 @@ def read_csv(path: Path, model: type[BaseModel]) -> CsvRead:
     required = [name for name, spec in model.model_fields.items() if spec.is_required()]
     missing = [name for name in required if name not in header]
     if missing:
-        reason = f"missing column(s) {', '.join(missing)}; the header must name {','.join(model.model_fields)}"
+        reason = (
+            f"missing column(s) {', '.join(missing)}; the header must name {','.join(model.model_fields)}"
+        )
         result.quarantined.append(QuarantinedRecord(path.name, 1, None, reason, ",".join(header), missing[0]))
         return result
     for name in header:
         if name not in model.model_fields:
-            result.warnings.append(LoadWarning(
-                path.name, f"unknown column {name!r}, ignored{did_you_mean(name, model.model_fields)}", 1
-            ))
+            result.warnings.append(
+                LoadWarning(
+                    path.name, f"unknown column {name!r}, ignored{did_you_mean(name, model.model_fields)}", 1
+                )
+            )
     reader.fieldnames = header
     previous_end = 1
     for row in reader:
@@ -70,7 +74,9 @@ def read_csv(path: Path, model: type[BaseModel]) -> CsvRead:
             result.rows.append(CsvRow(reader.line_num, raw, model.model_validate(cells)))
         except ValidationError as exc:
             result.quarantined.append(
-                QuarantinedRecord(path.name, reader.line_num, None, describe_rejection(exc), raw, rejected_field(exc))
+                QuarantinedRecord(
+                    path.name, reader.line_num, None, describe_rejection(exc), raw, rejected_field(exc)
+                )
             )
     return result
 
@@ -86,7 +92,8 @@ def _non_utf8_lines(data: bytes, bom: int) -> dict[int, str]:
         except UnicodeDecodeError as error:
             at = start + error.start
             found[number] = (
-                f"not UTF-8: byte 0x{line[at]:02X} at byte offset {at} of the line, {offset + at} of the file; "
+                f"not UTF-8: byte 0x{line[at]:02X} at byte offset {at} of the line, "
+                f"{offset + at} of the file; "
                 "save the file as UTF-8"
             )
         offset += len(line)
@@ -99,7 +106,9 @@ def _csv_line(cells: list[str]) -> str:
     return buffer.getvalue().rstrip("\r\n")
 
 
-def resolve_owners(quotas: list[CsvRow], users: pl.DataFrame, quarantined: list[QuarantinedRecord]) -> list[CsvRow]:
+def resolve_owners(
+    quotas: list[CsvRow], users: pl.DataFrame, quarantined: list[QuarantinedRecord]
+) -> list[CsvRow]:
     """Quota owners as user ids: an id passes, an email (any case) of one current user becomes its id."""
     ids = set(users["id"].to_list())
     by_email: dict[str, set[str]] = {}
@@ -114,7 +123,9 @@ def resolve_owners(quotas: list[CsvRow], users: pl.DataFrame, quarantined: list[
             continue
         matches = by_email.get(quota.owner.lower(), set())
         if len(matches) == 1:
-            resolved.append(CsvRow(row.line, row.raw, quota.model_copy(update={"owner": next(iter(matches))})))
+            resolved.append(
+                CsvRow(row.line, row.raw, quota.model_copy(update={"owner": next(iter(matches))}))
+            )
             continue
         reason = (
             f"owner: {quota.owner!r} matches several users ({', '.join(sorted(matches))})"

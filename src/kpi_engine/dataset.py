@@ -72,7 +72,9 @@ def frame_from_records(table: str, records: Iterable[BaseModel]) -> pl.DataFrame
     rows = records if isinstance(records, list) else list(records)
     if not rows:
         return empty_frame(table)
-    return pl.DataFrame([_column(name, dtype, [getattr(row, name) for row in rows]) for name, dtype in schema.items()])
+    return pl.DataFrame(
+        [_column(name, dtype, [getattr(row, name) for row in rows]) for name, dtype in schema.items()]
+    )
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -103,9 +103,13 @@ def _per_period(
     fsm = config.fiscal_year_start_month
     start_index = periods_mod.period_index_of(first, grain, fsm)
     context_first = periods_mod.period_start_of_index(start_index - lookback, grain, fsm)
-    ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last), already_clean=True)
+    ctx = ComputeContext.create(
+        dataset, config, grain, as_of, context_first, max(first, last), already_clean=True
+    )
     keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
-    return _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted).filter(pl.col("period_start") >= keep_from)
+    return _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted).filter(
+        pl.col("period_start") >= keep_from
+    )
 
 
 def _resolve(ids: Iterable[str] | None) -> list[AnyKpi]:
@@ -150,8 +154,11 @@ def _earliest_date(dataset: Dataset, config: KpiConfig) -> date | None:
     candidates = [
         dataset.opportunities["created_at"].min(),
         dataset.leads["created_at"].min(),
-        dataset.activities.lazy().filter(~pl.col("deleted").fill_null(False)).select(pl.col("occurred_at").min())
-        .collect().item(),
+        dataset.activities.lazy()
+        .filter(~pl.col("deleted").fill_null(False))
+        .select(pl.col("occurred_at").min())
+        .collect()
+        .item(),
     ]
     found = [c for c in candidates if c is not None]
     if not found:
@@ -174,7 +181,9 @@ def _compute_all(ctx: ComputeContext, kpis: Sequence[AnyKpi], scopes: set[str] |
     return results
 
 
-def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, scopes: set[str] | None) -> Results:
+def _compute_derived(
+    ctx: ComputeContext, kpi: DerivedKpi, results: Results, scopes: set[str] | None
+) -> Results:
     out: Results = {}
     terms = Terms(ctx.config, ctx.grain)
     for scope in kpi.scopes:
@@ -235,7 +244,9 @@ def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> 
                 "period_end",
                 pl.col("value").cast(pl.Float64).fill_nan(None),
                 pl.lit(kpi.unit, dtype=pl.String).alias("unit"),
-                (pl.col("num") if has_ratio_terms and kind != "median" else pl.lit(None)).cast(pl.Float64).alias("numerator"),
+                (pl.col("num") if has_ratio_terms and kind != "median" else pl.lit(None))
+                .cast(pl.Float64)
+                .alias("numerator"),
                 (pl.col("den") if has_ratio_terms else pl.lit(None)).cast(pl.Float64).alias("denominator"),
                 pl.col("skip").cast(pl.Int64).alias("skipped"),
             )

@@ -32,7 +32,8 @@ class InputFiles:
 
 
 def scan_directory(directory: Path) -> InputFiles:
-    """The input files of `directory` and a warning for each other entry; `LoadError` when it cannot be used."""
+    """The input files of `directory` and a warning for each other entry; `LoadError` when it cannot be
+    used."""
     if directory.is_file():
         raise LoadError(f"{directory}: is a file; give the directory that holds the input files")
     if not directory.is_dir():
@@ -52,17 +53,25 @@ def scan_directory(directory: Path) -> InputFiles:
             hint = did_you_mean(entry.name, expected) or f"; the input files are {', '.join(expected)}"
             found.warnings.append(LoadWarning(entry.name, f"{kind}, ignored{hint}"))
     if not found.present:
-        hints = "".join(f" ({name}{did_you_mean(name, expected)})" for name in others if did_you_mean(name, expected))
-        raise LoadError(f"{directory}: none of the input files found{hints}; expected any of {', '.join(expected)}")
+        hints = "".join(
+            f" ({name}{did_you_mean(name, expected)})" for name in others if did_you_mean(name, expected)
+        )
+        raise LoadError(
+            f"{directory}: none of the input files found{hints}; expected any of {', '.join(expected)}"
+        )
     found.present.sort(key=expected.index)
     return found
 
 
 def _check_readable(path: Path) -> None:
     if path.is_dir():
-        raise LoadError(f"{path}: is a directory where the input file {path.name} belongs; remove or rename it")
+        raise LoadError(
+            f"{path}: is a directory where the input file {path.name} belongs; remove or rename it"
+        )
     try:
         with path.open("rb") as handle:
             handle.read(1)
     except OSError as error:
-        raise LoadError(f"{path}: cannot be read ({(error.strerror or str(error)).lower()}); check its permissions") from None
+        raise LoadError(
+            f"{path}: cannot be read ({(error.strerror or str(error)).lower()}); check its permissions"
+        ) from None

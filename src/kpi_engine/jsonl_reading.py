@@ -65,7 +65,9 @@ def read_jsonl(path: Path, table: str, model: type[Record], context: dict[str, A
 
     def flush() -> None:
         if batch:
-            chunks.append(frame_from_records(table, batch).with_columns(pl.Series(_LINE, batch_lines, pl.Int64)))
+            chunks.append(
+                frame_from_records(table, batch).with_columns(pl.Series(_LINE, batch_lines, pl.Int64))
+            )
             batch.clear()
             batch_lines.clear()
 
@@ -75,7 +77,7 @@ def read_jsonl(path: Path, table: str, model: type[Record], context: dict[str, A
         for number, line in enumerate(lines, start=1):
             line_offset, offset = offset, offset + len(line)
             if number == 1 and line.startswith(UTF8_BOM):
-                line, line_offset = line[len(UTF8_BOM):], len(UTF8_BOM)
+                line, line_offset = line[len(UTF8_BOM) :], len(UTF8_BOM)
             if not line.strip():
                 continue
             result.records += 1
@@ -98,7 +100,9 @@ def read_jsonl(path: Path, table: str, model: type[Record], context: dict[str, A
     return result
 
 
-def _rejected(file: str, number: int, line: bytes, line_offset: int, exc: ValidationError) -> QuarantinedRecord:
+def _rejected(
+    file: str, number: int, line: bytes, line_offset: int, exc: ValidationError
+) -> QuarantinedRecord:
     raw = line.decode("utf-8", errors="replace").rstrip("\r\n")
     if exc.errors()[0]["type"] == "json_invalid":
         try:

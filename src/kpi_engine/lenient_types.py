@@ -64,11 +64,14 @@ def parse_money(value: Any) -> Any:
 
 def _within_bounds(number: float, sent: object) -> float:
     if not math.isfinite(number):
-        raise PydanticCustomError("money", "not an amount: {got} is not a finite number", {"got": _short(sent)})
+        raise PydanticCustomError(
+            "money", "not an amount: {got} is not a finite number", {"got": _short(sent)}
+        )
     if abs(number) > MAX_AMOUNT:
         raise PydanticCustomError(
             "money_absurd",
-            "{got} is beyond any real amount (more than 1,000,000,000,000); check the unit (cents?) and the column",
+            "{got} is beyond any real amount (more than 1,000,000,000,000); check the unit (cents?) and "
+            "the column",
             {"got": _short(sent)},
         )
     return number
@@ -129,7 +132,9 @@ def probability_fraction(value: Any) -> Any:
         return value  # None, or text that the float parser will reject with its own message
     if not 0 <= number <= 100:
         raise PydanticCustomError(
-            "probability", "probability {got} is outside 0..1 (or 0..100 as a percent)", {"got": _short(value)}
+            "probability",
+            "probability {got} is outside 0..1 (or 0..100 as a percent)",
+            {"got": _short(value)},
         )
     return number / 100 if number > 1 else number
 
@@ -147,7 +152,9 @@ def enum_normaliser(
     allowed: tuple[str, ...], *, aliases: dict[str, str] | None = None, blank: str | None = None
 ) -> Callable[[Any], Any]:
     """A before-validator mapping any spelling of an allowed value to it; `blank` stands for ''/null."""
-    known = {compact_name(name): name for name in allowed} | {compact_name(k): v for k, v in (aliases or {}).items()}
+    known = {compact_name(name): name for name in allowed} | {
+        compact_name(k): v for k, v in (aliases or {}).items()
+    }
     listed = ", ".join(allowed)
 
     # CRMs repeat a handful of spellings millions of times: remember each one's canonical value.
@@ -157,14 +164,18 @@ def enum_normaliser(
         if value is None or value == "":
             return blank
         if not isinstance(value, str):
-            raise PydanticCustomError("enum", "{got} is not text; allowed: {allowed}", {"got": _short(value), "allowed": listed})
+            raise PydanticCustomError(
+                "enum", "{got} is not text; allowed: {allowed}", {"got": _short(value), "allowed": listed}
+            )
         found = spellings.get(value)
         if found is None:
             found = known.get(compact_name(value))
             if len(spellings) < 10_000:  # bounded: unknown values must not grow it without limit
                 spellings[value] = found
         if found is None:
-            raise PydanticCustomError("enum", "unknown value {got}; allowed: {allowed}", {"got": _short(value), "allowed": listed})
+            raise PydanticCustomError(
+                "enum", "unknown value {got}; allowed: {allowed}", {"got": _short(value), "allowed": listed}
+            )
         return found
 
     return normalise

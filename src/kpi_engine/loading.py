@@ -106,7 +106,9 @@ def load_dataset(directory: Path, *, org_id: str | None = None) -> LoadResult:
     )
 
 
-def _blank_file_warnings(present: list[str], read: dict[str, int], earlier: list[LoadWarning]) -> list[LoadWarning]:
+def _blank_file_warnings(
+    present: list[str], read: dict[str, int], earlier: list[LoadWarning]
+) -> list[LoadWarning]:
     """A file holding only blank lines is as empty as a 0-byte one (which the directory scan reported)."""
     reported = {w.file for w in earlier if w.message.startswith("empty file")}
     return [
@@ -131,13 +133,21 @@ def _duplicate_warnings(duplicates: list[Duplicate]) -> list[LoadWarning]:
     for file, repeated in by_file.items():
         superseded = sum(len(d.dropped_lines) for d in repeated)
         examples = "; ".join(
-            f"id {d.record_id}: kept line {d.kept_line}, dropped line(s) {', '.join(map(str, d.dropped_lines))}"
+            f"id {d.record_id}: kept line {d.kept_line}, "
+            f"dropped line(s) {', '.join(map(str, d.dropped_lines))}"
             for d in repeated[:_DUPLICATE_EXAMPLES]
         )
-        more = f"; and {len(repeated) - _DUPLICATE_EXAMPLES:,} more id(s)" if len(repeated) > _DUPLICATE_EXAMPLES else ""
-        warnings.append(LoadWarning(
-            file,
-            f"{len(repeated):,} id(s) appear more than once ({superseded:,} record(s) superseded); kept the record "
-            f"with the latest modified_at, a tie going to the later line ({examples}{more})",
-        ))
+        more = (
+            f"; and {len(repeated) - _DUPLICATE_EXAMPLES:,} more id(s)"
+            if len(repeated) > _DUPLICATE_EXAMPLES
+            else ""
+        )
+        warnings.append(
+            LoadWarning(
+                file,
+                f"{len(repeated):,} id(s) appear more than once ({superseded:,} record(s) superseded); "
+                "kept the record "
+                f"with the latest modified_at, a tie going to the later line ({examples}{more})",
+            )
+        )
     return warnings

@@ -110,7 +110,8 @@ class Lead(Record):
     # DESIGN.md names the lead-source text `source`, which every record also uses for the CRM; the
     # text lives in `lead_source` (as on Opportunity) and the validator accepts the other spelling.
     lead_source: str | None = None
-    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`: a lead whose `source` is not a CRM name has it read as `lead_source`."""
+    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`: a lead whose `source` is
+    not a CRM name has it read as `lead_source`."""
     status: str | None = None
     converted_at: UtcDatetime | None = None
     converted_account_id: str | None = None
@@ -129,7 +130,9 @@ class Lead(Record):
         crm = raw.get("crm") or (info.context or {}).get("default_source")
         if crm is None:
             raise _reject(
-                "Lead", "source", "lead_source",
+                "Lead",
+                "source",
+                "lead_source",
                 "source {!r} is not a CRM ({}); write the CRM in `source` and the lead source in "
                 "`lead_source`, or add `crm`".format(text, ", ".join(CRMS)),
                 text,
@@ -170,12 +173,18 @@ class Opportunity(Record):
     @model_validator(mode="after")
     def _consistent(self) -> Opportunity:
         if self.is_won and not self.is_closed:
-            raise _reject("Opportunity", "is_won", "won_open", "won but not closed (is_closed is false)", True)
+            raise _reject(
+                "Opportunity", "is_won", "won_open", "won but not closed (is_closed is false)", True
+            )
         if self.is_closed and self.close_date is None:
-            raise _reject("Opportunity", "close_date", "close_date_missing", "closed deal without a close date", None)
+            raise _reject(
+                "Opportunity", "close_date", "close_date_missing", "closed deal without a close date", None
+            )
         if self.close_date is not None and self.close_date < self.created_at.date() - CLOSE_DATE_SLACK:
             raise _reject(
-                "Opportunity", "close_date", "close_before_create",
+                "Opportunity",
+                "close_date",
+                "close_before_create",
                 f"close date {self.close_date} is before the creation date {self.created_at.date()}",
                 self.close_date.isoformat(),
             )
@@ -235,7 +244,9 @@ class LineItem(Record):
 
 
 # Unknown CSV columns are reported from the header by the loader, once per file, not per row.
-_TABLE_CONFIG = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True, allow_inf_nan=False)
+_TABLE_CONFIG = ConfigDict(
+    extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True, allow_inf_nan=False
+)
 
 
 def _check_period(row: Quota | Spend) -> None:
@@ -248,7 +259,9 @@ def _check_period(row: Quota | Spend) -> None:
     """
     if row.period_end < row.period_start:
         raise _reject(
-            type(row).__name__, "period_end", "period_order",
+            type(row).__name__,
+            "period_end",
+            "period_order",
             f"period_end {row.period_end} is before period_start {row.period_start}",
             row.period_end.isoformat(),
         )
@@ -302,7 +315,10 @@ RECORD_FILES: dict[str, tuple[str, type[Record]]] = {
 }
 
 # The optional CSV inputs, by table name.
-TABLE_FILES: dict[str, tuple[str, type[BaseModel]]] = {"quotas": ("quotas.csv", Quota), "spend": ("spend.csv", Spend)}
+TABLE_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "quotas": ("quotas.csv", Quota),
+    "spend": ("spend.csv", Spend),
+}
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:

@@ -8,7 +8,7 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 def strip_bom(data: bytes) -> bytes:
     """`data` without a leading UTF-8 byte-order mark."""
-    return data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    return data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
 
 
 def non_utf8_reason(error: UnicodeDecodeError, *, line_offset: int = 0) -> str:
@@ -31,6 +31,7 @@ def decode_utf8(data: bytes, name: str) -> str:
     line = data.count(b"\n", 0, start) + 1
     line_start = data.rfind(b"\n", 0, start) + 1
     raise ValueError(
-        f"{name}: line {line}: not UTF-8: byte 0x{data[start]:02X} at byte offset {start - line_start} of the "
+        f"{name}: line {line}: not UTF-8: byte 0x{data[start]:02X} "
+        f"at byte offset {start - line_start} of the "
         f"line, {start} of the file; save the file as UTF-8"
     )

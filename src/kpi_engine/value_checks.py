@@ -34,18 +34,28 @@ def _negative_won_amounts(opportunities: pl.DataFrame, file: str) -> list[LoadWa
     negative = opportunities.filter(pl.col("is_won") & (pl.col("amount") < 0) & ~pl.col("deleted"))
     if negative.height == 0:
         return []
-    examples = ", ".join(f"{i} ({a:,.2f})" for i, a in negative.select("id", "amount").head(_EXAMPLES).iter_rows())
-    return [LoadWarning(
-        file,
-        f"{negative.height:,} won deal(s) with a negative amount (e.g. {examples}); kept, they lower bookings "
-        "and average deal size: check for refunds or credits written as deals",
-    )]
+    examples = ", ".join(
+        f"{i} ({a:,.2f})" for i, a in negative.select("id", "amount").head(_EXAMPLES).iter_rows()
+    )
+    return [
+        LoadWarning(
+            file,
+            f"{negative.height:,} won deal(s) with a negative amount (e.g. {examples}); "
+            "kept, they lower bookings "
+            "and average deal size: check for refunds or credits written as deals",
+        )
+    ]
 
 
 def _far_out_dates(frame: pl.DataFrame, column: str, file: str) -> list[LoadWarning]:
-    days = pl.col(column).dt.date().cast(pl.Int32) if isinstance(frame.schema[column], pl.Datetime) else (
-        pl.col(column).cast(pl.Int32))
-    values = frame.select(pl.col("id") if "id" in frame.columns else pl.lit(None).alias("id"), days.alias("day"))
+    days = (
+        pl.col(column).dt.date().cast(pl.Int32)
+        if isinstance(frame.schema[column], pl.Datetime)
+        else (pl.col(column).cast(pl.Int32))
+    )
+    values = frame.select(
+        pl.col("id") if "id" in frame.columns else pl.lit(None).alias("id"), days.alias("day")
+    )
     values = values.drop_nulls("day")
     if values.height < 2:
         return []
@@ -59,9 +69,12 @@ def _far_out_dates(frame: pl.DataFrame, column: str, file: str) -> list[LoadWarn
         f"{epoch + timedelta(days=day)}" + (f" on id {rid}" if rid is not None else "")
         for rid, day in far.head(_EXAMPLES).iter_rows()
     )
-    return [LoadWarning(
-        file,
-        f"{far.height:,} {column} value(s) more than {FAR_OUT_YEARS} years from the others (e.g. {examples}; "
-        f"most are around {epoch + timedelta(days=median)}); kept: check for a typo or epoch seconds written "
-        "as milliseconds",
-    )]
+    return [
+        LoadWarning(
+            file,
+            f"{far.height:,} {column} value(s) more than {FAR_OUT_YEARS} years from the others "
+            f"(e.g. {examples}; most are around {epoch + timedelta(days=median)}); "
+            "kept: check for a typo or epoch seconds written "
+            "as milliseconds",
+        )
+    ]

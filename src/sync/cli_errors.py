@@ -89,13 +89,19 @@ class CliGroup(TyperGroup):
     ) -> int:
         try:
             result = super().main(
-                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args,
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
                 **extra,
             )
             code = result if isinstance(result, int) else 0
         except CliError as error:
             code = report_error(error)
-        except NoArgsIsHelpError as error:  # `crm-kpi` alone: the help (already printed by rich) is the answer
+        except (
+            NoArgsIsHelpError
+        ) as error:  # `crm-kpi` alone: the help (already printed by rich) is the answer
             if error.format_message().strip():
                 typer.echo(error.format_message())
             code = ExitCode.USAGE

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
@@ -26,7 +26,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """The output formats; a command offers those that make sense for it (`allow_formats`)."""
 
     table = "table"
@@ -93,7 +93,9 @@ def warn(message: str) -> None:
 def progress(description: str) -> Iterator[None]:
     """A spinner with the elapsed time on stderr while a long step runs; the line stays when it ends."""
     with Progress(
-        SpinnerColumn(finished_text="done"), TextColumn("{task.description}"), TimeElapsedColumn(),
+        SpinnerColumn(finished_text="done"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
         console=stderr_console(),
     ) as bar:
         task = bar.add_task(description, total=1)
@@ -155,5 +157,10 @@ def _table(section: Section) -> Table:
     for column in section.columns:
         table.add_column(column.header or column.key, justify="right" if column.numeric else "left")
     for row in section.rows:
-        table.add_row(*[column.text(row) if column.text else cell_text(row.get(column.key)) for column in section.columns])
+        table.add_row(
+            *[
+                column.text(row) if column.text else cell_text(row.get(column.key))
+                for column in section.columns
+            ]
+        )
     return table

@@ -51,7 +51,8 @@ def load_settings(path: Path | None = None) -> Settings:
     except FileNotFoundError:
         raise SettingsError(f"{path}: no such settings file") from None
     except IsADirectoryError:
-        raise SettingsError(f"{path}: is a directory; give the settings file (e.g. {Path(path) / 'settings.toml'})") from None
+        example = Path(path) / "settings.toml"
+        raise SettingsError(f"{path}: is a directory; give the settings file (e.g. {example})") from None
     except OSError as exc:
         raise SettingsError(f"{path}: cannot be read ({(exc.strerror or str(exc)).lower()})") from None
     except tomllib.TOMLDecodeError as exc:

@@ -52,7 +52,9 @@ def rep_ramps(
     first_wins = (
         opportunities.lazy()
         .filter(
-            ~pl.col("deleted").fill_null(False) & pl.col("is_won").fill_null(False) & pl.col("close_date").is_not_null()
+            ~pl.col("deleted").fill_null(False)
+            & pl.col("is_won").fill_null(False)
+            & pl.col("close_date").is_not_null()
         )
         .group_by("owner_id")
         .agg(pl.col("close_date").min().alias("first_win_date"))
