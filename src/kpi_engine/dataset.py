@@ -62,7 +62,7 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
         (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
         for name, dtype in schema.items()
     ]
-    extra = [c for c in frame.columns if c not in schema]
+    extra = [pl.col(c) for c in frame.columns if c not in schema]
     return frame.select(columns + extra)
 
 

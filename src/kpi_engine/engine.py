@@ -164,7 +164,8 @@ def _earliest_date(dataset: Dataset, config: KpiConfig) -> date | None:
     if not found:
         return None
     earliest = min(found)
-    return pl.select(periods_mod.local_date(pl.lit(earliest), config.time_zone)).item()
+    day: date = pl.select(periods_mod.local_date(pl.lit(earliest), config.time_zone)).item()
+    return day
 
 
 def _compute_all(ctx: ComputeContext, kpis: Sequence[AnyKpi], scopes: set[str] | None) -> Results:

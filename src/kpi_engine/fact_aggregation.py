@@ -58,9 +58,9 @@ def aggregate_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes:
         from_partial = [k for k in scoped if partial is not None and k in summable and scope in rollup]
         direct = [k for k in scoped if k not in from_partial]
         parts = []
-        if from_partial:
-            ids = {k.id for k in from_partial}
-            partial_columns = [c for c in partial.columns if c.split("__")[0] in ids]
+        if from_partial and partial is not None:
+            from_ids = {k.id for k in from_partial}
+            partial_columns = [c for c in partial.columns if c.split("__")[0] in from_ids]
             parts.append(_group(partial, scope, [pl.col(c).sum() for c in partial_columns]))
         if direct:
             parts.append(_group(frame, scope, [e for k in direct for e in k.measure.aggregations(k.id)]))

@@ -181,10 +181,10 @@ def enum_normaliser(
     return normalise
 
 
-def lenient_enum(literal: Any, *, optional: bool = False, **options: Any) -> Any:
-    """`Annotated[literal, normaliser]` for a `Literal[...]` type (or `literal | None` if optional)."""
-    normaliser = BeforeValidator(enum_normaliser(get_args(literal), **options))
-    return Annotated[literal | None, normaliser] if optional else Annotated[literal, normaliser]
+def lenient_enum(literal: Any, **options: Any) -> BeforeValidator:
+    """The validator of `Annotated[SomeLiteral, lenient_enum(SomeLiteral)]`: any spelling of an allowed value
+    becomes it (written out as `Annotated` so type checkers see the field's type)."""
+    return BeforeValidator(enum_normaliser(get_args(literal), **options))
 
 
 Money = Annotated[float, BeforeValidator(parse_money)]

@@ -79,8 +79,8 @@ def load_dataset(directory: Path, *, org_id: str | None = None) -> LoadResult:
         warnings += result.warnings
         sources.update(result.frame["source"].unique().to_list())
     csv_rows = {}
-    for table, (file_name, model) in TABLE_FILES.items():
-        csv_read = read_csv(directory / file_name, model) if file_name in files.present else None
+    for table, (file_name, table_model) in TABLE_FILES.items():
+        csv_read = read_csv(directory / file_name, table_model) if file_name in files.present else None
         csv_rows[table] = csv_read.rows if csv_read else []
         if csv_read:
             read[file_name] = csv_read.records

@@ -9,7 +9,7 @@ rejected records and go on. The docstring under each field is its description in
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -33,12 +33,16 @@ Direction = Literal["outbound", "inbound"]
 
 # Enum fields accept any case, spaces, hyphens or CamelCase of an allowed value; the aliases are the
 # CRMs' own spellings that differ by more than that (HubSpot's forecast category "OMIT").
-CrmName = lenient_enum(Crm)
-ForecastCategoryName = lenient_enum(ForecastCategory, optional=True, aliases={"omit": "omitted"})
-OpportunityTypeName = lenient_enum(OpportunityType, blank="other")
-ActivityKindName = lenient_enum(ActivityKind)
-CallOutcomeName = lenient_enum(CallOutcome, optional=True, aliases={"left_voicemail": "voicemail"})
-DirectionName = lenient_enum(Direction, optional=True)
+CrmName = Annotated[Crm, lenient_enum(Crm)]
+ForecastCategoryName = Annotated[
+    ForecastCategory | None, lenient_enum(ForecastCategory, aliases={"omit": "omitted"})
+]
+OpportunityTypeName = Annotated[OpportunityType, lenient_enum(OpportunityType, blank="other")]
+ActivityKindName = Annotated[ActivityKind, lenient_enum(ActivityKind)]
+CallOutcomeName = Annotated[
+    CallOutcome | None, lenient_enum(CallOutcome, aliases={"left_voicemail": "voicemail"})
+]
+DirectionName = Annotated[Direction | None, lenient_enum(Direction)]
 
 # A CRM's close date is a local date, created_at a UTC instant: a deal created at 23:30 in New York on
 # the 31st (04:30 UTC on the 1st) and closed the same local day has a close date one day before the UTC

@@ -78,7 +78,7 @@ def _usage_message(error: ClickException) -> str:
 class CliGroup(TyperGroup):
     """The app's group: runs a command and turns every ordinary failure into `report_error` + exit code."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kpi_engine.config import KpiConfig
@@ -31,8 +32,8 @@ class Settings(BaseSettings):
     kpis: KpiConfig = KpiConfig()
 
 
-def _describe(error: dict[str, object]) -> str:
-    key = ".".join(str(part) for part in error["loc"])  # type: ignore[union-attr]
+def _describe(error: ErrorDetails) -> str:
+    key = ".".join(str(part) for part in error["loc"])
     message = str(error["msg"])
     if error["type"] == "extra_forbidden":
         message = "unknown key"

@@ -109,7 +109,7 @@ def account_periods(
         .join(account_scopes(accounts, users, org_id), on="account", how="left")
         .with_columns(pl.lit(org_id).alias("org"))
     )
-    return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(dict(ACCOUNT_PERIOD_SCHEMA))
+    return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(ACCOUNT_PERIOD_SCHEMA)
 
 
 @fact("account_periods")

@@ -59,7 +59,7 @@ def contracts(
             (pl.col("amount").fill_null(0.0) / months).alias("mrr"),
         )
         .collect()
-        .cast(dict(CONTRACT_SCHEMA))
+        .cast(CONTRACT_SCHEMA)
     )
 
 

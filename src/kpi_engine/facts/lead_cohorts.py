@@ -119,7 +119,7 @@ def lead_cohorts(
             hours.clip(lower_bound=0.0).alias("response_hours"),
         )
         .collect()
-        .cast(dict(LEAD_COHORT_SCHEMA))
+        .cast(LEAD_COHORT_SCHEMA)
     )
 
 

@@ -70,7 +70,7 @@ def rep_ramps(
         .filter(pl.col("period_start").is_not_null())
         .select(list(REP_RAMP_SCHEMA))
         .collect()
-        .cast(dict(REP_RAMP_SCHEMA))
+        .cast(REP_RAMP_SCHEMA)
     )
 
 
@@ -95,7 +95,7 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
         )
         .select(list(REP_TENURE_SCHEMA))
         .collect()
-        .cast(dict(REP_TENURE_SCHEMA))
+        .cast(REP_TENURE_SCHEMA)
     )
 
 
@@ -127,7 +127,7 @@ def rep_tenure_by_period(reps: pl.DataFrame, periods: pl.DataFrame, as_of: date,
         )
         .select(list(REP_TENURE_SCHEMA))
         .collect()
-        .cast(dict(REP_TENURE_SCHEMA))
+        .cast(REP_TENURE_SCHEMA)
     )
 
 
