@@ -11,14 +11,14 @@ def strip_bom(data: bytes) -> bytes:
     return data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
 
 
-def non_utf8_reason(error: UnicodeDecodeError, *, line_offset: int = 0) -> str:
-    """Why a line is not text: the first bad byte, its offset in the line and (given where the line starts)
-    in the file."""
+def non_utf8_reason(error: UnicodeDecodeError, *, line_offset: int) -> str:
+    """Why a line is not text: the first bad byte and its offset in the line and (given where the line
+    starts) in the file."""
     bad = error.object[error.start]
-    where = f"byte offset {error.start} of the line"
-    if line_offset:
-        where += f", {line_offset + error.start} of the file"
-    return f"not UTF-8: byte 0x{bad:02X} at {where}; save the file as UTF-8"
+    return (
+        f"not UTF-8: byte 0x{bad:02X} at byte offset {error.start} of the line, "
+        f"{line_offset + error.start} of the file; save the file as UTF-8"
+    )
 
 
 def decode_utf8(data: bytes, name: str) -> str:
