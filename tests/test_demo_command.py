@@ -46,3 +46,25 @@ def test_demo_is_reproducible_with_as_of_and_refuses_to_date(tmp_path: Path) -> 
         assert (difference.fill_null(0.0) <= 1e-9).all() and a[column].is_null().equals(b[column].is_null())
     refused = runner.invoke(app, ["demo", "--grain", "to_date", "--output-dir", str(tmp_path / "c")])
     assert refused.exit_code == 2 and "use month, quarter or year" in refused.output
+
+
+def test_demo_table_names_units_and_percentages_and_says_the_org_is_generated(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["demo", "--size", "tiny", "--as-of", "2025-06-30", "--output-dir", str(tmp_path)], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert "Organisation KPIs of the generated example org, quarter starting 2025-01-01" in result.stdout
+    # progress on stderr while it generates and computes
+    assert "generating a tiny example org (seed 0, as of 2025-06-30)" in result.stderr
+    assert "computing the KPI catalog" in result.stderr
+    rows = {
+        cells[0]: cells
+        for line in result.stdout.splitlines()
+        if line.startswith("│") and (cells := [c.strip() for c in line.split("│")[1:-1]])
+    }
+    # kpi, name, value, unit, numerator, denominator
+    assert rows["win_rate"][1] == "Win rate" and rows["win_rate"][2].endswith("%") and rows["win_rate"][3] == "%"
+    assert rows["bookings"][3] == "currency"
+    assert rows["sales_cycle_days"][2].endswith(" d") and rows["sales_cycle_days"][3] == "days"
+    assert rows["cac_payback_months"][3] == "months"
+    assert rows["win_loss_ratio"][3] == "ratio" and not rows["win_loss_ratio"][2].endswith("%")
