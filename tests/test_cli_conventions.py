@@ -52,9 +52,21 @@ def test_format_has_the_same_names_on_every_command_that_prints_data(tmp_path: P
 def test_compute_json_is_one_document_of_values(tmp_path: Path) -> None:
     user = {"source": "hubspot", "id": "u1", "modified_at": "2024-01-01T00:00:00Z", "name": "Ann"}
     (tmp_path / "users.jsonl").write_text(json.dumps(user) + "\n")
-    args = ["compute", "--input", str(tmp_path), "--kpi", "deals_won", "--scope", "org", "--as-of", "2024-03-31"]
+    args = [
+        "compute",
+        "--input",
+        str(tmp_path),
+        "--kpi",
+        "deals_won",
+        "--scope",
+        "org",
+        "--as-of",
+        "2024-03-31",
+    ]
     document = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
-    stream = [json.loads(line) for line in runner.invoke(app, [*args, "--format", "jsonl"]).stdout.splitlines()]
+    stream = [
+        json.loads(line) for line in runner.invoke(app, [*args, "--format", "jsonl"]).stdout.splitlines()
+    ]
     assert list(document) == ["values"]
     assert document["values"] == stream  # the same values, as a document or as a stream
     assert [(v["period_start"], v["value"]) for v in stream] == [("2024-01-01", 0.0)]

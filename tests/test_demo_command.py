@@ -50,7 +50,9 @@ def test_demo_is_reproducible_with_as_of_and_refuses_to_date(tmp_path: Path) -> 
 
 def test_demo_table_names_units_and_percentages_and_says_the_org_is_generated(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        app, ["demo", "--size", "tiny", "--as-of", "2025-06-30", "--output-dir", str(tmp_path)], terminal_width=200
+        app,
+        ["demo", "--size", "tiny", "--as-of", "2025-06-30", "--output-dir", str(tmp_path)],
+        terminal_width=200,
     )
     assert result.exit_code == 0, result.output
     assert "Organisation KPIs of the generated example org, quarter starting 2025-01-01" in result.stdout
@@ -63,7 +65,9 @@ def test_demo_table_names_units_and_percentages_and_says_the_org_is_generated(tm
         if line.startswith("│") and (cells := [c.strip() for c in line.split("│")[1:-1]])
     }
     # kpi, name, value, unit, numerator, denominator
-    assert rows["win_rate"][1] == "Win rate" and rows["win_rate"][2].endswith("%") and rows["win_rate"][3] == "%"
+    assert (
+        rows["win_rate"][1] == "Win rate" and rows["win_rate"][2].endswith("%") and rows["win_rate"][3] == "%"
+    )
     assert rows["bookings"][3] == "currency"
     assert rows["sales_cycle_days"][2].endswith(" d") and rows["sales_cycle_days"][3] == "days"
     assert rows["cac_payback_months"][3] == "months"
