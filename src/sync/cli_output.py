@@ -25,6 +25,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sync.cli_errors import CliError, os_error
+
 
 class OutputFormat(StrEnum):
     """The output formats; a command offers those that make sense for it (`allow_formats`)."""
@@ -114,8 +116,6 @@ def cell_text(value: object) -> str:
 
 def allow_formats(output_format: OutputFormat, *allowed: OutputFormat) -> None:
     """Stop with exit 2 when a command does not offer `output_format`."""
-    from sync.cli_errors import CliError
-
     if output_format not in allowed:
         names = ", ".join(f.value for f in allowed)
         raise CliError(f"--format {output_format.value}: not offered by this command; use {names}")
@@ -124,8 +124,6 @@ def allow_formats(output_format: OutputFormat, *allowed: OutputFormat) -> None:
 def emit(output_format: OutputFormat, *sections: Section) -> None:
     """Print `sections` in `output_format` on stdout; a stdout that cannot be written (a full disk) stops the
     command with one line (exit 1)."""
-    from sync.cli_errors import os_error
-
     try:
         _emit(output_format, sections)
     except BrokenPipeError:
