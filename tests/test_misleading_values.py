@@ -164,3 +164,37 @@ def test_the_compute_table_prints_units(tmp_path: Path) -> None:
     assert cells["bookings"][4:6] == ["1,200.00", "currency"]
     # won o1: created 2024-01-05, closed 2024-02-01 = 27 days
     assert cells["sales_cycle_days"][4:6] == ["27.0 d", "days"]
+
+
+def test_an_overflowing_value_is_null_not_inf() -> None:
+    # Frames built without validation (as a connector's could be): two won deals of 1e308 each sum past
+    # the largest float; bookings must come out null, not inf (JSON would print null, a table inf).
+    from datetime import UTC, date, datetime
+
+    import polars as pl
+
+    from kpi_engine import Dataset, compute
+
+    deals = pl.DataFrame(
+        {
+            "source": ["salesforce"] * 2,
+            "id": ["o1", "o2"],
+            "modified_at": [datetime(2024, 1, 1, tzinfo=UTC)] * 2,
+            "stage": ["Won"] * 2,
+            "created_at": [datetime(2024, 1, 5, tzinfo=UTC)] * 2,
+            "close_date": [date(2024, 2, 1)] * 2,
+            "is_closed": [True] * 2,
+            "is_won": [True] * 2,
+            "amount": [1e308, 1e308],
+        }
+    )
+    values = compute(
+        Dataset.from_frames("salesforce", opportunities=deals),
+        kpis=["bookings", "average_deal_size"],
+        scopes=["org"],
+        as_of=date(2024, 3, 31),
+    )
+    by_kpi = {row["kpi"]: row for row in values.iter_rows(named=True)}
+    assert by_kpi["bookings"]["value"] is None
+    assert by_kpi["average_deal_size"]["value"] is None and by_kpi["average_deal_size"]["numerator"] is None
+    assert by_kpi["average_deal_size"]["denominator"] == 2

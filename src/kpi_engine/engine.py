@@ -225,6 +225,13 @@ def _compute_derived(
     return out
 
 
+def _finite(expr: pl.Expr) -> pl.Expr:
+    """A number, or null where it is not finite: an overflow (inf) or 0/0 (NaN) is no value, in every
+    output format and in what is written back (JSON has no inf; a CRM field would reject it)."""
+    number = expr.cast(pl.Float64)
+    return pl.when(number.is_finite()).then(number).otherwise(None)
+
+
 def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> pl.DataFrame:
     """The long frame of the wanted KPIs (hidden intermediates and needs-only KPIs left out)."""
     wanted_ids = {k.id: k for k in wanted if k.scopes_for(ctx.grain == "to_date")}
@@ -243,12 +250,12 @@ def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> 
                 pl.lit(ctx.grain, dtype=pl.String).alias("grain"),
                 "period_start",
                 "period_end",
-                pl.col("value").cast(pl.Float64).fill_nan(None),
+                _finite(pl.col("value")).alias("value"),
                 pl.lit(kpi.unit, dtype=pl.String).alias("unit"),
-                (pl.col("num") if has_ratio_terms and kind != "median" else pl.lit(None))
-                .cast(pl.Float64)
-                .alias("numerator"),
-                (pl.col("den") if has_ratio_terms else pl.lit(None)).cast(pl.Float64).alias("denominator"),
+                _finite(pl.col("num") if has_ratio_terms and kind != "median" else pl.lit(None)).alias(
+                    "numerator"
+                ),
+                _finite(pl.col("den") if has_ratio_terms else pl.lit(None)).alias("denominator"),
                 pl.col("skip").cast(pl.Int64).alias("skipped"),
             )
         )
