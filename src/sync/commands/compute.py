@@ -71,7 +71,12 @@ def compute_command(
             help="Directory of users.jsonl, opportunities.jsonl, ... (optional quotas.csv, spend.csv).",
         ),
     ],
-    grain: Annotated[Grain, typer.Option("--grain", help="Period length, or to_date only.")] = Grain.quarter,
+    grain: Annotated[
+        Grain,
+        typer.Option(
+            "--grain", metavar="GRAIN", help="month, quarter, year, or to_date (as of the run only)."
+        ),
+    ] = Grain.quarter,
     output_format: FormatOption = OutputFormat.jsonl,
     as_of: Annotated[
         str | None,

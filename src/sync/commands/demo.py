@@ -54,13 +54,17 @@ def org_section(values: pl.DataFrame, grain: str, period: date | None) -> Sectio
 
 def demo_command(
     size: Annotated[
-        OrgSize, typer.Option(help="Generated org size: tiny (seconds) to large (1M opportunities).")
+        OrgSize,
+        typer.Option(
+            metavar="SIZE",
+            help="Generated org size: tiny (seconds), small, medium, large (1M opportunities).",
+        ),
     ] = OrgSize.small,
     seed: Annotated[
-        int, typer.Option(help="Generator seed; the same seed and --as-of give the same org.")
+        int, typer.Option(metavar="N", help="Generator seed; the same seed and --as-of give the same org.")
     ] = 0,
     grain: Annotated[
-        Grain, typer.Option(help="Period length of the table: month, quarter or year.")
+        Grain, typer.Option(metavar="GRAIN", help="Period length of the table: month, quarter or year.")
     ] = Grain.quarter,
     as_of: Annotated[
         str | None,

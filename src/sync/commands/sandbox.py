@@ -59,7 +59,10 @@ def sandbox_command(
         bool, typer.Option("--generate", help="Serve a generated org (see --size, --seed, --as-of).")
     ] = False,
     size: Annotated[
-        OrgSize, typer.Option(help="Generated org size: tiny (tests) to large (benches).")
+        OrgSize,
+        typer.Option(
+            metavar="SIZE", help="Generated org size: tiny (tests), small, medium, large (benches)."
+        ),
     ] = OrgSize.small,
     seed: Annotated[int, typer.Option(help="Seed of the generated org and of random faults.")] = 0,
     as_of: Annotated[
