@@ -22,7 +22,7 @@ from sandbox.hubspot.render import (
     record_renderer,
 )
 from sandbox.hubspot.search import MAX_RESULTS, compile_groups, parse_paging, sort_key
-from sandbox.hubspot.store import Record
+from sandbox.hubspot.record import Record
 from sandbox.json_response import FastJSONResponse
 
 MAX_PAGE = 100
