@@ -195,8 +195,8 @@ def _load_currencies(path: Path, portal: Portal) -> None:
 
 def _load_properties(path: Path, portal: Portal) -> None:
     """Custom property definitions: {"deals": [PropertyCreate bodies], ...}."""
-    from sandbox.hubspot.routes_properties import property_from_input
     from sandbox.hubspot.errors import ApiError
+    from sandbox.hubspot.routes_properties import property_from_input
     raw = _read_json(path)
     if not isinstance(raw, dict):
         raise _fail(path, "file", "expected an object of object type → list of property definitions")

@@ -6,6 +6,8 @@ A deal's `dealstage` holds a stage id; HubSpot computes `hs_is_closed`, `hs_is_c
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,7 +26,7 @@ class Stage:
     is_closed: bool
     is_won: bool = False
 
-    def to_api(self, created: datetime) -> dict:
+    def to_api(self, created: datetime) -> dict[str, Any]:
         # Deal stage metadata values are strings on the wire; isClosed and probability (0..1) only.
         return {"label": self.label, "displayOrder": self.display_order,
                 "metadata": {"isClosed": "true" if self.is_closed else "false",
@@ -41,7 +43,7 @@ class Pipeline:
     stages: list[Stage] = field(default_factory=list)
     created_at: datetime = EPOCH
 
-    def to_api(self) -> dict:
+    def to_api(self) -> dict[str, Any]:
         return {"label": self.label, "displayOrder": self.display_order, "id": self.id,
                 "stages": [s.to_api(self.created_at) for s in sorted(self.stages, key=lambda s: s.display_order)],
                 "createdAt": iso_millis(self.created_at), "updatedAt": iso_millis(self.created_at),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sandbox.hubspot.associations import Associations
 from sandbox.hubspot.catalog import ObjectTypeDef, standard_types
@@ -36,7 +37,7 @@ class Portal:
         self.store.sources = self  # deals' calculated properties read the pipelines and currency rates
         self.owners: dict[str, Owner] = {}
         self.associations = Associations()
-        self.schemas: dict[str, dict] = {}  # custom object type name -> schema metadata
+        self.schemas: dict[str, dict[str, Any]] = {}  # custom object type name -> schema metadata
         self.next_custom_type = 1
 
     def _now(self) -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import repeat
@@ -111,7 +111,7 @@ class ObjectStore:
         ids.append(number)
 
     # -- writing -------------------------------------------------------------------------------
-    def create(self, type_name: str, properties: dict[str, str | None], *, record_id: str | None = None,
+    def create(self, type_name: str, properties: Mapping[str, str | None], *, record_id: str | None = None,
                created_at: datetime | None = None, source: str = "INTEGRATION", check: bool = True) -> Record:
         """Create a record; `record_id`/`created_at` let loaders keep the ids and dates of a real org."""
         now = self.clock()
@@ -134,7 +134,7 @@ class ObjectStore:
         self._apply(type_def, record, clean, created if created_at else now, source)
         return record
 
-    def update(self, type_name: str, record_id: str, properties: dict[str, str | None], *,
+    def update(self, type_name: str, record_id: str, properties: Mapping[str, str | None], *,
                source: str = "INTEGRATION", check: bool = True, at: datetime | None = None) -> Record:
         record = self.get(type_name, record_id)
         if record is None:
@@ -190,8 +190,9 @@ class ObjectStore:
         loaded = []
         for index, (record_id, values) in enumerate(zip(ids, rows)):
             props = {k: v for k, v in zip(keys, values) if v is not None}
-            if extra is not None and extra[index]:
-                props.update(extra[index])
+            more = extra[index] if extra is not None else None
+            if more:
+                props.update(more)
             created, updated = created_at[index], updated_at[index]
             c_iso, u_iso = created_iso[index], updated_iso[index]
             props["hs_object_id"] = record_id
@@ -244,7 +245,7 @@ class ObjectStore:
         return removed is not None
 
     # -- internals -----------------------------------------------------------------------------
-    def _validated(self, type_def: ObjectTypeDef, properties: dict[str, str | None], record: Record | None,
+    def _validated(self, type_def: ObjectTypeDef, properties: Mapping[str, str | None], record: Record | None,
                    check: bool) -> dict[str, str]:
         errors: list[PropertyError] = []
         clean: dict[str, str] = {}
