@@ -6,10 +6,9 @@ A deal's `dealstage` holds a stage id; HubSpot computes `hs_is_closed`, `hs_is_c
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.properties import PropertyDef, iso_millis
