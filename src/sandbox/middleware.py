@@ -1,13 +1,14 @@
 """The request pipeline every sandbox CRM shares, as one pure ASGI middleware around the CRM app.
 
 Per request, in this order:
-  1. label it (the dialect) and count it against the fault rules;
+  1. label it (the dialect, by matching the app's own routes) and count it against the fault rules;
   2. a slow fault waits; an `expire` fault invalidates every access token;
   3. non-public paths need a valid bearer token, else the dialect's 401;
   4. a terminal fault answers instead of the app (429, daily, 500, 503) or drops the connection;
   5. calls that count take a slot of the daily and burst limits, else the dialect's limit answer;
   6. the app answers; counted calls get the dialect's limit headers on whatever answer they got;
-  7. the ledger records method, path, label, status (0 for a dropped connection) and arrival time,
+  7. every header name is written in the CRM's spelling (`sandbox.header_casing`) and a `Date` added;
+  8. the ledger records method, path, label, status (0 for a dropped connection) and arrival time,
      as the status line is sent (before the client can see the response).
 Faulted and 401 calls do not use the allocation, like a gateway refusing before the API counts.
 """
@@ -16,19 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable, Sequence
+from email.utils import formatdate
 
 from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.faults import FaultRule
+from sandbox.header_casing import HeaderCasing
+from sandbox.instance import Runtime
 from sandbox.ledger import DROPPED
 from sandbox.limits import Refusal
-from sandbox.plugin import ASGIApp, Message, Receive, Scope, Send
 from sandbox.tokens import TokenStatus
-
-if TYPE_CHECKING:
-    from sandbox.runtime import Runtime
 
 DROP_SETTLE_SECONDS = 0.2
 
@@ -65,11 +67,14 @@ async def drop_connection(send: Send) -> None:
 
 
 class SandboxMiddleware:
-    """Wraps one CRM app with the shared pipeline. Must be the outermost ASGI layer (see drop_connection)."""
+    """Wraps one CRM app with the shared pipeline. Must be the outermost ASGI layer (see drop_connection).
+    `routes` are the app's routes, whose names are the endpoint labels."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, runtime: Runtime, routes: Sequence[BaseRoute] = ()) -> None:
         self.app = app
         self.runtime = runtime
+        self.routes = list(routes)
+        self.casing = HeaderCasing(runtime.dialect.header_names)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,10 +82,11 @@ class SandboxMiddleware:
             return
         runtime = self.runtime
         method, path = scope["method"], scope["path"]
-        label = runtime.dialect.label(method, path)
-        public = runtime.dialect.is_public(method, path)
+        label = runtime.dialect.label(self.routes, scope)
+        public = runtime.dialect.is_public(label)
         arrived = runtime.clock()
-        outcome = _Outcome(send, lambda status: runtime.ledger.record(method, path, label, status, arrived))
+        outcome = _Outcome(send, lambda status: runtime.ledger.record(method, path, label, status, arrived),
+                           self.casing)
         try:
             await self._handle(scope, receive, outcome, label, public)
         finally:
@@ -135,7 +141,7 @@ class SandboxMiddleware:
             outcome.record()  # in the ledger before the client can notice the drop
             await drop_connection(outcome.raw_send)
             return
-        answers = {
+        answers: dict[str, Callable[[], Response]] = {
             "429": lambda: dialect.rate_limited(rule.retry_after),
             "daily": dialect.daily_limit_exceeded,
             "500": lambda: dialect.server_error(500),
@@ -148,12 +154,24 @@ class SandboxMiddleware:
         await response(scope, receive, outcome.send)
 
 
+def http_date(now: Callable[[], float] = time.time) -> str:
+    """The `Date` header's value, formatted once per second (as uvicorn does for its own)."""
+    second = int(now())
+    if _DATE[0] != second:
+        _DATE[:] = [second, formatdate(second, usegmt=True)]
+    return str(_DATE[1])
+
+
+_DATE: list[int | str] = [-1, ""]
+
+
 class _Outcome:
     """The `send` the app sees: adds the limit headers and records the call in the ledger as the status
     line goes out, so a client that has its response always finds the call already recorded."""
 
-    def __init__(self, raw_send: Send, recorder: Callable[[int], object]) -> None:
+    def __init__(self, raw_send: Send, recorder: Callable[[int], object], casing: HeaderCasing) -> None:
         self.raw_send = raw_send
+        self.casing = casing
         self._recorder = recorder
         self._recorded = False
         self.status = DROPPED
@@ -166,12 +184,12 @@ class _Outcome:
             self.status = int(message["status"])
             self.started = True
             self.record()
-            if self.headers:
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(name.lower().encode("latin-1"), value.encode("latin-1"))
-                         for name, value in self.headers.items()
-                         if name.lower().encode("latin-1") not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            headers = [(bytes(name), bytes(value)) for name, value in message.get("headers", [])]
+            present = {name.lower() for name, _ in headers}
+            extra = {**self.headers, "date": http_date()}  # uvicorn's own is off (server.py)
+            headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in extra.items()
+                        if name.lower().encode("latin-1") not in present]
+            message = {**message, "headers": self.casing.apply(headers)}
         elif message["type"] == "http.response.body" and not message.get("more_body", False):
             self.complete = True
         await self.raw_send(message)

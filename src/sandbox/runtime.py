@@ -8,46 +8,40 @@
 
 `crm` is a CRM app package name ("salesforce" → `sandbox.salesforce`, imported lazily) or any object with
 `DIALECT` and `build` (see `sandbox.plugin` for the contract). `app_factory` / `dialect` override them,
-which is how tests plug in a dummy app.
+which is how tests plug in a dummy app. `Runtime` lives in `sandbox.instance` (re-exported here) so the
+middleware and the CRM apps name it without importing this module.
 """
 
 from __future__ import annotations
 
 import importlib
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, Self
+
+from starlette.applications import Starlette
 
 from sandbox.clock import Clock, system_clock
+from sandbox.dialect import Dialect
 from sandbox.faults import FaultPlan
+from sandbox.instance import Runtime
 from sandbox.ledger import Ledger
 from sandbox.limits import LimitConfig, RateLimiter
 from sandbox.middleware import SandboxMiddleware
-from sandbox.plugin import Dialect, SandboxSetupError
+from sandbox.plugin import AppFactory, CrmPlugin, SandboxSetupError
 from sandbox.server import SandboxServer
 from sandbox.tls import TlsFiles, ensure_tls
 from sandbox.tokens import IssuedToken, TokenStore
 
+__all__ = ["KNOWN_CRMS", "RunningSandbox", "Runtime", "Sandbox", "load_plugin"]
+
 KNOWN_CRMS = ("salesforce", "hubspot")
 
 
-@dataclass
-class Runtime:
-    """Everything shared by the pipeline and the CRM app of one sandbox instance."""
-
-    instance: str
-    dialect: Dialect
-    clock: Clock
-    ledger: Ledger
-    tokens: TokenStore
-    limits: RateLimiter
-    faults: FaultPlan
-    state_dir: Path
-    base_url: str = ""  # final before the CRM app's build() is called
-
-
-def load_plugin(crm: str) -> Any:
+def load_plugin(crm: str) -> ModuleType:
     """Import a CRM app package by name, with a clear error when it is not there."""
     if crm not in KNOWN_CRMS:
         raise SandboxSetupError(f"unknown CRM {crm!r}: choose one of {', '.join(KNOWN_CRMS)}")
@@ -103,6 +97,7 @@ class RunningSandbox:
             "crm": self.crm,
             "base_url": self.base_url,
             "token": self.token,
+            "refresh_token": self.refresh_token,
             "ca_file": self.ca_file,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
@@ -112,10 +107,10 @@ class RunningSandbox:
     def stop(self) -> None:
         self.server.stop()
 
-    def __enter__(self) -> RunningSandbox:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
@@ -124,13 +119,13 @@ class Sandbox:
 
     def __init__(
         self,
-        crm: str | Any,
+        crm: str | CrmPlugin,
         org: Any = None,
         *,
         faults: FaultPlan | str | None = None,
         limits: LimitConfig | str | None = None,
         instance: str | None = None,
-        app_factory: Any = None,
+        app_factory: AppFactory | None = None,
         dialect: Dialect | None = None,
         state_dir: str | Path | None = None,
         host: str = "127.0.0.1",
@@ -139,9 +134,16 @@ class Sandbox:
         token_ttl: float | None = None,
         seed: int = 0,
     ) -> None:
-        plugin = load_plugin(crm) if isinstance(crm, str) and (app_factory is None or dialect is None) else crm
-        self.dialect: Dialect = dialect if dialect is not None else plugin.DIALECT
-        self.app_factory = app_factory if app_factory is not None else plugin.build
+        plugin: ModuleType | CrmPlugin | None = crm if not isinstance(crm, str) else (
+            load_plugin(crm) if app_factory is None or dialect is None else None)
+        if dialect is None:
+            assert plugin is not None
+            dialect = plugin.DIALECT
+        if app_factory is None:
+            assert plugin is not None
+            app_factory = plugin.build
+        self.dialect: Dialect = dialect
+        self.app_factory: AppFactory = app_factory
         self.crm = crm if isinstance(crm, str) else self.dialect.name
         self.org = org
         self.instance = instance or self.crm
@@ -175,7 +177,9 @@ class Sandbox:
         except BaseException:
             server.stop()  # release the bound port
             raise
-        server.app = SandboxMiddleware(app, self.runtime)
+        # Endpoint labels are the route names of a Starlette app; a bare ASGI app's calls are all unmatched.
+        routes = app.routes if isinstance(app, Starlette) else []
+        server.app = SandboxMiddleware(app, self.runtime, routes)
         return server, store, tls
 
     def _running(self, server: SandboxServer, store: Any, tls: TlsFiles) -> RunningSandbox:
@@ -203,15 +207,20 @@ class Sandbox:
         server.start()
         return running
 
-    def serve_forever(self, on_ready: Any = None) -> None:
+    def serve_forever(self, on_ready: Callable[[RunningSandbox], object] | None = None) -> None:
         """Serve in the foreground until SIGINT / SIGTERM; `on_ready(running)` once it accepts connections."""
         server, store, tls = self._assemble()
         running = self._running(server, store, tls)
-        server.serve_forever(lambda: on_ready(running) if on_ready else None)
+
+        def ready() -> None:
+            if on_ready is not None:
+                on_ready(running)
+
+        server.serve_forever(ready)
 
     def __enter__(self) -> RunningSandbox:
         self._running_sandbox = self.start()
         return self._running_sandbox
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._running_sandbox.stop()

@@ -13,19 +13,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sandbox.dialect import DialectBase
 from sandbox.limits import LimitConfig, LimitState
-from sandbox.plugin import DialectBase, SandboxDataError, server_error_handlers
+from sandbox.plugin import SandboxDataError, server_error_handlers
 from sandbox.runtime import Runtime
 
 
 class DummyDialect(DialectBase):
     name = "dummy"
-    public_paths = frozenset({"/oauth/token"})
+    public_labels = frozenset({"oauth_token"})
     token_prefix = "dummy!"
-
-    def label(self, method: str, path: str) -> str:
-        return {"/records": "records", "/oauth/token": "oauth_token", "/write": "write",
-                "/search": "search"}.get(path, "other")
 
     def counts_against_limits(self, label: str) -> bool:
         return True
@@ -93,9 +90,11 @@ def build(org: Any, runtime: Runtime) -> tuple[Starlette, dict[str, dict[str, st
         raise RuntimeError("a bug in the CRM app")
 
     app = Starlette(routes=[
-        Route("/boom", boom),
-        Route("/records", records), Route("/search", search), Route("/write", write, methods=["POST"]),
-        Route("/oauth/token", oauth_token, methods=["POST"]),
+        # Each route's name is its endpoint label (sandbox.route_labels).
+        Route("/boom", boom, name="other"),
+        Route("/records", records, name="records"), Route("/search", search, name="search"),
+        Route("/write", write, methods=["POST"], name="write"),
+        Route("/oauth/token", oauth_token, methods=["POST"], name="oauth_token"),
     ], exception_handlers=server_error_handlers(DIALECT))
     return app, store
 

@@ -30,7 +30,8 @@ def test_prints_connection_json_then_serves_until_sigterm(tmp_path: Path) -> Non
                       "--faults", "503@calls=2")
     try:
         first = json.loads(process.stdout.readline())
-        assert set(first) == {"crm", "base_url", "token", "ca_file", "client_id", "client_secret", "instance"}
+        assert set(first) == {"crm", "base_url", "token", "refresh_token", "ca_file", "client_id",
+                               "client_secret", "instance"}
         assert first["ca_file"] == str(tmp_path / "state" / "ca.pem")
         session = requests.Session()
         session.trust_env = False

@@ -10,15 +10,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from starlette.applications import Starlette
+
 from sandbox.hubspot.dialect import DIALECT
 from sandbox.hubspot.portal import Portal
+from sandbox.instance import Runtime
 
-__all__ = ["DIALECT", "Portal", "build", "load_data", "export_org"]
+__all__ = ["DIALECT", "Portal", "build", "export_org", "load_data"]
 
 
-def build(org: Any, runtime: Any) -> tuple[Any, Portal]:
+def build(org: Any, runtime: Runtime) -> tuple[Starlette, Portal]:
     """The app over `org`: a Portal (served as is), a generator Org (rendered natively), or None (empty)."""
-    from sandbox.hubspot.app import build_app
+    from sandbox.hubspot.app import create_app
+    from sandbox.hubspot.context import PortalContext
+    from sandbox.hubspot.writes import Writer
 
     def clock() -> datetime:
         return datetime.fromtimestamp(runtime.clock(), tz=UTC)
@@ -31,9 +36,8 @@ def build(org: Any, runtime: Any) -> tuple[Any, Portal]:
         if org is not None:
             from sandbox.hubspot.org import render_org
             render_org(org, portal)
-    app = build_app(portal, tokens=runtime.tokens, record_fault=runtime.faults.record_fault,
-                    token_ttl=runtime.tokens.ttl_seconds)
-    return app, portal
+    ctx = PortalContext(portal, Writer(portal, runtime.faults.record_fault), runtime)
+    return create_app(ctx), portal
 
 
 def load_data(directory: Path) -> Portal:

@@ -19,8 +19,8 @@ from sandbox.hubspot.owners import Owner
 from sandbox.hubspot.pipelines import Pipeline, Stage
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import check_value, iso_millis, parse_instant
+from sandbox.hubspot.record import HistoryEntry
 from sandbox.hubspot.render import record_json
-from sandbox.hubspot.store import HistoryEntry
 from sandbox.plugin import SandboxDataError
 
 SPECIAL_FILES = ("pipelines.json", "owners.json", "properties.json", "currencies.json")

@@ -1,59 +1,32 @@
 """HubSpot's side of the shared request pipeline: endpoint labels, limits, headers and error bodies.
 
-Labels (for fault rules `label=...` and ledger counts): `oauth_token`, `search`, `objects_list`,
-`objects_get`, `objects_create`, `objects_update`, `objects_archive`, `batch_read`, `batch_create`,
-`batch_update`, `batch_upsert`, `batch_archive`, `associations`, `properties`, `schemas`, `owners`,
-`pipelines`, `other`.
+Labels (for fault rules `label=...` and ledger counts) are the names of the app's routes
+(`sandbox.route_labels`): `oauth_token`, `search`, `objects_list`, `objects_get`, `objects_create`,
+`objects_update`, `objects_archive`, `batch_read`, `batch_create`, `batch_update`, `batch_upsert`,
+`batch_archive`, `associations`, `properties`, `schemas`, `owners`, `pipelines`; `other` for a path no
+route serves.
 """
 
 from __future__ import annotations
 
-import re
-
 from starlette.responses import JSONResponse, Response
 
+from sandbox.dialect import DialectBase
 from sandbox.hubspot.errors import rate_limit_body, server_error_body, unauthenticated_body
 from sandbox.limits import LimitConfig, LimitState
-from sandbox.plugin import DialectBase
 
 # Enterprise private app: 190 requests per 10 s, 1,000,000 per day (API_FACTS.md).
 DEFAULT_LIMITS = LimitConfig(daily_max=1_000_000, burst_max=190, burst_window_seconds=10.0)
-
-_RULES: tuple[tuple[str, str, str], ...] = (
-    ("POST", r"^/oauth/v1/token$", "oauth_token"),
-    ("*", r"^/oauth/", "oauth_token"),
-    ("POST", r"^/crm/v3/objects/[^/]+/search$", "search"),
-    ("POST", r"^/crm/v3/objects/[^/]+/batch/(read|create|update|upsert|archive)$", "batch_{0}"),
-    ("GET", r"^/crm/v3/objects/[^/]+$", "objects_list"),
-    ("POST", r"^/crm/v3/objects/[^/]+$", "objects_create"),
-    ("GET", r"^/crm/v3/objects/[^/]+/[^/]+$", "objects_get"),
-    ("PATCH", r"^/crm/v3/objects/[^/]+/[^/]+$", "objects_update"),
-    ("DELETE", r"^/crm/v3/objects/[^/]+/[^/]+$", "objects_archive"),
-    ("*", r"^/crm/v4/", "associations"),
-    ("*", r"^/crm/v3/properties/", "properties"),
-    ("*", r"^/crm(-object-schemas)?/v3/schemas", "schemas"),
-    ("*", r"^/crm/v3/owners", "owners"),
-    ("*", r"^/crm/v3/pipelines/", "pipelines"),
-)
-_COMPILED = [(m, re.compile(p), label) for m, p, label in _RULES]
 
 
 class HubSpotDialect(DialectBase):
     name = "hubspot"
     uses_oauth_client = True  # public apps refresh through /oauth/v1/token with client id and secret
     token_prefix = ""
-    public_paths = frozenset({"/oauth/v1/token"})
-
-    def label(self, method: str, path: str) -> str:
-        for rule_method, pattern, label in _COMPILED:
-            if rule_method in ("*", method):
-                match = pattern.match(path)
-                if match:
-                    return label.format(*match.groups())
-        return "other"
-
-    def is_public(self, method: str, path: str) -> bool:
-        return path in self.public_paths or path.startswith("/oauth/v1/access-tokens/")
+    header_names: tuple[str, ...] = tuple(f"X-HubSpot-RateLimit-{name}" for name in (
+        "Daily", "Daily-Remaining", "Interval-Milliseconds", "Max", "Remaining", "Secondly",
+        "Secondly-Remaining")) + ("X-HubSpot-Correlation-Id",)
+    public_labels = frozenset({"oauth_token"})
 
     def counts_against_limits(self, label: str) -> bool:
         return label != "oauth_token"
@@ -79,7 +52,7 @@ class HubSpotDialect(DialectBase):
         return headers
 
     def rate_limited(self, retry_after: float | None) -> Response:
-        headers = {} if retry_after is None else {"Retry-After": str(max(int(round(retry_after)), 1))}
+        headers = {} if retry_after is None else {"Retry-After": str(max(round(retry_after), 1))}
         return JSONResponse(rate_limit_body("TEN_SECONDLY_ROLLING"), status_code=429, headers=headers)
 
     def daily_limit_exceeded(self) -> Response:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sandbox.hubspot.associations import Associations
 from sandbox.hubspot.catalog import ObjectTypeDef, standard_types
 from sandbox.hubspot.owners import Owner
-from sandbox.hubspot.pipelines import Pipelines, deal_deriver
-from sandbox.hubspot.store import ObjectStore, Record
+from sandbox.hubspot.pipelines import Pipelines
+from sandbox.hubspot.record import Record
+from sandbox.hubspot.store import ObjectStore
 
 TIERS = ("starter", "professional", "enterprise")
 
@@ -32,10 +34,10 @@ class Portal:
         self.store = ObjectStore(self.types, self._now)
         self.pipelines = Pipelines(self.types["deals"])
         self.currencies: dict[str, float] = {}  # iso code -> units per company-currency unit
-        self.store.derivers["deals"] = deal_deriver(self.pipelines, self.currencies)
+        self.store.sources = self  # deals' calculated properties read the pipelines and currency rates
         self.owners: dict[str, Owner] = {}
         self.associations = Associations()
-        self.schemas: dict[str, dict] = {}  # custom object type name -> schema metadata
+        self.schemas: dict[str, dict[str, Any]] = {}  # custom object type name -> schema metadata
         self.next_custom_type = 1
 
     def _now(self) -> datetime:

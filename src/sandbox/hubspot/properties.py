@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 # HubSpot's property types and the field types the UI pairs with them.
 PROPERTY_TYPES = ("string", "number", "date", "datetime", "enumeration", "bool", "phone_number")
@@ -23,7 +24,7 @@ class PropertyDef:
     field_type: str = "text"
     group_name: str = "dealinformation"
     description: str = ""
-    options: list[dict] = field(default_factory=list)
+    options: list[dict[str, Any]] = field(default_factory=list)
     has_unique_value: bool = False
     calculated: bool = False
     read_only: bool = False  # modificationMetadata.readOnlyValue
@@ -33,7 +34,7 @@ class PropertyDef:
     updated_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=UTC))
     archived: bool = False
 
-    def to_api(self) -> dict:
+    def to_api(self) -> dict[str, Any]:
         """The JSON body of this property, with every field the strict client requires."""
         body = {
             "updatedAt": iso_millis(self.updated_at),
@@ -65,6 +66,42 @@ class PropertyDef:
         }
         return body
 
+    def to_legacy(self) -> dict[str, Any]:
+        """The property as the legacy listings describe it (`GET /properties/v1/{deals|contacts|companies}/
+        properties`, `GET /properties/v2/{objectType}/properties`): flat read-only flags, epoch-millisecond
+        timestamps, options with `readOnly` and `doubleData`."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "description": self.description,
+            "groupName": self.group_name,
+            "type": self.type,
+            "fieldType": self.field_type,
+            "options": [
+                {"description": o.get("description") or "", "label": o["label"], "value": o["value"],
+                 "displayOrder": o.get("displayOrder", i), "hidden": bool(o.get("hidden", False)),
+                 "readOnly": False, "doubleData": 0.0}
+                for i, o in enumerate(self.options)
+            ],
+            "displayOrder": self.display_order,
+            "formField": not (self.read_only or self.calculated),
+            "readOnlyValue": self.read_only or self.calculated,
+            "readOnlyDefinition": self.hubspot_defined,
+            "hidden": False,
+            "mutableDefinitionNotDeletable": self.hubspot_defined,
+            "favorited": False,
+            "favoritedOrder": -1,
+            "calculated": self.calculated,
+            "externalOptions": False,
+            "displayMode": "current_value",
+            "deleted": self.archived,
+            "hubspotDefined": self.hubspot_defined,
+            "createdAt": epoch_millis(self.created_at),
+            "updatedAt": epoch_millis(self.updated_at),
+            "createdUserId": None,
+            "updatedUserId": None,
+        }
+
     @property
     def writable(self) -> bool:
         return not (self.read_only or self.calculated)
@@ -75,6 +112,11 @@ def iso_millis(moment: datetime) -> str:
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def epoch_millis(moment: datetime) -> int:
+    """The legacy APIs' timestamp format: milliseconds since the epoch."""
+    return int(moment.timestamp() * 1000)
 
 
 def parse_instant(text: str) -> datetime | None:
@@ -88,7 +130,7 @@ def parse_instant(text: str) -> datetime | None:
         if len(text) == 10:
             day = date.fromisoformat(text)
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -135,6 +177,6 @@ def normalise_value(prop: PropertyDef, value: str) -> str:
     return moment.date().isoformat() if prop.type == "date" else iso_millis(moment)
 
 
-def options(*pairs: str) -> list[dict]:
+def options(*pairs: str) -> list[dict[str, Any]]:
     """Enumeration options from values, labels derived (value: label for compact tables)."""
     return [{"label": p.replace("_", " ").title(), "value": p, "displayOrder": i} for i, p in enumerate(pairs)]

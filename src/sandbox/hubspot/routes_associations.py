@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.hubspot.associations import TYPE_IDS, type_ids
+from sandbox.hubspot.context import PortalContext
 from sandbox.hubspot.errors import batch_error, object_not_found, validation
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import iso_millis
@@ -17,7 +20,7 @@ from sandbox.json_response import FastJSONResponse
 PAGE = 500
 
 
-def _targets(portal: Portal, from_name: str, from_id: str, to_name: str) -> list[dict]:
+def _targets(portal: Portal, from_name: str, from_id: str, to_name: str) -> list[dict[str, Any]]:
     edges = portal.associations.of(from_name, from_id, to_name)
     return [{"toObjectId": int(to_id),
              "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": t,
@@ -27,10 +30,10 @@ def _targets(portal: Portal, from_name: str, from_id: str, to_name: str) -> list
 
 
 class AssociationRoutes:
-    """The routes of this module over one Portal; each handler is a method."""
+    """The handlers of this module over one portal; each handler is a method."""
 
-    def __init__(self, portal: Portal) -> None:
-        self.portal = portal
+    def __init__(self, ctx: PortalContext) -> None:
+        self.portal = ctx.portal
 
     async def batch_read(self, request: Request) -> Response:
         from_def = object_type(self.portal, request.path_params["from"])
@@ -51,7 +54,7 @@ class AssociationRoutes:
                 missing.append(from_id)
                 continue
             results.append({"from": {"id": from_id}, "to": targets})
-        out: dict = {"status": "COMPLETE", "results": results}
+        out: dict[str, Any] = {"status": "COMPLETE", "results": results}
         if missing:
             out["numErrors"] = len(missing)
             out["errors"] = [batch_error("OBJECT_NOT_FOUND", f"No {to_def.singular} is associated with "
@@ -70,7 +73,7 @@ class AssociationRoutes:
         targets = _targets(self.portal, from_def.name, from_id, to_def.name)
         after = int(request.query_params.get("after", "0") or 0)
         limit = min(int(request.query_params.get("limit", str(PAGE))), PAGE)
-        body: dict = {"results": targets[after:after + limit]}
+        body: dict[str, Any] = {"results": targets[after:after + limit]}
         if after + limit < len(targets):
             body["paging"] = {"next": {"after": str(after + limit)}}
         return FastJSONResponse(body)
@@ -108,15 +111,17 @@ class AssociationRoutes:
                 self.portal.associations.remove(from_def.name, str(item["from"]["id"]), to_def.name, str(to["id"]))
         return Response(status_code=204)
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("/crm/v4/associations/{from}/{to}/batch/read", self.batch_read, methods=["POST"]),
-            Route("/crm/v4/associations/{from}/{to}/batch/create", self.batch_create, methods=["POST"]),
-            Route("/crm/v4/associations/{from}/{to}/batch/archive", self.batch_archive, methods=["POST"]),
-            Route("/crm/v4/associations/{from}/{to}/labels", self.labels, methods=["GET"]),
-            Route("/crm/v4/objects/{from}/{id}/associations/{to}", self.list_for_record, methods=["GET"]),
-        ]
 
 
-def routes(portal: Portal) -> list[Route]:
-    return AssociationRoutes(portal).routes()
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
+    h = AssociationRoutes(ctx)
+    pair = "/crm/v4/associations/{from}/{to}"
+    return [
+        Route(pair + "/batch/read", h.batch_read, methods=["POST"], name="associations"),
+        Route(pair + "/batch/create", h.batch_create, methods=["POST"], name="associations"),
+        Route(pair + "/batch/archive", h.batch_archive, methods=["POST"], name="associations"),
+        Route(pair + "/labels", h.labels, methods=["GET"], name="associations"),
+        Route("/crm/v4/objects/{from}/{id}/associations/{to}", h.list_for_record, methods=["GET"],
+              name="associations"),
+    ]

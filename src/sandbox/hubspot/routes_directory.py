@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sandbox.hubspot.context import PortalContext
 from sandbox.hubspot.errors import ApiError, resource_not_found, validation
-from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.render import bool_param
 
 MAX_OWNERS_PAGE = 500
 
 
 class DirectoryRoutes:
-    """The routes of this module over one Portal; each handler is a method."""
+    """The handlers of this module over one portal; each handler is a method."""
 
-    def __init__(self, portal: Portal) -> None:
-        self.portal = portal
+    def __init__(self, ctx: PortalContext) -> None:
+        self.portal = ctx.portal
 
     async def list_owners(self, request: Request) -> Response:
         try:
@@ -30,7 +32,7 @@ class DirectoryRoutes:
         owners = sorted((o for o in self.portal.owners.values() if o.archived == archived
                          and (email is None or o.email.lower() == email.lower())), key=lambda o: int(o.id))
         page = owners[after:after + limit]
-        body: dict = {"results": [o.to_api() for o in page]}
+        body: dict[str, Any] = {"results": [o.to_api() for o in page]}
         if after + limit < len(owners):
             body["paging"] = {"next": {"after": str(after + limit),
                                        "link": f"{request.base_url}crm/v3/owners/?after={after + limit}"}}
@@ -69,16 +71,16 @@ class DirectoryRoutes:
             raise resource_not_found()
         return JSONResponse({"results": pipeline.to_api()["stages"]})
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("/crm/v3/owners", self.list_owners, methods=["GET"]),
-            Route("/crm/v3/owners/", self.list_owners, methods=["GET"]),
-            Route("/crm/v3/owners/{id}", self.get_owner, methods=["GET"]),
-            Route("/crm/v3/pipelines/{type}", self.list_pipelines, methods=["GET"]),
-            Route("/crm/v3/pipelines/{type}/{pipeline}", self.get_pipeline, methods=["GET"]),
-            Route("/crm/v3/pipelines/{type}/{pipeline}/stages", self.list_stages, methods=["GET"]),
-        ]
 
 
-def routes(portal: Portal) -> list[Route]:
-    return DirectoryRoutes(portal).routes()
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
+    h = DirectoryRoutes(ctx)
+    return [
+        Route("/crm/v3/owners", h.list_owners, methods=["GET"], name="owners"),
+        Route("/crm/v3/owners/", h.list_owners, methods=["GET"], name="owners"),
+        Route("/crm/v3/owners/{id}", h.get_owner, methods=["GET"], name="owners"),
+        Route("/crm/v3/pipelines/{type}", h.list_pipelines, methods=["GET"], name="pipelines"),
+        Route("/crm/v3/pipelines/{type}/{pipeline}", h.get_pipeline, methods=["GET"], name="pipelines"),
+        Route("/crm/v3/pipelines/{type}/{pipeline}/stages", h.list_stages, methods=["GET"], name="pipelines"),
+    ]

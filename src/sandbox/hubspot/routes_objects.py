@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sandbox.hubspot.catalog import ObjectTypeDef
+from sandbox.hubspot.context import PortalContext, versioned
 from sandbox.hubspot.errors import object_not_found, validation
+from sandbox.hubspot.portal import Portal
+from sandbox.hubspot.record import Record
 from sandbox.hubspot.render import (
     bool_param,
     json_body,
@@ -18,18 +23,17 @@ from sandbox.hubspot.render import (
     record_renderer,
 )
 from sandbox.hubspot.search import MAX_RESULTS, compile_groups, parse_paging, sort_key
-from sandbox.hubspot.writes import Writer
 from sandbox.json_response import FastJSONResponse
 
 MAX_PAGE = 100
 
 
 class ObjectRoutes:
-    """The routes of this module over one Writer; each handler is a method."""
+    """The handlers of this module over one portal; each handler is a method."""
 
-    def __init__(self, writer: Writer) -> None:
-        self.writer = writer
-        self.portal = writer.portal
+    def __init__(self, ctx: PortalContext) -> None:
+        self.writer = ctx.writer
+        self.portal = ctx.portal
         self.searches = SearchCache(self.portal)
 
     async def list_objects(self, request: Request) -> Response:
@@ -45,7 +49,7 @@ class ObjectRoutes:
         if after is not None and not after.isdigit():
             raise validation(f"Invalid after value: {after}", context={"after": [after]})
         archived = bool_param(request, "archived")
-        page = []
+        page: list[Record] = []
         next_after = None
         for record in self.portal.store.iter(type_def.name, archived=archived, start=int(after) if after else 0):
             if len(page) == limit:
@@ -55,9 +59,9 @@ class ObjectRoutes:
         props, history, assoc = (list_param(request, "properties"), list_param(request, "propertiesWithHistory"),
                                  list_param(request, "associations"))
         render = record_renderer(self.portal, type_def, props, history, assoc)
-        body: dict = {"results": [render(r) for r in page]}
+        body: dict[str, Any] = {"results": [render(r) for r in page]}
         if next_after is not None:
-            link = f"{request.base_url}crm/v3/objects/{request.path_params['type']}?after={next_after}"
+            link = f"{request.url.replace(query='')}?after={next_after}"
             body["paging"] = {"next": {"after": next_after, "link": link}}
         return FastJSONResponse(body)
 
@@ -114,7 +118,7 @@ class ObjectRoutes:
         hits = self.searches.hits(type_def, body)
         page = hits[offset:min(offset + limit, MAX_RESULTS)]
         render = record_renderer(self.portal, type_def, body.get("properties") or [])
-        out: dict = {"total": len(hits),
+        out: dict[str, Any] = {"total": len(hits),
                      "results": [render(r) for r in page]}
         following = offset + len(page)
         if page and following < len(hits):
@@ -122,19 +126,19 @@ class ObjectRoutes:
             out["paging"] = {"next": {"after": str(following)}}
         return FastJSONResponse(out)
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("/crm/v3/objects/{type}", self.list_objects, methods=["GET"]),
-            Route("/crm/v3/objects/{type}", self.create_object, methods=["POST"]),
-            Route("/crm/v3/objects/{type}/search", self.search, methods=["POST"]),
-            Route("/crm/v3/objects/{type}/{id}", self.get_object, methods=["GET"]),
-            Route("/crm/v3/objects/{type}/{id}", self.update_object, methods=["PATCH"]),
-            Route("/crm/v3/objects/{type}/{id}", self.archive_object, methods=["DELETE"]),
-        ]
 
 
-def routes(writer: Writer) -> list[Route]:
-    return ObjectRoutes(writer).routes()
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints, under /crm/v3/objects and the dated paths; each route's name is its label."""
+    h = ObjectRoutes(ctx)
+    return [route for base in versioned("crm/objects", "v3") for route in [
+        Route(base + "/{type}", h.list_objects, methods=["GET"], name="objects_list"),
+        Route(base + "/{type}", h.create_object, methods=["POST"], name="objects_create"),
+        Route(base + "/{type}/search", h.search, methods=["POST"], name="search"),
+        Route(base + "/{type}/{id}", h.get_object, methods=["GET"], name="objects_get"),
+        Route(base + "/{type}/{id}", h.update_object, methods=["PATCH"], name="objects_update"),
+        Route(base + "/{type}/{id}", h.archive_object, methods=["DELETE"], name="objects_archive"),
+    ]]
 
 
 class SearchCache:
@@ -143,11 +147,11 @@ class SearchCache:
 
     SIZE = 16
 
-    def __init__(self, portal):
+    def __init__(self, portal: Portal) -> None:
         self.portal = portal
-        self.entries: dict[str, tuple[int, list]] = {}
+        self.entries: dict[str, tuple[int, list[Record]]] = {}
 
-    def hits(self, type_def, body: dict) -> list:
+    def hits(self, type_def: ObjectTypeDef, body: dict[str, Any]) -> list[Record]:
         key = json.dumps([type_def.name, body.get("filterGroups"), body.get("sorts"), body.get("query")],
                          sort_keys=True, default=str)
         version = self.portal.store.version
@@ -165,7 +169,7 @@ class SearchCache:
         return found
 
 
-def _matches_query(type_def, record, query: str) -> bool:
+def _matches_query(type_def: ObjectTypeDef, record: Record, query: str) -> bool:
     """The free-text `query`: a prefix of a word in the type's default text properties."""
     if not query:
         return True

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sandbox.hubspot.catalog import ObjectTypeDef
+from sandbox.hubspot.context import PortalContext, versioned
 from sandbox.hubspot.errors import ApiError, resource_not_found, validation
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import PROPERTY_TYPES, PropertyDef
@@ -19,7 +22,7 @@ FIELD_TYPES = ("textarea", "text", "date", "file", "number", "select", "radio", 
                "calculation_equation", "html", "phonenumber")
 
 
-def property_from_input(body: dict, now: datetime, group_names: set[str]) -> PropertyDef:
+def property_from_input(body: dict[str, Any], now: datetime, group_names: set[str]) -> PropertyDef:
     """Validate a PropertyCreate body (POST /crm/v3/properties/{type} or a schema's properties)."""
     missing = [k for k in ("name", "label", "type", "fieldType") if not body.get(k)]
     if missing:
@@ -44,12 +47,12 @@ def property_from_input(body: dict, now: datetime, group_names: set[str]) -> Pro
 
 
 class PropertyRoutes:
-    """The routes of this module over one Portal; each handler is a method."""
+    """The handlers of this module over one portal; each handler is a method."""
 
-    def __init__(self, portal: Portal) -> None:
-        self.portal = portal
+    def __init__(self, ctx: PortalContext) -> None:
+        self.portal: Portal = ctx.portal
 
-    def find(self, request: Request):
+    def find(self, request: Request) -> ObjectTypeDef:
         return object_type(self.portal, request.path_params["type"])
 
     async def list_properties(self, request: Request) -> Response:
@@ -116,18 +119,20 @@ class PropertyRoutes:
             raise resource_not_found()
         return JSONResponse(group)
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("/crm/v3/properties/{type}", self.list_properties, methods=["GET"]),
-            Route("/crm/v3/properties/{type}", self.create_property, methods=["POST"]),
-            Route("/crm/v3/properties/{type}/groups", self.list_groups, methods=["GET"]),
-            Route("/crm/v3/properties/{type}/groups", self.create_group, methods=["POST"]),
-            Route("/crm/v3/properties/{type}/groups/{name}", self.get_group, methods=["GET"]),
-            Route("/crm/v3/properties/{type}/{name}", self.get_property, methods=["GET"]),
-            Route("/crm/v3/properties/{type}/{name}", self.update_property, methods=["PATCH"]),
-            Route("/crm/v3/properties/{type}/{name}", self.archive_property, methods=["DELETE"]),
-        ]
 
 
-def routes(portal: Portal) -> list[Route]:
-    return PropertyRoutes(portal).routes()
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints, under /crm/v3/properties and the dated paths; each route's name is its label."""
+    h = PropertyRoutes(ctx)
+    return [Route(base + path, handler, methods=[method], name="properties")
+            for base in versioned("crm/properties", "v3")
+            for path, handler, method in [
+                ("/{type}", h.list_properties, "GET"),
+                ("/{type}", h.create_property, "POST"),
+                ("/{type}/groups", h.list_groups, "GET"),
+                ("/{type}/groups", h.create_group, "POST"),
+                ("/{type}/groups/{name}", h.get_group, "GET"),
+                ("/{type}/{name}", h.get_property, "GET"),
+                ("/{type}/{name}", h.update_property, "PATCH"),
+                ("/{type}/{name}", h.archive_property, "DELETE"),
+            ]]

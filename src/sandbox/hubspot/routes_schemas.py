@@ -7,11 +7,14 @@ Portals below Enterprise cannot be granted the custom-object scopes: they answer
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.hubspot.catalog import ObjectTypeDef
+from sandbox.hubspot.context import PortalContext
 from sandbox.hubspot.errors import ApiError, resource_not_found, validation
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import iso_millis
@@ -30,7 +33,7 @@ def missing_scopes(scope: str) -> ApiError:
                     extra={"links": {"scopes": "https://developers.hubspot.com/scopes"}})
 
 
-def schema_json(portal: Portal, type_def: ObjectTypeDef) -> dict:
+def schema_json(portal: Portal, type_def: ObjectTypeDef) -> dict[str, Any]:
     meta = portal.schemas[type_def.name]
     custom_props = [p for p in type_def.properties.values() if not p.hubspot_defined]
     return {
@@ -45,7 +48,7 @@ def schema_json(portal: Portal, type_def: ObjectTypeDef) -> dict:
     }
 
 
-def create_schema(portal: Portal, body: dict) -> ObjectTypeDef:
+def create_schema(portal: Portal, body: dict[str, Any]) -> ObjectTypeDef:
     """Validate an ObjectSchemaEgg and register the new object type."""
     name = body.get("name") or ""
     labels = body.get("labels") or {}
@@ -86,28 +89,38 @@ def create_schema(portal: Portal, body: dict) -> ObjectTypeDef:
     return type_def
 
 
-def routes(portal: Portal) -> list[Route]:
-    async def list_schemas(request: Request) -> Response:
-        if not portal.enterprise:
-            raise missing_scopes("crm.schemas.custom.read")
-        return JSONResponse({"results": [schema_json(portal, portal.types[n]) for n in portal.schemas]})
+class SchemaRoutes:
+    """The handlers of this module over one portal; each handler is a method."""
 
-    async def post_schema(request: Request) -> Response:
-        if not portal.enterprise:
+    def __init__(self, ctx: PortalContext) -> None:
+        self.portal = ctx.portal
+
+    async def list_schemas(self, request: Request) -> Response:
+        if not self.portal.enterprise:
+            raise missing_scopes("crm.schemas.custom.read")
+        return JSONResponse({"results": [schema_json(self.portal, self.portal.types[n])
+                                         for n in self.portal.schemas]})
+
+    async def post_schema(self, request: Request) -> Response:
+        if not self.portal.enterprise:
             raise missing_scopes("crm.schemas.custom.write")
-        type_def = create_schema(portal, await json_body(request))
-        return JSONResponse(schema_json(portal, type_def), status_code=201)
+        type_def = create_schema(self.portal, await json_body(request))
+        return JSONResponse(schema_json(self.portal, type_def), status_code=201)
 
-    async def get_schema(request: Request) -> Response:
-        if not portal.enterprise:
+    async def get_schema(self, request: Request) -> Response:
+        if not self.portal.enterprise:
             raise missing_scopes("crm.schemas.custom.read")
-        type_def = portal.resolve_type(request.path_params["type"])
+        type_def = self.portal.resolve_type(request.path_params["type"])
         if type_def is None or not type_def.custom:
             raise resource_not_found()
-        return JSONResponse(schema_json(portal, type_def))
+        return JSONResponse(schema_json(self.portal, type_def))
 
-    out = []
-    for prefix in ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas"):
-        out += [Route(prefix, list_schemas, methods=["GET"]), Route(prefix, post_schema, methods=["POST"]),
-                Route(prefix + "/{type}", get_schema, methods=["GET"])]
-    return out
+
+def routes(ctx: PortalContext) -> list[Route]:
+    """This module's endpoints (at both paths clients use); each route's name is its endpoint label."""
+    h = SchemaRoutes(ctx)
+    return [route for prefix in ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas") for route in [
+        Route(prefix, h.list_schemas, methods=["GET"], name="schemas"),
+        Route(prefix, h.post_schema, methods=["POST"], name="schemas"),
+        Route(prefix + "/{type}", h.get_schema, methods=["GET"], name="schemas"),
+    ]]

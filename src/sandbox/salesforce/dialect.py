@@ -1,41 +1,15 @@
-"""How the shared runtime speaks Salesforce: endpoint labels, limit headers and the real error bodies."""
+"""How the shared runtime speaks Salesforce: public endpoints, limit headers and the real error bodies.
+Endpoint labels are the names of the app's routes (`sandbox.route_labels`)."""
 
 from __future__ import annotations
 
-import re
-
 from starlette.responses import JSONResponse, Response
 
+from sandbox.dialect import DialectBase
 from sandbox.limits import LimitConfig, LimitState
-from sandbox.plugin import DialectBase
 
 ORG_ID = "00D5g000004Sbox1"  # 15 characters + "!" prefixes session ids, as real session ids do
 DEFAULT_DAILY_REQUESTS = 115_000  # Enterprise: 100,000 + 1,000 per licence, for 15 licences
-
-# (pattern on the path after /services/data/vXX.X, label); first match wins. Documented in
-# docs/sandbox-salesforce.md: fault rules (`label=...`) and ledger counts use these.
-_LABELS: list[tuple[str, re.Pattern[str], str]] = [(m, re.compile(p), label) for m, p, label in [
-    ("*", r"^/query/?$", "query"),
-    ("*", r"^/query/[^/]+$", "query_more"),
-    ("*", r"^/queryAll/?$", "query_all"),
-    ("*", r"^/queryAll/[^/]+$", "query_all_more"),
-    ("GET", r"^/sobjects/?$", "sobjects"),
-    ("GET", r"^/sobjects/[^/]+/describe/?$", "describe"),
-    ("*", r"^/sobjects/[^/]+/?$", "sobject"),
-    ("*", r"^/sobjects/[^/]+/[^/]+/?$", "record"),
-    ("*", r"^/sobjects/[^/]+/[^/]+/[^/]+/?$", "upsert"),
-    ("*", r"^/composite/sobjects(/.*)?$", "collections"),
-    ("*", r"^/composite/?$", "composite"),
-    ("POST", r"^/jobs/query/?$", "bulk_create"),
-    ("*", r"^/jobs/query/[^/]+/results/?$", "bulk_results"),
-    ("*", r"^/jobs/query(/[^/]+)?/?$", "bulk_job"),
-    ("*", r"^/tooling/query/?.*$", "tooling_query"),
-    ("*", r"^/tooling/.*$", "tooling"),
-    ("*", r"^/limits/?$", "limits"),
-    ("*", r"^/?$", "resources"),
-]]
-_DATA = re.compile(r"^/services/data/v\d+\.\d+(?P<rest>/.*)?$")
-
 
 def _errors(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse([{"message": message, "errorCode": code}], status_code=status, headers=headers)
@@ -45,27 +19,13 @@ class SalesforceDialect(DialectBase):
     name = "salesforce"
     uses_oauth_client = True
     token_prefix = ORG_ID + "!"
-    public_paths = frozenset({"/services/oauth2/token"})
-
-    def label(self, method: str, path: str) -> str:
-        if path.startswith("/services/oauth2/"):
-            return "oauth_token" if path.rstrip("/") == "/services/oauth2/token" else "oauth"
-        if path.rstrip("/") == "/services/data":
-            return "versions"
-        m = _DATA.match(path)
-        if not m:
-            return "other"
-        rest = m.group("rest") or "/"
-        for want, pattern, label in _LABELS:
-            if want in ("*", method) and pattern.match(rest):
-                return label
-        return "other"
-
-    def is_public(self, method: str, path: str) -> bool:
-        return path.rstrip("/") in self.public_paths or path.rstrip("/") == "/services/data"
+    header_names: tuple[str, ...] = ("Sforce-Limit-Info", "Sforce-Locator", "Sforce-NumberOfRecords")
+    # Labels are the names of the app's routes (each endpoint module's `routes`), listed in
+    # docs/sandbox-salesforce.md: fault rules (`label=...`) and ledger counts use them.
+    public_labels = frozenset({"oauth_token", "versions"})
 
     def counts_against_limits(self, label: str) -> bool:
-        return label not in ("oauth_token", "oauth", "versions")
+        return label not in self.public_labels
 
     def default_limits(self) -> LimitConfig:
         return LimitConfig(daily_max=DEFAULT_DAILY_REQUESTS)

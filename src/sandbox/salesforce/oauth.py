@@ -68,34 +68,50 @@ def _jwt_user(ctx: OrgContext, assertion: str) -> tuple[str | None, JSONResponse
     return user["Id"], None
 
 
-def routes(ctx: OrgContext) -> list[Route]:
-    async def token(request: Request) -> JSONResponse:
+class OAuthHandlers:
+    """The handler of the OAuth token endpoint over one org and the runtime's tokens."""
+
+    def __init__(self, ctx: OrgContext) -> None:
+        self.ctx = ctx
+
+    async def token(self, request: Request) -> JSONResponse:
         # urlencoded bodies parsed here: Starlette's request.form() needs python-multipart
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
         form.update({k: v for k, v in request.query_params.items() if k not in form})
         grant = form.get("grant_type")
-        tokens = ctx.runtime.tokens
         if grant == "client_credentials":
-            if not tokens.check_client(form.get("client_id"), form.get("client_secret")):
-                return _error("invalid_client", "invalid client credentials")
-            issued = tokens.issue()
-            return _success(ctx, issued.access_token, issued.issued_at, ctx.store.api_user_id)
+            return self._client_credentials(form)
         if grant == "refresh_token":
-            if form.get("client_id") != tokens.client_id:
-                return _error("invalid_client_id", "client identifier invalid")
-            if form.get("client_secret") is not None and not tokens.check_client(
-                    form.get("client_id"), form.get("client_secret")):
-                return _error("invalid_client", "invalid client credentials")
-            issued = tokens.refresh(str(form.get("refresh_token") or ""))
-            if issued is None:
-                return _error("invalid_grant", "expired access/refresh token")
-            return _success(ctx, issued.access_token, issued.issued_at, ctx.store.api_user_id)
+            return self._refresh(form)
         if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
-            user_id, failure = _jwt_user(ctx, str(form.get("assertion") or ""))
+            user_id, failure = _jwt_user(self.ctx, str(form.get("assertion") or ""))
             if failure is not None:
                 return failure
-            issued = tokens.issue()
-            return _success(ctx, issued.access_token, issued.issued_at, user_id)
+            issued = self.ctx.runtime.tokens.issue()
+            return _success(self.ctx, issued.access_token, issued.issued_at, user_id)
         return _error("unsupported_grant_type", "grant type not supported")
 
-    return [Route("/services/oauth2/token", token, methods=["POST"])]
+    def _client_credentials(self, form: dict[str, str]) -> JSONResponse:
+        tokens = self.ctx.runtime.tokens
+        if not tokens.check_client(form.get("client_id"), form.get("client_secret")):
+            return _error("invalid_client", "invalid client credentials")
+        issued = tokens.issue()
+        return _success(self.ctx, issued.access_token, issued.issued_at, self.ctx.store.api_user_id)
+
+    def _refresh(self, form: dict[str, str]) -> JSONResponse:
+        tokens = self.ctx.runtime.tokens
+        if form.get("client_id") != tokens.client_id:
+            return _error("invalid_client_id", "client identifier invalid")
+        if form.get("client_secret") is not None and not tokens.check_client(
+                form.get("client_id"), form.get("client_secret")):
+            return _error("invalid_client", "invalid client credentials")
+        issued = tokens.refresh(str(form.get("refresh_token") or ""))
+        if issued is None:
+            return _error("invalid_grant", "expired access/refresh token")
+        return _success(self.ctx, issued.access_token, issued.issued_at, self.ctx.store.api_user_id)
+
+
+def routes(ctx: OrgContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
+    h = OAuthHandlers(ctx)
+    return [Route("/services/oauth2/token", h.token, methods=["POST"], name="oauth_token")]

@@ -42,7 +42,7 @@ def page(result: Result, start: int, size: int, version: str, next_url: str | No
 
 def run_query(ctx: OrgContext, soql: str, include_deleted: bool, version: str, size: int,
               endpoint: str) -> dict[str, Any]:
-    result = execute(ctx.store, soql, include_deleted)
+    result = execute(ctx.store, soql, include_deleted, ctx.access())
     next_url = None
     if not result.count_only and len(result.rows) > size:
         locator = ctx.store.ids.new("01g")
@@ -51,36 +51,53 @@ def run_query(ctx: OrgContext, soql: str, include_deleted: bool, version: str, s
     return page(result, 0, size, version, next_url)
 
 
+class QueryHandlers:
+    """The handlers of `query` / `queryAll` and their next pages over one org; one method per endpoint."""
+
+    def __init__(self, ctx: OrgContext) -> None:
+        self.ctx = ctx
+
+    async def query(self, request: Request) -> JSONResponse:
+        return self._first(request, include_deleted=False, endpoint="query")
+
+    async def query_all(self, request: Request) -> JSONResponse:
+        return self._first(request, include_deleted=True, endpoint="queryAll")
+
+    async def query_more(self, request: Request) -> JSONResponse:
+        return self._more(request, "query")
+
+    async def query_all_more(self, request: Request) -> JSONResponse:
+        return self._more(request, "queryAll")
+
+    def _first(self, request: Request, include_deleted: bool, endpoint: str) -> JSONResponse:
+        version = version_of(request)
+        soql = request.query_params.get("q")
+        if not soql:
+            raise ApiError(400, "MALFORMED_QUERY", "A query string must be provided.")
+        return ok(run_query(self.ctx, soql, include_deleted, version, batch_size(request), endpoint))
+
+    def _more(self, request: Request, endpoint: str) -> JSONResponse:
+        version = version_of(request)
+        locator, _, offset = request.path_params["locator"].rpartition("-")
+        cursor = self.ctx.cursors.get(locator)
+        if cursor is None or not offset.isdigit():
+            raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+        start = int(offset)
+        end = start + cursor.batch_size
+        next_url = (f"/services/data/v{version}/{endpoint}/{locator}-{end}"
+                    if end < len(cursor.result.rows) else None)
+        return ok(page(cursor.result, start, cursor.batch_size, version, next_url))
+
+
 def routes(ctx: OrgContext) -> list[Route]:
-    def first(include_deleted: bool, endpoint: str):  # noqa: ANN202 - a Starlette endpoint
-        async def endpoint_fn(request: Request) -> JSONResponse:
-            version = version_of(request)
-            soql = request.query_params.get("q")
-            if not soql:
-                raise ApiError(400, "MALFORMED_QUERY", "A query string must be provided.")
-            return ok(run_query(ctx, soql, include_deleted, version, batch_size(request), endpoint))
-        return endpoint_fn
-
-    def more(endpoint: str):  # noqa: ANN202
-        async def endpoint_fn(request: Request) -> JSONResponse:
-            version = version_of(request)
-            locator, _, offset = request.path_params["locator"].rpartition("-")
-            cursor = ctx.cursors.get(locator)
-            if cursor is None or not offset.isdigit():
-                raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-            start = int(offset)
-            end = start + cursor.batch_size
-            next_url = (f"/services/data/v{version}/{endpoint}/{locator}-{end}"
-                        if end < len(cursor.result.rows) else None)
-            return ok(page(cursor.result, start, cursor.batch_size, version, next_url))
-        return endpoint_fn
-
+    """This module's endpoints; each route's name is its endpoint label."""
+    h = QueryHandlers(ctx)
     base = "/services/data/v{version}"
     return [
-        Route(base + "/query", first(False, "query"), methods=["GET"]),
-        Route(base + "/query/", first(False, "query"), methods=["GET"]),
-        Route(base + "/queryAll", first(True, "queryAll"), methods=["GET"]),
-        Route(base + "/queryAll/", first(True, "queryAll"), methods=["GET"]),
-        Route(base + "/query/{locator}", more("query"), methods=["GET"]),
-        Route(base + "/queryAll/{locator}", more("queryAll"), methods=["GET"]),
+        Route(base + "/query", h.query, methods=["GET"], name="query"),
+        Route(base + "/query/", h.query, methods=["GET"], name="query"),
+        Route(base + "/queryAll", h.query_all, methods=["GET"], name="query_all"),
+        Route(base + "/queryAll/", h.query_all, methods=["GET"], name="query_all"),
+        Route(base + "/query/{locator}", h.query_more, methods=["GET"], name="query_more"),
+        Route(base + "/queryAll/{locator}", h.query_all_more, methods=["GET"], name="query_all_more"),
     ]

@@ -7,13 +7,35 @@ snapshot of an org that already passed those checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
 
-from sandbox.salesforce.derivations import DERIVATIONS
+from sandbox.salesforce.derivations import DERIVATIONS, StageLookup
+from sandbox.salesforce.ids import IdFactory
+from sandbox.salesforce.metadata import SObjectDef
+from sandbox.salesforce.record import Record
 
-if TYPE_CHECKING:
-    from sandbox.salesforce.store import Record, Store
+
+class LoadTarget(StageLookup, Protocol):
+    """The parts of the org's `Store` a load writes through (the store calls these functions with itself;
+    naming them here keeps this module from importing the store)."""
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+    @property
+    def ids(self) -> IdFactory: ...
+    @property
+    def api_user_id(self) -> str | None: ...
+    @property
+    def tables(self) -> dict[str, dict[str, Record]]: ...
+
+    def require(self, name: str) -> SObjectDef: ...
+
+    def fill_defaults(self, d: SObjectDef, rec: Record, user: str | None) -> None: ...
 
 
 def _filled(columns: dict[str, list[Any]], key: str, fallback: list[Any]) -> list[Any]:
@@ -23,7 +45,7 @@ def _filled(columns: dict[str, list[Any]], key: str, fallback: list[Any]) -> lis
     return columns[key]
 
 
-def load_rows(store: Store, name: str, rows: Iterable[dict[str, Any]]) -> list[str]:
+def load_rows(store: LoadTarget, name: str, rows: Iterable[dict[str, Any]]) -> list[str]:
     """Insert already-typed rows as they are (generated or imported orgs): timestamps and ids given in a
     row are kept, missing ones filled in, derived fields computed, no history written."""
     d = store.require(name)
@@ -48,7 +70,7 @@ def load_rows(store: Store, name: str, rows: Iterable[dict[str, Any]]) -> list[s
     return ids
 
 
-def load_columns(store: Store, name: str, columns: dict[str, list[Any]]) -> None:
+def load_columns(store: LoadTarget, name: str, columns: dict[str, list[Any]]) -> None:
     """`load_rows` for rows given as equal-length columns (a rendered org), a null meaning "not given": the
     same records, with the defaults worked out once per object instead of once per row."""
     d = store.require(name)

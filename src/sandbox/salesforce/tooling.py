@@ -140,16 +140,18 @@ class ToolingHandlers:
         soql = request.query_params.get("q")
         if not soql:
             raise ApiError(400, "MALFORMED_QUERY", "A query string must be provided.")
-        ctx_tooling = OrgContext(self.tooling, self.ctx.runtime, cursors=self.ctx.cursors)
+        ctx_tooling = OrgContext(self.tooling, self.ctx.runtime, cursors=self.ctx.cursors,
+                                 enforce_field_security=False)
         return ok(run_query(ctx_tooling, soql, False, version, batch_size(request), "tooling/query"))
 
 
 def routes(ctx: OrgContext) -> list[Route]:
+    """This module's endpoints; each route's name is its endpoint label."""
     h = ToolingHandlers(ctx)
     base = "/services/data/v{version}/tooling"
     return [
-        Route(base + "/sobjects/{sobject}", h.create, methods=["POST"]),
-        Route(base + "/sobjects/{sobject}/", h.create, methods=["POST"]),
-        Route(base + "/query", h.query, methods=["GET"]),
-        Route(base + "/query/", h.query, methods=["GET"]),
+        Route(base + "/sobjects/{sobject}", h.create, name="tooling", methods=["POST"]),
+        Route(base + "/sobjects/{sobject}/", h.create, name="tooling", methods=["POST"]),
+        Route(base + "/query", h.query, name="tooling_query", methods=["GET"]),
+        Route(base + "/query/", h.query, name="tooling_query", methods=["GET"]),
     ]

@@ -100,7 +100,8 @@ def sandbox_command(
 ) -> None:
     """Serve a sandbox CRM over HTTPS until Ctrl-C or SIGTERM, to rehearse a configuration safely.
 
-    First line of output: ONE JSON object {crm, base_url, token, ca_file, client_id, client_secret, instance}.
+    First line of output: ONE JSON object {crm, base_url, token, refresh_token, ca_file, client_id,
+    client_secret, instance}.
 
     Token and client credentials are the sandbox's own throwaway ones; clients must trust ca_file.
     """
