@@ -92,14 +92,18 @@ def run(directory: Path, wanted: list[str] | None) -> str:
     peak_mib = _status_mib("VmHWM")
     return (
         f"opportunities={dataset.opportunities.height:,} activities={dataset.activities.height:,} "
-        f"leads={dataset.leads.height:,} accounts={dataset.accounts.height:,} users={dataset.users.height:,}\n"
-        f"kpis={values['kpi'].n_unique()} values={values.height:,} compute={seconds:.1f}s (cpu {cpu_seconds:.1f}s) "
-        f"input_rss={input_mib:,.0f}MiB peak_rss={peak_mib:,.0f}MiB (loading peaked at {load_peak_mib:,.0f}MiB)"
+        f"leads={dataset.leads.height:,} accounts={dataset.accounts.height:,} "
+        f"users={dataset.users.height:,}\n"
+        f"kpis={values['kpi'].n_unique()} values={values.height:,} compute={seconds:.1f}s "
+        f"(cpu {cpu_seconds:.1f}s) input_rss={input_mib:,.0f}MiB peak_rss={peak_mib:,.0f}MiB "
+        f"(loading peaked at {load_peak_mib:,.0f}MiB)"
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--opportunities", type=int, default=100_000, help="N (activities are 10N)")
     parser.add_argument("--seed", type=int, default=0, help="the generator's seed")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where the Parquet org is kept")
@@ -114,8 +118,17 @@ def main() -> None:
     wanted = _wanted(args.kpis, args.section)
     if not directory.exists():
         started = time.perf_counter()
-        child = [sys.executable, __file__, "--generate-only", "--opportunities", str(args.opportunities),
-                 "--seed", str(args.seed), "--cache-dir", str(args.cache_dir)]
+        child = [
+            sys.executable,
+            __file__,
+            "--generate-only",
+            "--opportunities",
+            str(args.opportunities),
+            "--seed",
+            str(args.seed),
+            "--cache-dir",
+            str(args.cache_dir),
+        ]
         subprocess.run(child, check=True)  # its peak memory is the generator's, not ours
         print(f"generated and cached {directory} in {time.perf_counter() - started:.1f}s")
     print(run(directory, wanted))

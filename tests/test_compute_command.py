@@ -14,12 +14,30 @@ runner = CliRunner()
 
 USERS = [{"source": "hubspot", "id": "u1", "modified_at": "2024-01-01T00:00:00Z", "name": "Ann", "team": "A"}]
 OPPS = [
-    {"source": "hubspot", "id": "o1", "modified_at": "2024-01-01T00:00:00Z", "owner_id": "u1", "stage": "won",
-     "created_at": "2024-01-05T00:00:00Z", "close_date": "2024-02-01", "is_closed": True, "is_won": True,
-     "amount": 100.0},
-    {"source": "hubspot", "id": "o2", "modified_at": "2024-01-01T00:00:00Z", "owner_id": "u1", "stage": "lost",
-     "created_at": "2024-01-05T00:00:00Z", "close_date": "2024-02-03", "is_closed": True, "is_won": False,
-     "amount": 300.0},
+    {
+        "source": "hubspot",
+        "id": "o1",
+        "modified_at": "2024-01-01T00:00:00Z",
+        "owner_id": "u1",
+        "stage": "won",
+        "created_at": "2024-01-05T00:00:00Z",
+        "close_date": "2024-02-01",
+        "is_closed": True,
+        "is_won": True,
+        "amount": 100.0,
+    },
+    {
+        "source": "hubspot",
+        "id": "o2",
+        "modified_at": "2024-01-01T00:00:00Z",
+        "owner_id": "u1",
+        "stage": "lost",
+        "created_at": "2024-01-05T00:00:00Z",
+        "close_date": "2024-02-03",
+        "is_closed": True,
+        "is_won": False,
+        "amount": 300.0,
+    },
 ]
 
 
@@ -32,8 +50,24 @@ def input_dir(tmp_path: Path) -> Path:
 
 
 def test_compute_prints_json_lines(input_dir: Path) -> None:
-    result = runner.invoke(app, ["compute", "--input", str(input_dir), "--as-of", "2024-03-31", "--kpi", "win_rate",
-                                 "--kpi", "bookings", "--scope", "org", "--max-quarantined", "0.5"])
+    result = runner.invoke(
+        app,
+        [
+            "compute",
+            "--input",
+            str(input_dir),
+            "--as-of",
+            "2024-03-31",
+            "--kpi",
+            "win_rate",
+            "--kpi",
+            "bookings",
+            "--scope",
+            "org",
+            "--max-quarantined",
+            "0.5",
+        ],
+    )
     # one of three opportunity lines quarantined (33%, allowed here): the values print, exit 3 (partial)
     assert result.exit_code == 3, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -50,8 +84,26 @@ def test_compute_prints_json_lines(input_dir: Path) -> None:
 
 
 def test_compute_table_and_month_grain(input_dir: Path) -> None:
-    result = runner.invoke(app, ["compute", "--input", str(input_dir), "--as-of", "2024-03-31", "--grain", "month",
-                                 "--format", "table", "--kpi", "deals_won", "--scope", "org", "--max-quarantined", "1"])
+    result = runner.invoke(
+        app,
+        [
+            "compute",
+            "--input",
+            str(input_dir),
+            "--as-of",
+            "2024-03-31",
+            "--grain",
+            "month",
+            "--format",
+            "table",
+            "--kpi",
+            "deals_won",
+            "--scope",
+            "org",
+            "--max-quarantined",
+            "1",
+        ],
+    )
     assert result.exit_code == 3, result.output
     assert "2024-02-01" in result.stdout and "deals_won" in result.stdout
 

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from sync.cli import app
 
-
 GOOD_DEAL = {
     "source": "salesforce",
     "id": "006A",

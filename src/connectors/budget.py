@@ -41,9 +41,10 @@ class ApiBudget:
                 allowed = int(self.share * self.limit)
                 if self.used + calls > allowed:
                     raise BudgetExhausted(
-                        f"instance {self.instance!r}: {self.used:,} of the daily {self.limit:,} API calls are "
-                        f"used and this product may use {self.share:.0%} ({allowed:,}); the run stops here with "
-                        "its progress saved and resumes on the next run (raise api_budget_share to allow more)"
+                        f"instance {self.instance!r}: {self.used:,} of the daily {self.limit:,} API calls "
+                        f"are used and this product may use {self.share:.0%} ({allowed:,}); the run stops "
+                        "here with its progress saved and resumes on the next run "
+                        "(raise api_budget_share to allow more)"
                     )
                 self.used += calls
             self.calls += calls

@@ -79,7 +79,8 @@ class InstanceConfig(BaseModel):
         if value is not None and not _ENV_NAME.match(value):
             raise ValueError(
                 "this must be the NAME of an environment variable that holds the secret, not the secret "
-                "itself; put the secret in the environment (e.g. export ACME_SECRET=...) and write its name here"
+                "itself; put the secret in the environment (e.g. export ACME_SECRET=...) and write its "
+                "name here"
             )
         return value
 

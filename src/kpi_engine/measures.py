@@ -51,7 +51,6 @@ class Measure:
             out.append(self.direct.cast(pl.Float64).alias(f"{prefix}__direct"))
         return out
 
-
     def row_contributions(self, prefix: str) -> list[pl.Expr]:
         """Per-row columns `<prefix>__num` etc. whose sums per group equal `aggregations(prefix)`."""
         if not self.row_terms:
@@ -88,8 +87,11 @@ def mean(expr: pl.Expr, where: pl.Expr | None = None) -> Measure:
         denominator=(w & expr.is_not_null()).sum(),
         skipped=(w & expr.is_null()).sum(),
         # a null numerator part is skipped by the sum, as the filtered sum skips it
-        row_terms=(("num", pl.when(w).then(expr)), ("den", _flag(w & expr.is_not_null())),
-                   ("skip", _flag(w & expr.is_null()))),
+        row_terms=(
+            ("num", pl.when(w).then(expr)),
+            ("den", _flag(w & expr.is_not_null())),
+            ("skip", _flag(w & expr.is_null())),
+        ),
     )
 
 

@@ -68,17 +68,17 @@ def os_error(error: OSError, what: str, exit_code: ExitCode = ExitCode.FAILED) -
 
 
 def _usage_message(error: ClickException) -> str:
-    message = error.format_message().strip().replace("\n", " ")
+    message = error.format_message().strip().replace("\n", " ").replace("Value error, ", "")
     context = getattr(error, "ctx", None)
     if isinstance(error, UsageError) and context is not None:
-        return f"{message} (see '{context.command_path} --help')"
+        return f"{message.rstrip('.')}; see '{context.command_path} --help'"
     return message
 
 
 class CliGroup(TyperGroup):
     """The app's group: runs a command and turns every ordinary failure into `report_error` + exit code."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -89,13 +89,19 @@ class CliGroup(TyperGroup):
     ) -> int:
         try:
             result = super().main(
-                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args,
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
                 **extra,
             )
             code = result if isinstance(result, int) else 0
         except CliError as error:
             code = report_error(error)
-        except NoArgsIsHelpError as error:  # `crm-kpi` alone: the help (already printed by rich) is the answer
+        except (
+            NoArgsIsHelpError
+        ) as error:  # `crm-kpi` alone: the help (already printed by rich) is the answer
             if error.format_message().strip():
                 typer.echo(error.format_message())
             code = ExitCode.USAGE

@@ -4,13 +4,14 @@ option and the fix (`CliError`, exit 2), so the work itself never meets a path o
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from sync.cli_errors import CliError, ExitCode, os_error
+from sync.settings import CONFIG_ENV, Settings, SettingsError, load_settings
 
 
-class Grain(str, Enum):
+class Grain(StrEnum):
     """Period length of computed values (`to_date`: as of the run only)."""
 
     month = "month"
@@ -19,7 +20,7 @@ class Grain(str, Enum):
     to_date = "to_date"
 
 
-class OrgSize(str, Enum):
+class OrgSize(StrEnum):
     """Sizes of a generated org: tiny (tests) to large (benches: a million opportunities)."""
 
     tiny = "tiny"
@@ -49,7 +50,9 @@ def parse_date(option: str, text: str | None) -> date | None:
 def check_date_order(since: date | None, until: date | None) -> None:
     """`--since` must come before `--until` (exclusive), or no period is left to compute."""
     if since is not None and until is not None and since >= until:
-        raise CliError(f"--since {since} is not before --until {until}; --until is exclusive, give a later day")
+        raise CliError(
+            f"--since {since} is not before --until {until}; --until is exclusive, give a later day"
+        )
 
 
 def existing_directory(option: str, path: Path) -> Path:
@@ -88,3 +91,13 @@ def output_file(option: str, path: Path) -> Path:
     if not path.parent.is_dir():
         raise CliError(f"{option} {path}: the directory {path.parent} does not exist")
     return path
+
+
+def settings_option(config: Path | None) -> Settings:
+    """The settings of `--config` (else $CRM_KPI_CONFIG, else the defaults); a bad file stops the command
+    with exit 2, naming where the path came from, the key and the fix."""
+    try:
+        return load_settings(config)
+    except SettingsError as error:
+        where = "--config" if config is not None else f"${CONFIG_ENV}"
+        raise CliError(f"{where} {error}") from None

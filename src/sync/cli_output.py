@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
@@ -25,8 +25,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sync.cli_errors import CliError, os_error
 
-class OutputFormat(str, Enum):
+
+class OutputFormat(StrEnum):
     """The output formats; a command offers those that make sense for it (`allow_formats`)."""
 
     table = "table"
@@ -93,7 +95,9 @@ def warn(message: str) -> None:
 def progress(description: str) -> Iterator[None]:
     """A spinner with the elapsed time on stderr while a long step runs; the line stays when it ends."""
     with Progress(
-        SpinnerColumn(finished_text="done"), TextColumn("{task.description}"), TimeElapsedColumn(),
+        SpinnerColumn(finished_text="done"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
         console=stderr_console(),
     ) as bar:
         task = bar.add_task(description, total=1)
@@ -112,15 +116,23 @@ def cell_text(value: object) -> str:
 
 def allow_formats(output_format: OutputFormat, *allowed: OutputFormat) -> None:
     """Stop with exit 2 when a command does not offer `output_format`."""
-    from sync.cli_errors import CliError
-
     if output_format not in allowed:
         names = ", ".join(f.value for f in allowed)
         raise CliError(f"--format {output_format.value}: not offered by this command; use {names}")
 
 
 def emit(output_format: OutputFormat, *sections: Section) -> None:
-    """Print `sections` in `output_format` on stdout."""
+    """Print `sections` in `output_format` on stdout; a stdout that cannot be written (a full disk) stops the
+    command with one line (exit 1)."""
+    try:
+        _emit(output_format, sections)
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): typer exits quietly
+    except OSError as error:
+        raise os_error(error, "standard output") from None
+
+
+def _emit(output_format: OutputFormat, sections: tuple[Section, ...]) -> None:
     if output_format is OutputFormat.jsonl:
         out = sys.stdout.buffer
         for section in sections:
@@ -143,5 +155,10 @@ def _table(section: Section) -> Table:
     for column in section.columns:
         table.add_column(column.header or column.key, justify="right" if column.numeric else "left")
     for row in section.rows:
-        table.add_row(*[column.text(row) if column.text else cell_text(row.get(column.key)) for column in section.columns])
+        table.add_row(
+            *[
+                column.text(row) if column.text else cell_text(row.get(column.key))
+                for column in section.columns
+            ]
+        )
     return table

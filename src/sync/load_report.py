@@ -31,13 +31,22 @@ def report_load(result: LoadResult, threshold: float, quarantine_file: Path | No
     if result.quarantined:
         _summarise(result.quarantined, quarantine_file)
     over = [
-        (file, count, total) for file, (count, total) in result.quarantine_shares().items() if count > threshold * total
+        (file, count, total)
+        for file, (count, total) in result.quarantine_shares().items()
+        if count > threshold * total
     ]
     if over:
-        where = f"every reason is in {quarantine_file}" if quarantine_file else "--quarantine-file PATH keeps every reason"
-        tables = "; ".join(f"{file}: {count:,} of {total:,} records ({count / total:.1%})" for file, count, total in over)
+        where = (
+            f"every reason is in {quarantine_file}"
+            if quarantine_file
+            else "--quarantine-file PATH keeps every reason"
+        )
+        tables = "; ".join(
+            f"{file}: {count:,} of {total:,} records ({count / total:.1%})" for file, count, total in over
+        )
         raise CliError(
-            f"too many records quarantined ({tables}; the limit is {threshold:.0%} of a table); nothing computed. "
+            f"too many records quarantined ({tables}; the limit is {threshold:.0%} of a table); "
+            "nothing computed. "
             f"Fix the records ({where}) or raise --max-quarantined",
             ExitCode.FAILED,
         )
@@ -46,8 +55,14 @@ def report_load(result: LoadResult, threshold: float, quarantine_file: Path | No
 
 def quarantine_line(record: QuarantinedRecord) -> dict[str, object]:
     """One line of a quarantine file (a contract: file, line, record_id, field, reason, raw)."""
-    return {"file": record.file, "line": record.line, "record_id": record.record_id, "field": record.field,
-            "reason": record.reason, "raw": record.raw}
+    return {
+        "file": record.file,
+        "line": record.line,
+        "record_id": record.record_id,
+        "field": record.field,
+        "reason": record.reason,
+        "raw": record.raw,
+    }
 
 
 def write_quarantine(records: list[QuarantinedRecord], path: Path) -> None:

@@ -24,6 +24,7 @@ from connectors.config import InstanceConfig
 from kpi_engine.config import KpiConfig
 from sync.settings_tables import QuarantineSettings, ScheduleSettings, StoreSettings
 from sync.writeback.targets import WritebackSettings
+from kpi_engine.text_encoding import decode_utf8
 
 CONFIG_ENV = "CRM_KPI_CONFIG"
 
@@ -144,12 +145,19 @@ def load_settings(path: Path | None = None) -> Settings:
     if path is None:
         return Settings()
     try:
-        with open(path, "rb") as handle:
-            table = tomllib.load(handle)
+        # Editors on Windows start UTF-8 files with a byte-order mark, which tomllib rejects: decode it away.
+        table = tomllib.loads(decode_utf8(Path(path).read_bytes(), str(path)))
     except FileNotFoundError:
         raise SettingsError(f"{path}: no such settings file") from None
+    except IsADirectoryError:
+        example = Path(path) / "settings.toml"
+        raise SettingsError(f"{path}: is a directory; give the settings file (e.g. {example})") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({(exc.strerror or str(exc)).lower()})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError as exc:  # not UTF-8: the message names the line and byte offset
+        raise SettingsError(str(exc)) from None
     try:
         _refuse_secrets(table)
     except SettingsError as exc:

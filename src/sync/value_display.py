@@ -23,8 +23,15 @@ _UNIT_FORMATS = {
     "months": "{:,.1f} mo",
 }
 
-UNIT_LABELS = {"ratio": "ratio", "currency": "currency", "currency_per_day": "currency/day", "count": "count",
-               "days": "days", "hours": "hours", "months": "months"}
+UNIT_LABELS = {
+    "ratio": "ratio",
+    "currency": "currency",
+    "currency_per_day": "currency/day",
+    "count": "count",
+    "days": "days",
+    "hours": "hours",
+    "months": "months",
+}
 
 
 def format_value(value: float | None, unit: str, *, percent: bool = False) -> str:

@@ -32,4 +32,5 @@ def _assemble() -> dict[str, AnyKpi]:
 
 CATALOG: dict[str, AnyKpi] = _assemble()
 
-__all__ = ["CATALOG", "NOT_COMPUTABLE", "SECTIONS", "AnyKpi", "DerivedKpi", "Kpi", "NotComputable", "Ratio", "Terms", "Value"]
+__all__ = ["CATALOG", "NOT_COMPUTABLE", "SECTIONS", "AnyKpi", "DerivedKpi", "Kpi", "NotComputable", "Ratio",
+           "Terms", "Value"]

@@ -52,9 +52,11 @@ def movement_expr() -> pl.Expr:
 
 def account_scopes(accounts: pl.DataFrame, users: pl.DataFrame, org_id: str) -> pl.DataFrame:
     """An account's scope ids: team = its owner's team, rep = its owner, region = its region."""
-    teams = users.filter(~pl.col("deleted").fill_null(False)).select(
-        pl.col("id").alias("owner_id"), "team"
-    ).unique("owner_id")
+    teams = (
+        users.filter(~pl.col("deleted").fill_null(False))
+        .select(pl.col("id").alias("owner_id"), "team")
+        .unique("owner_id")
+    )
     return (
         live_accounts(accounts)
         .select(pl.col("id").alias("account"), "owner_id", "region")
@@ -85,7 +87,9 @@ def account_periods(
     became = firsts.select(
         period_start_of(pl.col("first_customer_date"), periods).alias("period_start"), "account"
     ).drop_nulls("period_start")
-    keys = pl.concat([starts.select("period_start", "account"), ends.select("period_start", "account"), became])
+    keys = pl.concat(
+        [starts.select("period_start", "account"), ends.select("period_start", "account"), became]
+    )
     rows = (
         keys.unique()
         .join(starts, on=["period_start", "account"], how="left")
@@ -105,7 +109,7 @@ def account_periods(
         .join(account_scopes(accounts, users, org_id), on="account", how="left")
         .with_columns(pl.lit(org_id).alias("org"))
     )
-    return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(dict(ACCOUNT_PERIOD_SCHEMA))
+    return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(ACCOUNT_PERIOD_SCHEMA)
 
 
 @fact("account_periods")

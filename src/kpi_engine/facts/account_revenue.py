@@ -25,8 +25,9 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
         pl.lit(None, dtype=pl.Float64).alias("amount"),
     )
     won = (
-        ctx.opportunities_lazy
-        .filter(pl.col("is_won") & pl.col("close_date").is_not_null() & (pl.col("close_date") <= ctx.as_of))
+        ctx.opportunities_lazy.filter(
+            pl.col("is_won") & pl.col("close_date").is_not_null() & (pl.col("close_date") <= ctx.as_of)
+        )
         .join(live_accounts, on="account_id", how="semi")
         .select(
             ctx.period_of(pl.col("close_date")).alias("period_start"),

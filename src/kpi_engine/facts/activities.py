@@ -21,21 +21,22 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
     opened, duration_seconds. Lazy and keyed: 10 activities per opportunity are the biggest fact."""
     # An Enum makes the many kind comparisons integer compares over 10M rows.
     kind = pl.col("kind").cast(pl.Enum(["call", "email", "meeting", "task", "note"]))
-    completed = pl.when(kind.is_in(["call", "email"])).then(True).otherwise(pl.col("completed").fill_null(True))
+    completed = (
+        pl.when(kind.is_in(["call", "email"])).then(True).otherwise(pl.col("completed").fill_null(True))
+    )
     demo_subtypes = [s.lower() for s in ctx.config.demo_subtypes]
-    return (
-        ctx.activities_keyed
-        .filter(pl.col("occurred_date") <= ctx.as_of)
-        .select(
-            *KEY_COLUMNS,
-            ctx.period_of(pl.col("occurred_date")).alias("period_start"),
-            kind.alias("kind"),
-            completed.alias("completed"),
-            ((kind == "email") & (pl.col("direction") != "inbound").fill_null(True)).alias("is_sent_email"),
-            ((kind == "meeting") & completed & pl.col("subtype").str.to_lowercase().is_in(demo_subtypes).fill_null(False))
-            .alias("is_demo"),
-            "outcome",
-            "opened",
-            "duration_seconds",
-        )
+    return ctx.activities_keyed.filter(pl.col("occurred_date") <= ctx.as_of).select(
+        *KEY_COLUMNS,
+        ctx.period_of(pl.col("occurred_date")).alias("period_start"),
+        kind.alias("kind"),
+        completed.alias("completed"),
+        ((kind == "email") & (pl.col("direction") != "inbound").fill_null(True)).alias("is_sent_email"),
+        (
+            (kind == "meeting")
+            & completed
+            & pl.col("subtype").str.to_lowercase().is_in(demo_subtypes).fill_null(False)
+        ).alias("is_demo"),
+        "outcome",
+        "opened",
+        "duration_seconds",
     )

@@ -21,7 +21,10 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
         ctx.dataset.line_items.lazy()
         .join(won, on="opportunity_id", how="inner")
         .select(
-            "org", "team", "rep", "region",
+            "org",
+            "team",
+            "rep",
+            "region",
             ctx.period_of(pl.col("close_date")).alias("period_start"),
             pl.coalesce("product_id", "product_name").alias("product"),
             "quantity",

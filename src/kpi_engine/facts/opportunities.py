@@ -19,29 +19,25 @@ def closed(ctx: ComputeContext) -> pl.LazyFrame:
     """
     referral = [s.lower() for s in ctx.config.referral_sources]
     months = pl.col("contract_months").fill_null(ctx.config.default_contract_months)
-    return (
-        ctx.opportunities_lazy
-        .filter(pl.col("is_closed") & pl.col("close_date").is_not_null() & (pl.col("close_date") <= ctx.as_of))
-        .select(
-            *SCOPE_COLUMNS,
-            ctx.period_of(pl.col("close_date")).alias("period_start"),
-            pl.col("id").alias("opportunity"),
-            pl.col("is_won").alias("won"),
-            (~pl.col("is_won")).alias("lost"),
-            "amount",
-            "type",
-            (pl.col("amount") * 12 / months).alias("annualized_amount"),
-            (pl.col("close_date") - pl.col("created_date")).dt.total_days().cast(pl.Float64).alias("cycle_days"),
-            pl.col("lead_source").str.to_lowercase().is_in(referral).fill_null(False).alias("is_referral"),
-        )
+    return ctx.opportunities_lazy.filter(
+        pl.col("is_closed") & pl.col("close_date").is_not_null() & (pl.col("close_date") <= ctx.as_of)
+    ).select(
+        *SCOPE_COLUMNS,
+        ctx.period_of(pl.col("close_date")).alias("period_start"),
+        pl.col("id").alias("opportunity"),
+        pl.col("is_won").alias("won"),
+        (~pl.col("is_won")).alias("lost"),
+        "amount",
+        "type",
+        (pl.col("amount") * 12 / months).alias("annualized_amount"),
+        (pl.col("close_date") - pl.col("created_date")).dt.total_days().cast(pl.Float64).alias("cycle_days"),
+        pl.col("lead_source").str.to_lowercase().is_in(referral).fill_null(False).alias("is_referral"),
     )
 
 
 @fact("opportunities_created")
 def created(ctx: ComputeContext) -> pl.LazyFrame:
     """One row per opportunity, in the period holding its creation date (local)."""
-    return (
-        ctx.opportunities_lazy
-        .filter(pl.col("created_date") <= ctx.as_of)
-        .select(*SCOPE_COLUMNS, ctx.period_of(pl.col("created_date")).alias("period_start"), "amount")
+    return ctx.opportunities_lazy.filter(pl.col("created_date") <= ctx.as_of).select(
+        *SCOPE_COLUMNS, ctx.period_of(pl.col("created_date")).alias("period_start"), "amount"
     )

@@ -28,7 +28,9 @@ def with_stage_probability(opportunities: pl.LazyFrame, ctx: ComputeContext) -> 
         .unique(["pipeline", "stage"], keep="first")
         .select("pipeline", "stage", pl.col("probability").alias("pair_probability"))
     )
-    by_name = stages.unique("stage", keep="first").select("stage", pl.col("probability").alias("name_probability"))
+    by_name = stages.unique("stage", keep="first").select(
+        "stage", pl.col("probability").alias("name_probability")
+    )
     return (
         opportunities.join(by_pair, on=["pipeline", "stage"], how="left")
         .join(by_name, on="stage", how="left")
@@ -43,23 +45,31 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
         raise ValueError("pipeline_at_period_end has no to_date form")
     open_now = ~pl.col("is_closed")
     first = pl.max_horizontal(ctx.period_index(pl.col("created_date")), pl.lit(ctx.first_index))
-    last_open = pl.when(open_now).then(pl.lit(ctx.last_index)).otherwise(ctx.period_index(pl.col("close_date")) - 1)
+    last_open = (
+        pl.when(open_now).then(pl.lit(ctx.last_index)).otherwise(ctx.period_index(pl.col("close_date")) - 1)
+    )
     last = pl.min_horizontal(last_open, pl.lit(ctx.last_index))
     fsm = ctx.config.fiscal_year_start_month
     return (
-        ctx.opportunities_lazy
-        .filter(pl.col("created_date") <= ctx.as_of)
+        ctx.opportunities_lazy.filter(pl.col("created_date") <= ctx.as_of)
         .filter(~(open_now & (pl.col("forecast_category") == "omitted").fill_null(False)))
         .filter(open_now | pl.col("close_date").is_not_null())
         .pipe(with_stage_probability, ctx)
         .select(
-            "org", "team", "rep", "region", "amount", "forecast_category",
+            "org",
+            "team",
+            "rep",
+            "region",
+            "amount",
+            "forecast_category",
             (pl.col("amount") * pl.coalesce("probability", "stage_probability")).alias("weighted_amount"),
             first.alias("first_index"),
             last.alias("last_index"),
         )
         .filter(pl.col("first_index") <= pl.col("last_index"))
-        .with_columns(pl.int_ranges("first_index", pl.col("last_index") + 1, dtype=pl.Int32).alias("period_index"))
+        .with_columns(
+            pl.int_ranges("first_index", pl.col("last_index") + 1, dtype=pl.Int32).alias("period_index")
+        )
         .explode("period_index")
         .with_columns(index_start(pl.col("period_index"), ctx.grain, fsm).alias("period_start"))
         .drop("first_index", "last_index")

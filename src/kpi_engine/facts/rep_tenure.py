@@ -52,7 +52,9 @@ def rep_ramps(
     first_wins = (
         opportunities.lazy()
         .filter(
-            ~pl.col("deleted").fill_null(False) & pl.col("is_won").fill_null(False) & pl.col("close_date").is_not_null()
+            ~pl.col("deleted").fill_null(False)
+            & pl.col("is_won").fill_null(False)
+            & pl.col("close_date").is_not_null()
         )
         .group_by("owner_id")
         .agg(pl.col("close_date").min().alias("first_win_date"))
@@ -68,7 +70,7 @@ def rep_ramps(
         .filter(pl.col("period_start").is_not_null())
         .select(list(REP_RAMP_SCHEMA))
         .collect()
-        .cast(dict(REP_RAMP_SCHEMA))
+        .cast(REP_RAMP_SCHEMA)
     )
 
 
@@ -93,7 +95,7 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
         )
         .select(list(REP_TENURE_SCHEMA))
         .collect()
-        .cast(dict(REP_TENURE_SCHEMA))
+        .cast(REP_TENURE_SCHEMA)
     )
 
 
@@ -125,7 +127,7 @@ def rep_tenure_by_period(reps: pl.DataFrame, periods: pl.DataFrame, as_of: date,
         )
         .select(list(REP_TENURE_SCHEMA))
         .collect()
-        .cast(dict(REP_TENURE_SCHEMA))
+        .cast(REP_TENURE_SCHEMA)
     )
 
 

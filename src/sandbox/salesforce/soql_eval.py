@@ -274,7 +274,7 @@ class Result:
 
     def _place(self, out: dict[str, Any], rec: Record, col: Column, version: str) -> None:
         target, current = out, rec
-        for hop, name in zip(col.hops, col.names):
+        for hop, name in zip(col.hops, col.names, strict=False):
             ref = current.get(hop.name) if current is not None else None
             found = self.store.get(ref) if ref else None
             if found is None:
@@ -319,7 +319,7 @@ def execute(store: Store, soql: str, include_deleted: bool = False, access: Fiel
                         "the describe call for the appropriate names.", "INVALID_TYPE")
     columns = [resolve(store, root, p, soql.strip(), access) for p in query.fields]
     seen: set[str] = set()
-    for col, path in zip(columns, query.fields):
+    for col, path in zip(columns, query.fields, strict=False):
         if col.header.lower() in seen:
             raise malformed(soql.strip(), path.column, f"duplicate field selected: {col.header}")
         seen.add(col.header.lower())

@@ -53,19 +53,35 @@ def org_section(values: pl.DataFrame, grain: str, period: date | None) -> Sectio
 
 
 def demo_command(
-    size: Annotated[OrgSize, typer.Option(help="Generated org size: tiny (seconds) to large (1M opportunities).")]
-    = OrgSize.small,
-    seed: Annotated[int, typer.Option(help="Generator seed; the same seed and --as-of give the same org.")] = 0,
-    grain: Annotated[Grain, typer.Option(help="Period length of the table: month, quarter or year.")] = Grain.quarter,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="YYYY-MM-DD the org and the run are "
-                                              "as of (default today).")] = None,
-    output_dir: Annotated[Path, typer.Option(metavar="DIR", help="Where the org and the KPI values are written.")]
-    = Path("demo-output"),
+    size: Annotated[
+        OrgSize,
+        typer.Option(
+            metavar="SIZE",
+            help="Generated org size: tiny (seconds), small, medium, large (1M opportunities).",
+        ),
+    ] = OrgSize.small,
+    seed: Annotated[
+        int, typer.Option(metavar="N", help="Generator seed; the same seed and --as-of give the same org.")
+    ] = 0,
+    grain: Annotated[
+        Grain, typer.Option(metavar="GRAIN", help="Period length of the table: month, quarter or year.")
+    ] = Grain.quarter,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="YYYY-MM-DD the org and the run are as of (default today)."
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path, typer.Option(metavar="DIR", help="Where the org and the KPI values are written.")
+    ] = Path("demo-output"),
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Run the main job on a generated example org and print its KPIs.
 
-    The org is generated (no CRM is contacted). It is written as JSON Lines under --output-dir/input (the input format of `crm-kpi compute --input`), loaded back and computed; every KPI value goes to --output-dir/kpis.jsonl and the organisation's KPIs of the latest complete period are printed.
+    The org is generated (no CRM is contacted). It is written as JSON Lines under --output-dir/input (the
+    input format of `crm-kpi compute --input`), loaded back and computed; every KPI value goes to
+    --output-dir/kpis.jsonl and the organisation's KPIs of the latest complete period are printed.
     """
     from kpi_engine import compute
     from sandbox.generator import generate_org
@@ -94,4 +110,3 @@ def demo_command(
     note(f"{values.height:,} KPI values (every scope and period) written to {output_dir / 'kpis.jsonl'}")
     if outcome is not ExitCode.OK:
         raise typer.Exit(outcome)
-

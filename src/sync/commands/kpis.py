@@ -18,9 +18,17 @@ Examples:
 def catalog_rows() -> list[dict[str, object]]:
     """Every visible KPI with what a reader needs to use it: unit, definition, inputs and scopes."""
     return [
-        {"id": k.id, "name": k.name, "unit": k.unit, "definition": k.definition, "inputs": list(k.inputs),
-         "scopes": list(k.scopes), "to_date": k.to_date, "to_date_scopes": list(k.scopes_for(True)),
-         "sources": k.sources}
+        {
+            "id": k.id,
+            "name": k.name,
+            "unit": k.unit,
+            "definition": k.definition,
+            "inputs": list(k.inputs),
+            "scopes": list(k.scopes),
+            "to_date": k.to_date,
+            "to_date_scopes": list(k.scopes_for(True)),
+            "sources": k.sources,
+        }
         for k in CATALOG.values()
         if not k.hidden
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,12 +23,14 @@ Examples:
 """
 
 
-class CrmChoice(str, Enum):
+class CrmChoice(StrEnum):
     salesforce = "salesforce"
     hubspot = "hubspot"
 
 
-def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | None, data: Path | None) -> Any:
+def _load_org(
+    crm: str, generate: bool, size: str, seed: int, as_of: dt.date | None, data: Path | None
+) -> Any:
     from sandbox.plugin import SandboxDataError, SandboxSetupError
     from sandbox.runtime import load_plugin
 
@@ -53,19 +55,48 @@ def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | N
 
 def sandbox_command(
     crm: Annotated[CrmChoice, typer.Option("--crm", help="Which CRM to serve.", case_sensitive=False)],
-    generate: Annotated[bool, typer.Option("--generate", help="Serve a generated org (see --size, --seed, --as-of).")] = False,
-    size: Annotated[OrgSize, typer.Option(help="Generated org size: tiny (tests) to large (benches).")] = OrgSize.small,
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Serve a generated org (see --size, --seed, --as-of).")
+    ] = False,
+    size: Annotated[
+        OrgSize,
+        typer.Option(
+            metavar="SIZE", help="Generated org size: tiny (tests), small, medium, large (benches)."
+        ),
+    ] = OrgSize.small,
     seed: Annotated[int, typer.Option(help="Seed of the generated org and of random faults.")] = 0,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Generated org's 'today' (YYYY-MM-DD); default today.")] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Serve your own export from this directory "
-                                               "(Salesforce: CSV per object; HubSpot: JSON per object type).")] = None,
-    faults: Annotated[str | None, typer.Option(help="Fault spec, e.g. '429@rate=0.05,retry_after=1;503@calls=3,7;"
-                                                "drop@label=query,calls=2;expire@after=50' (docs/sandbox.md).")] = None,
-    limits: Annotated[str | None, typer.Option(help="API limits, e.g. 'daily=250000,burst=100/10'; default the CRM's.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Generated org's 'today' (YYYY-MM-DD); default today.")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Serve your own export from this directory "
+            "(Salesforce: CSV per object; HubSpot: JSON per object type).",
+        ),
+    ] = None,
+    faults: Annotated[
+        str | None,
+        typer.Option(
+            help="Fault spec, e.g. '429@rate=0.05,retry_after=1;503@calls=3,7;"
+            "drop@label=query,calls=2;expire@after=50' (docs/sandbox.md)."
+        ),
+    ] = None,
+    limits: Annotated[
+        str | None, typer.Option(help="API limits, e.g. 'daily=250000,burst=100/10'; default the CRM's.")
+    ] = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.", min=0, max=65535)] = 0,
-    state_dir: Annotated[Path | None, typer.Option("--state-dir", help="Where ca.pem and the server key live "
-                                                    "(reused across runs); default a temporary directory.")] = None,
-    instance: Annotated[str | None, typer.Option(help="Instance name in the ledger; default the CRM name.")] = None,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--state-dir",
+            help="Where ca.pem and the server key live (reused across runs); default a temporary directory.",
+        ),
+    ] = None,
+    instance: Annotated[
+        str | None, typer.Option(help="Instance name in the ledger; default the CRM name.")
+    ] = None,
 ) -> None:
     """Serve a sandbox CRM over HTTPS until Ctrl-C or SIGTERM, to rehearse a configuration safely.
 
@@ -94,8 +125,16 @@ def sandbox_command(
     if state_dir is not None:
         output_directory("--state-dir", state_dir)
     org = _load_org(crm.value, generate, size.value, seed, parse_date("--as-of", as_of), data)
-    sandbox = Sandbox(crm=crm.value, org=org, faults=plan, limits=limit_config, instance=instance,
-                      state_dir=state_dir, port=port, seed=seed)
+    sandbox = Sandbox(
+        crm=crm.value,
+        org=org,
+        faults=plan,
+        limits=limit_config,
+        instance=instance,
+        state_dir=state_dir,
+        port=port,
+        seed=seed,
+    )
 
     def announce(running: Any) -> None:
         sys.stdout.write(json.dumps(running.connection()) + "\n")
@@ -104,4 +143,6 @@ def sandbox_command(
     try:
         sandbox.serve_forever(on_ready=announce)
     except OSError as error:
-        raise CliError(f"--port {port}: cannot serve on 127.0.0.1: {error.strerror or error}", ExitCode.FAILED) from None
+        raise CliError(
+            f"--port {port}: cannot serve on 127.0.0.1: {error.strerror or error}", ExitCode.FAILED
+        ) from None

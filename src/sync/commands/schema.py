@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kpi_engine.json_schema import record_type_names, record_schema, records_schema
+from kpi_engine.json_schema import record_schema, record_type_names, records_schema
 from sync.cli_errors import CliError, os_error
 from sync.cli_input import output_file
 from sync.cli_output import note
@@ -25,7 +25,9 @@ Examples:
 def schema_command(
     record: Annotated[
         str | None,
-        typer.Option("--record", "-r", help="Print one record type only, e.g. opportunity, stage_change, quota."),
+        typer.Option(
+            "--record", "-r", help="Print one record type only, e.g. opportunity, stage_change, quota."
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the schema to this file instead of stdout.")
@@ -33,9 +35,12 @@ def schema_command(
 ) -> None:
     """Print the JSON Schema of the normalised records (the shared schema).
 
-    Use it to check the files of `crm-kpi compute --input DIR` before a run, or to generate types for a tool that writes or reads them.
+    Use it to check the files of `crm-kpi compute --input DIR` before a run, or to generate types for a
+    tool that writes or reads them.
 
-    The document has one `$defs` entry per record type and `files`, mapping each input file (users.jsonl, ..., quotas.csv, spend.csv) to its record type. The field rules, and the lenient spellings the loader also accepts, are in docs/schema.md.
+    The document has one `$defs` entry per record type and `files`, mapping each input file (users.jsonl,
+    ..., quotas.csv, spend.csv) to its record type. The field rules, and the lenient spellings the loader
+    also accepts, are in docs/schema.md.
     """
     if record is None:
         document = records_schema()
