@@ -14,7 +14,19 @@ from typing import Annotated, Any
 import typer
 
 from sync.cli_errors import CliGroup
-from sync.commands import compute, demo, export, install, kpis, report, run_sync, sandbox, schedule, schema, status
+from sync.commands import (
+    compute,
+    demo,
+    export,
+    install,
+    kpis,
+    report,
+    run_sync,
+    sandbox,
+    schedule,
+    schema,
+    status,
+)
 
 app = typer.Typer(
     name="crm-kpi",

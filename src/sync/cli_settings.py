@@ -17,13 +17,20 @@ from sync.settings import Settings, SettingsError, load_settings
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", metavar="FILE", envvar="CRM_KPI_CONFIG",
-                 help="settings.toml to read (default: $CRM_KPI_CONFIG)."),
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        envvar="CRM_KPI_CONFIG",
+        help="settings.toml to read (default: $CRM_KPI_CONFIG).",
+    ),
 ]
 InstanceOption = Annotated[
     list[str] | None,
-    typer.Option("--instance", metavar="NAME",
-                 help="An instance of the settings (repeat for several); default every instance."),
+    typer.Option(
+        "--instance",
+        metavar="NAME",
+        help="An instance of the settings (repeat for several); default every instance.",
+    ),
 ]
 
 

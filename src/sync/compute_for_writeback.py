@@ -30,15 +30,20 @@ def writeback_values(
     wanted: dict[str, tuple[set[str], int]] = {}
     if snapshots:
         for target in writeback.snapshots:
-            for grain in target.grains:
-                kpis, periods = wanted.get(grain, (set(), 0))
-                wanted[grain] = (kpis | set(target.kpis), max(periods, target.periods))
+            for period_grain in target.grains:
+                kpis, periods = wanted.get(period_grain, (set(), 0))
+                wanted[period_grain] = (kpis | set(target.kpis), max(periods, target.periods))
     for field_target in writeback.fields:
         kpis, periods = wanted.get(field_target.grain, (set(), 0))
         wanted[field_target.grain] = (kpis | set(field_target.kpis), max(periods, 1))
     frames = []
+    grain: str
     for grain, (kpis, periods) in sorted(wanted.items()):
-        since = None if grain == "to_date" else earliest_start(as_of, grain, periods, config.fiscal_year_start_month)
+        since = (
+            None
+            if grain == "to_date"
+            else earliest_start(as_of, grain, periods, config.fiscal_year_start_month)
+        )
         values = compute(dataset, config, grain=grain, as_of=as_of, since=since, kpis=sorted(kpis))
         frames.append(values.filter(pl.col("grain") == grain))
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()

@@ -23,8 +23,10 @@ def install_spec(settings: Settings, instance: InstanceConfig) -> InstallSpec:
             continue
         kpis = fields.setdefault(target.object, [])
         kpis.extend(kpi for kpi in target.kpis if kpi not in kpis)
-    return InstallSpec(fields={obj: tuple(kpis) for obj, kpis in fields.items()},
-                       snapshots=bool(settings.writeback.snapshots))
+    return InstallSpec(
+        fields={obj: tuple(kpis) for obj, kpis in fields.items()},
+        snapshots=bool(settings.writeback.snapshots),
+    )
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
-from connectors.base import Connector, CurrentValue, FieldWrite, SnapshotWrite, Stream
+from connectors.base import Connector, CurrentValue, FieldWrite, SnapshotWrite, Stream, WriteResult
 from connectors.config import InstanceConfig
 from connectors.errors import ConnectorError, StopRun
 from sync.compute_for_writeback import writeback_values
@@ -150,12 +150,19 @@ def _run(
     observer.phase(instance.name, "compute")
     as_of = options.as_of or datetime.now(UTC).date()
     snapshots = _snapshots_supported(connector)
-    values = writeback_values(store.dataset(instance.name), settings.kpis, settings.writeback, as_of,
-                              snapshots=snapshots)
+    values = writeback_values(
+        store.dataset(instance.name), settings.kpis, settings.writeback, as_of, snapshots=snapshots
+    )
     observer.phase(instance.name, "read current CRM values")
     current = list(_current_values(connector, settings, instance, previous))
-    context = PlanContext(instance=instance.name, crm=instance.crm, computed_at=datetime.now(UTC),
-                          user_fields=instance.user_fields, snapshots=snapshots, go_on=options.go_on)
+    context = PlanContext(
+        instance=instance.name,
+        crm=instance.crm,
+        computed_at=datetime.now(UTC),
+        user_fields=instance.user_fields,
+        snapshots=snapshots,
+        go_on=options.go_on,
+    )
     plan = plan_writes(values, store.ledger(instance.name), current, settings.writeback, context)
     report.plan = plan
     if options.dry_run:
@@ -248,18 +255,29 @@ def _apply(
     stop: threading.Event | None,
     report: RunReport,
 ) -> None:
-    size = CRM_BATCH[instance.crm] * WRITE_CHUNK_CALLS
     observer.phase(instance.name, "write back", total=len(plan.snapshot_writes) + len(plan.field_writes))
-    writers: list[tuple[Sequence[SnapshotWrite] | Sequence[FieldWrite], Callable[..., list]]] = [
-        (plan.snapshot_writes, connector.write_snapshots),
-        (plan.field_writes, connector.write_fields),
-    ]
-    for writes, write in writers:
+    progress = _WriteProgress(instance, store, observer, stop, report)
+    progress.write_all(plan.snapshot_writes, connector.write_snapshots)
+    progress.write_all(plan.field_writes, connector.write_fields)
+
+
+@dataclass
+class _WriteProgress:
+    """Writes in chunks of a few full CRM batches; after each, the ledger and a stop check."""
+
+    instance: InstanceConfig
+    store: Store
+    observer: RunObserver
+    stop: threading.Event | None
+    report: RunReport
+
+    def write_all(self, writes: Sequence[W], write: Callable[[Sequence[W]], list[WriteResult]]) -> None:
+        size = CRM_BATCH[self.instance.crm] * WRITE_CHUNK_CALLS
         for chunk in _chunks(writes, size):
             results = write(chunk)
-            store.record_writes(instance.name, report.run_id, chunk, results)
-            report.written += sum(1 for result in results if result.ok)
-            report.rejected += sum(1 for result in results if not result.ok)
-            report.retryable += sum(1 for result in results if not result.ok and result.retryable)
-            observer.advance(instance.name, len(chunk))
-            checkpoint(stop)
+            self.store.record_writes(self.instance.name, self.report.run_id, chunk, results)
+            self.report.written += sum(1 for result in results if result.ok)
+            self.report.rejected += sum(1 for result in results if not result.ok)
+            self.report.retryable += sum(1 for result in results if not result.ok and result.retryable)
+            self.observer.advance(self.instance.name, len(chunk))
+            checkpoint(self.stop)

@@ -9,7 +9,15 @@ import sys
 import time
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from sync.cli_output import json_bytes, stderr_console
 
@@ -19,8 +27,13 @@ class BarsObserver:
 
     def __init__(self) -> None:
         self.progress = Progress(
-            SpinnerColumn(finished_text="✓"), TextColumn("{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TimeElapsedColumn(), console=stderr_console(), transient=False,
+            SpinnerColumn(finished_text="✓"),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr_console(),
+            transient=False,
         )
         self._current: dict[str, TaskID] = {}
 
@@ -72,9 +85,18 @@ class JsonLogObserver:
         self._counts[instance] = self._counts.get(instance, 0) + amount
 
     def finished(self, instance: str, report: Any) -> None:
-        self._emit(event="finished", instance=instance, status=report.status, run_id=report.run_id,
-                   records=report.read, quarantined=sum(report.quarantined.values()), written=report.written,
-                   rejected=report.rejected, api_calls=report.api_calls, message=report.message)
+        self._emit(
+            event="finished",
+            instance=instance,
+            status=report.status,
+            run_id=report.run_id,
+            records=report.read,
+            quarantined=sum(report.quarantined.values()),
+            written=report.written,
+            rejected=report.rejected,
+            api_calls=report.api_calls,
+            message=report.message,
+        )
 
     def __enter__(self) -> JsonLogObserver:
         return self

@@ -43,8 +43,9 @@ def sync_instance(
         observer.finished(instance.name, report)
         return report
     try:
-        return run_instance(instance, settings, store, connector, options, observer=observer, stop=stop,
-                            run_id=run_id)
+        return run_instance(
+            instance, settings, store, connector, options, observer=observer, stop=stop, run_id=run_id
+        )
     except InstanceLocked as busy:
         report = RunReport(instance.name, status="failed", message=str(busy))
         observer.finished(instance.name, report)

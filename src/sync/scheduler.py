@@ -47,7 +47,9 @@ def build_scheduler(
         try:
             trigger = CronTrigger.from_crontab(instance.cron, timezone=timezone)
         except ValueError as error:
-            raise ValueError(f"instance {instance.name!r}: schedule cron {instance.cron!r}: {error}") from None
+            raise ValueError(
+                f"instance {instance.name!r}: schedule cron {instance.cron!r}: {error}"
+            ) from None
         scheduler.add_job(
             run,
             trigger,

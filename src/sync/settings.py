@@ -22,9 +22,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.config import InstanceConfig
 from kpi_engine.config import KpiConfig
+from kpi_engine.text_encoding import decode_utf8
 from sync.settings_tables import QuarantineSettings, ScheduleSettings, StoreSettings
 from sync.writeback.targets import WritebackSettings
-from kpi_engine.text_encoding import decode_utf8
 
 CONFIG_ENV = "CRM_KPI_CONFIG"
 

@@ -4,7 +4,7 @@ is `sync.writeback.targets.WritebackSettings`, `[[instances]]` is `connectors.co
 from __future__ import annotations
 
 import sqlalchemy as sa
-from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sync.store.connection import DEFAULT_URL

@@ -17,8 +17,12 @@ from sync.settings import Settings
 from sync.settings_tables import StoreSettings
 
 AS_OF = dt.date(2026, 6, 30)
-SALESFORCE_MAPPING = {"user.started_at": "Start_Date__c", "user.ended_at": "End_Date__c",
-                      "account.region": "Region__c", "opportunity.contract_months": "Contract_Months__c"}
+SALESFORCE_MAPPING = {
+    "user.started_at": "Start_Date__c",
+    "user.ended_at": "End_Date__c",
+    "account.region": "Region__c",
+    "opportunity.contract_months": "Contract_Months__c",
+}
 """The sandbox keeps these values in custom fields (docs/sandbox-salesforce.md)."""
 
 
@@ -28,13 +32,27 @@ def instance_for(sb: RunningSandbox, name: str | None = None, **extra: Any) -> I
     if sb.crm == "salesforce":
         os.environ[f"SYNC_TEST_{port}_ID"] = sb.client_id or ""
         os.environ[f"SYNC_TEST_{port}_SECRET"] = sb.client_secret or ""
-        return InstanceConfig(name=name or "acme-sf", crm="salesforce", url=sb.base_url,
-                              auth="client_credentials", client_id_env=f"SYNC_TEST_{port}_ID",
-                              client_secret_env=f"SYNC_TEST_{port}_SECRET", ca_file=Path(sb.ca_file),
-                              field_mapping=SALESFORCE_MAPPING, **extra)
+        return InstanceConfig(
+            name=name or "acme-sf",
+            crm="salesforce",
+            url=sb.base_url,
+            auth="client_credentials",
+            client_id_env=f"SYNC_TEST_{port}_ID",
+            client_secret_env=f"SYNC_TEST_{port}_SECRET",
+            ca_file=Path(sb.ca_file),
+            field_mapping=SALESFORCE_MAPPING,
+            **extra,
+        )
     os.environ[f"SYNC_TEST_{port}_TOKEN"] = sb.token
-    return InstanceConfig(name=name or "acme-hs", crm="hubspot", url=sb.base_url, auth="private_app",
-                          token_env=f"SYNC_TEST_{port}_TOKEN", ca_file=Path(sb.ca_file), **extra)
+    return InstanceConfig(
+        name=name or "acme-hs",
+        crm="hubspot",
+        url=sb.base_url,
+        auth="private_app",
+        token_env=f"SYNC_TEST_{port}_TOKEN",
+        ca_file=Path(sb.ca_file),
+        **extra,
+    )
 
 
 def settings_for(store_url: str, *instances: InstanceConfig) -> Settings:

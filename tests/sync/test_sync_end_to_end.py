@@ -49,7 +49,8 @@ def test_first_sync_writes_the_plan_and_the_crm_holds_exactly_the_ledger(
         fields_by_object: dict[str, int] = {}
         for write in report.plan.field_writes:
             fields_by_object[write.object] = fields_by_object.get(write.object, 0) + 1
-        # Full batches: ceil(changed / batch) calls. Salesforce's collections update mixes objects in one call;
+        # Full batches: ceil(changed / batch) calls. Salesforce's collections update mixes objects
+        # in one call;
         # HubSpot's batch update is per object type.
         if crm == "salesforce":
             field_calls = -(-sum(fields_by_object.values()) // batch)
@@ -69,14 +70,17 @@ def test_first_sync_writes_the_plan_and_the_crm_holds_exactly_the_ledger(
 
 
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
-def test_a_sync_with_nothing_changed_writes_nothing(sandboxes: SandboxFactory, store_url: str, crm: str) -> None:
+def test_a_sync_with_nothing_changed_writes_nothing(
+    sandboxes: SandboxFactory, store_url: str, crm: str
+) -> None:
     with sandboxes.start(crm) as sb, Store.open(store_url) as store:
         instance = instance_for(sb)
         settings = settings_for(store_url, instance)
         install_instance(settings, instance, dry_run=False)
         first = sync_instance(instance, settings, store, OPTIONS)
         assert first.status == "ok" and first.written > 0
-        # The first run's field writes touched deals and accounts; the second reads them back, finds them equal.
+        # The first run's field writes touched deals and accounts; the second reads them back, finds
+        # them equal.
         second = sync_instance(instance, settings, store, OPTIONS)
         assert second.status == "ok" and second.written == 0
         sb.ledger.reset()
@@ -93,7 +97,9 @@ def test_a_field_a_rep_overwrote_is_set_right_again(sandboxes: SandboxFactory, s
         install_instance(settings, instance, dry_run=False)
         first = sync_instance(instance, settings, store, OPTIONS)
         assert first.plan is not None
-        target = next(w for w in first.plan.field_writes if w.object == "opportunity" and "days_open" in w.values)
+        target = next(
+            w for w in first.plan.field_writes if w.object == "opportunity" and "days_open" in w.values
+        )
         connector = open_connector(instance)
         try:
             connector.client.sf.Opportunity.update(target.record_id, {"CRMKPI_days_open__c": 9999})  # type: ignore[attr-defined]

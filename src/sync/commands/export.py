@@ -23,11 +23,19 @@ Examples:
 
 def export_command(
     instance: Annotated[str, typer.Option("--instance", metavar="NAME", help="The instance to export.")],
-    output: Annotated[Path, typer.Option("--output", metavar="DIR", help="Directory for users.jsonl, opportunities.jsonl, ... (created when missing).")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            metavar="DIR",
+            help="Directory for users.jsonl, opportunities.jsonl, ... (created when missing).",
+        ),
+    ],
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
-    """Write an instance's stored records (deleted ones left out) as the JSON Lines files of `compute --input`."""
+    """Write an instance's stored records (deleted ones left out) as the JSON Lines files of `compute
+    --input`."""
     from sync.store.store import Store
 
     settings = settings_from(config)
@@ -39,5 +47,10 @@ def export_command(
     except OSError as error:
         raise os_error(error, f"--output {output}") from None
     rows = [{"file": name, "records": count} for name, count in counts.items()]
-    emit(output_format, Section("files", rows, (Column("file"), Column("records", numeric=True)), title=f"exported {chosen.name}"))
+    emit(
+        output_format,
+        Section(
+            "files", rows, (Column("file"), Column("records", numeric=True)), title=f"exported {chosen.name}"
+        ),
+    )
     note(f"wrote {sum(counts.values()):,} records to {directory}")

@@ -19,19 +19,26 @@ Examples:
 """
 
 ITEM_COLUMNS = (
-    Column("instance"), Column("kind"), Column("name"), Column("state"), Column("note", text=lambda r: r["note"] or ""),
+    Column("instance"),
+    Column("kind"),
+    Column("name"),
+    Column("state"),
+    Column("note", text=lambda r: r["note"] or ""),
 )
 
 
 def install_command(
     config: ConfigOption = None,
     instance: InstanceOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what exists and what would be created; create nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what exists and what would be created; create nothing.")
+    ] = False,
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Create the KPI fields, the snapshot object and the permission set in each instance.
 
-    Shows what already exists and what is created. Running it again creates nothing. What is created follows the [writeback] targets of the settings.
+    Shows what already exists and what is created. Running it again creates nothing. What is created follows
+    the [writeback] targets of the settings.
     """
     from sync.install import install_instances
 
@@ -44,16 +51,27 @@ def install_command(
             continue
         for item in plan.items:
             state = "exists" if item.exists else ("would create" if dry_run else "created")
-            rows.append({"instance": outcome.instance, "kind": item.kind, "name": item.name, "state": state,
-                         "note": item.note})
-    emit(output_format, Section("items", rows, ITEM_COLUMNS, title="install (dry run)" if dry_run else "install"))
+            rows.append(
+                {
+                    "instance": outcome.instance,
+                    "kind": item.kind,
+                    "name": item.name,
+                    "state": state,
+                    "note": item.note,
+                }
+            )
+    emit(
+        output_format,
+        Section("items", rows, ITEM_COLUMNS, title="install (dry run)" if dry_run else "install"),
+    )
     for outcome in outcomes:
         for warning in outcome.before.warnings if outcome.before else ():
             warn(f"{outcome.instance}: {warning}")
         if outcome.before is not None and outcome.error is None:
             missing = len(outcome.before.to_create)
             verb = "would create" if dry_run else "created"
-            note(f"{outcome.instance}: {verb} {missing:,}, {len(outcome.before.items) - missing:,} already there")
+            present = len(outcome.before.items) - missing
+            note(f"{outcome.instance}: {verb} {missing:,}, {present:,} already there")
     failed = [f"{o.instance}: {o.error}" for o in outcomes if o.error]
     if failed:
         raise CliError("; ".join(failed), ExitCode.FAILED)

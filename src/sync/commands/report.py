@@ -22,26 +22,57 @@ Examples:
 
 
 def report_command(
-    output: Annotated[Path, typer.Option("--output", metavar="FILE", help="The HTML file to write.")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("--output", metavar="FILE", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
     config: ConfigOption = None,
     instance: InstanceOption = None,
-    input_dir: Annotated[Path | None, typer.Option("--input", metavar="DIR", help="Report on `compute --input` files instead of the local store.")] = None,
-    grain: Annotated[Grain, typer.Option("--grain", help="Period length of the charts: month, quarter or year.")] = Grain.quarter,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="The day the report is as of (default today).")] = None,
+    input_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--input", metavar="DIR", help="Report on `compute --input` files instead of the local store."
+        ),
+    ] = None,
+    grain: Annotated[
+        Grain, typer.Option("--grain", help="Period length of the charts: month, quarter or year.")
+    ] = Grain.quarter,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="YYYY-MM-DD", help="The day the report is as of (default today)."),
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help="The page's title.")] = None,
-    salesforce_url: Annotated[str | None, typer.Option("--salesforce-url", metavar="URL", help="With --input: the org's URL, for links to Salesforce records.")] = None,
-    hubspot_portal: Annotated[str | None, typer.Option("--hubspot-portal", metavar="ID", help="With --input: the HubSpot portal id, for links to HubSpot records.")] = None,
+    salesforce_url: Annotated[
+        str | None,
+        typer.Option(
+            "--salesforce-url",
+            metavar="URL",
+            help="With --input: the org's URL, for links to Salesforce records.",
+        ),
+    ] = None,
+    hubspot_portal: Annotated[
+        str | None,
+        typer.Option(
+            "--hubspot-portal",
+            metavar="ID",
+            help="With --input: the HubSpot portal id, for links to HubSpot records.",
+        ),
+    ] = None,
 ) -> None:
     """Write the KPI report as one HTML file that fetches nothing when opened.
 
-    Bookings and win rate, the funnel with stage conversion, pipeline, activity by rep, MRR movements, quota attainment, and a data-quality section: quarantined records and rejected writes, each linked to its record in the CRM. By default from the local store of the settings (every instance, or those named by --instance).
+    Bookings and win rate, the funnel with stage conversion, pipeline, activity by rep, MRR movements, quota
+    attainment, and a data-quality section: quarantined records and rejected writes, each linked to its record
+    in the CRM. By default from the local store of the settings (every instance, or those named by
+    --instance).
     """
     from sync.report import ReportInstance
 
     if grain is Grain.to_date:
         raise CliError("--grain to_date: the report charts periods; use month, quarter or year")
     if salesforce_url and hubspot_portal:
-        raise CliError("--salesforce-url and --hubspot-portal: one directory holds one CRM's records; give one")
+        raise CliError(
+            "--salesforce-url and --hubspot-portal: one directory holds one CRM's records; give one"
+        )
     settings = settings_from(config)
     day = parse_date("--as-of", as_of)
     target = output_file("--output", output)
@@ -56,8 +87,14 @@ def report_command(
             elif hubspot_portal:
                 described = ReportInstance("hubspot", "hubspot", portal_id=hubspot_portal)
             try:
-                html = report_from_directory(existing_directory("--input", input_dir), settings.kpis,
-                                             instance=described, grain=grain.value, as_of=day, title=title)
+                html = report_from_directory(
+                    existing_directory("--input", input_dir),
+                    settings.kpis,
+                    instance=described,
+                    grain=grain.value,
+                    as_of=day,
+                    title=title,
+                )
             except LoadError as error:
                 raise CliError(f"--input {input_dir}: {error}") from None
         else:
@@ -66,7 +103,9 @@ def report_command(
 
             chosen = chosen_instances(settings, instance)
             with Store.open(settings.store.url) as store:
-                html = report_from_store(store, chosen, settings.kpis, title=title, grain=grain.value, as_of=day)
+                html = report_from_store(
+                    store, chosen, settings.kpis, title=title, grain=grain.value, as_of=day
+                )
     try:
         target.write_text(html, encoding="utf-8")
     except OSError as error:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -23,7 +23,7 @@ Examples:
 """
 
 
-class LogFormat(str, Enum):
+class LogFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -71,18 +71,44 @@ def exit_code(statuses: list[str]) -> ExitCode:
 def sync_command(
     config: ConfigOption = None,
     instance: InstanceOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Extract and compute, print the write-back plan, write nothing to the CRM.")] = False,
-    full: Annotated[bool, typer.Option("--full", help="Read every record again instead of what changed since the last run.")] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="The day the KPIs are computed as of (default today).")] = None,
-    go_on: Annotated[bool, typer.Option("--go-on", help="Apply a first sync larger than [writeback] max_first_sync_records.")] = False,
-    log_format: Annotated[LogFormat, typer.Option("--log-format", help="Progress on stderr: text (bars) or json (one event a line).", case_sensitive=False)] = LogFormat.text,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Extract and compute, print the write-back plan, write nothing to the CRM."
+        ),
+    ] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Read every record again instead of what changed since the last run."),
+    ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="YYYY-MM-DD", help="The day the KPIs are computed as of (default today)."
+        ),
+    ] = None,
+    go_on: Annotated[
+        bool,
+        typer.Option("--go-on", help="Apply a first sync larger than [writeback] max_first_sync_records."),
+    ] = False,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format",
+            help="Progress on stderr: text (bars) or json (one event a line).",
+            case_sensitive=False,
+        ),
+    ] = LogFormat.text,
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Run one sync of each instance: extract what changed, compute the KPIs, write back what differs.
 
-    Records are stored with their cursors as they arrive, so an interrupted run resumes where it stopped. Only values that differ from what was last written and from what the CRM holds now are written.
+    Records are stored with their cursors as they arrive, so an interrupted run resumes where it stopped. Only
+    values that differ from what was last written and from what the CRM holds now are written.
 
-    Exit codes: 0 every instance synced; 3 finished, but records were quarantined or writes rejected (`crm-kpi status` lists them); 1 an instance failed or stopped early (the message says why; the next run resumes); 2 bad settings.
+    Exit codes: 0 every instance synced; 3 finished, but records were quarantined or writes rejected (`crm-kpi
+    status` lists them); 1 an instance failed or stopped early (the message says why; the next run resumes); 2
+    bad settings.
     """
     from sync.pipeline import RunOptions
     from sync.run_progress import BarsObserver, JsonLogObserver

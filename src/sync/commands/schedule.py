@@ -21,11 +21,15 @@ Examples:
 def schedule_command(
     config: ConfigOption = None,
     instance: InstanceOption = None,
-    run_now: Annotated[bool, typer.Option("--run-now", help="Also run every instance once at start.")] = False,
+    run_now: Annotated[
+        bool, typer.Option("--run-now", help="Also run every instance once at start.")
+    ] = False,
 ) -> None:
     """Run each instance's sync on the [schedule] cron until stopped (SIGTERM or Ctrl-C).
 
-    Missed runs are coalesced into one; a run still going when its next firing comes is not started twice; the store's lock keeps a second scheduler, or a manual `sync`, from running one instance at once. SIGTERM lets the run in progress reach its next checkpoint, save, and stop.
+    Missed runs are coalesced into one; a run still going when its next firing comes is not started twice; the
+    store's lock keeps a second scheduler, or a manual `sync`, from running one instance at once. SIGTERM lets
+    the run in progress reach its next checkpoint, save, and stop.
     """
     from sync.pipeline import RunOptions
     from sync.run_progress import JsonLogObserver
@@ -42,7 +46,9 @@ def schedule_command(
 
         def run(name: str) -> None:
             if not stopper.stop.is_set():
-                sync_instance(chosen[name], settings, store, RunOptions(), observer=observer, stop=stopper.stop)
+                sync_instance(
+                    chosen[name], settings, store, RunOptions(), observer=observer, stop=stopper.stop
+                )
 
         scheduler = build_scheduler(
             [ScheduledInstance(name, settings.schedule.cron_for(name)) for name in chosen],

@@ -27,8 +27,16 @@ def rejected_writes(store: Store, instance: InstanceConfig) -> list[RejectedWrit
         field_object, _, record_id = entry.key.partition(":")
         if record_id and field_object in FIELD_OBJECTS[instance.crm]:
             crm_object, crm_id = FIELD_OBJECTS[instance.crm][field_object], record_id
-        rows.append(RejectedWrite(instance.name, entry.key, entry.error_code or "", entry.message or "",
-                                  crm_object=crm_object, crm_id=crm_id))
+        rows.append(
+            RejectedWrite(
+                instance.name,
+                entry.key,
+                entry.error_code or "",
+                entry.message or "",
+                crm_object=crm_object,
+                crm_id=crm_id,
+            )
+        )
     return rows
 
 
@@ -47,12 +55,20 @@ def report_from_store(
     rejected: list[RejectedWrite] = []
     for instance in instances:
         web_url = instance.url if instance.crm == "salesforce" else None
-        parts.append((ReportInstance(instance.name, instance.crm, web_url=web_url), store.dataset(instance.name)))
+        parts.append(
+            (ReportInstance(instance.name, instance.crm, web_url=web_url), store.dataset(instance.name))
+        )
         quarantined += [
             QuarantineRow(instance.name, entry.table, entry.crm_id, entry.reason, crm_object=entry.crm_object)
             for entry in store.quarantined(instance.name, limit=QUALITY_ROWS + 1)
         ]
         rejected += rejected_writes(store, instance)
     names = ", ".join(instance.name for instance in instances)
-    return report_from_datasets(parts, ReportQuality(quarantined, rejected), kpi_config,
-                                title=title or f"crm-kpi report: {names}", grain=grain, as_of=as_of)
+    return report_from_datasets(
+        parts,
+        ReportQuality(quarantined, rejected),
+        kpi_config,
+        title=title or f"crm-kpi report: {names}",
+        grain=grain,
+        as_of=as_of,
+    )
