@@ -25,6 +25,7 @@ class OrgSize(StrEnum):
 
     tiny = "tiny"
     small = "small"
+    demo = "demo"
     medium = "medium"
     large = "large"
 

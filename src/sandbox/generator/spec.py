@@ -41,6 +41,8 @@ class OrgSpec:
 SIZES: dict[str, OrgSpec] = {
     "tiny": OrgSpec(opportunities=60, users=8, accounts=25, leads=80, activities=600),
     "small": OrgSpec(opportunities=2_000, users=30, accounts=600, leads=2_400, activities=20_000),
+    # `crm-kpi demo`: a mid-sized sales team, two years of deals, both sandboxes synced in a few minutes.
+    "demo": OrgSpec(opportunities=20_000, users=50, accounts=6_000, leads=24_000, activities=300_000),
     "medium": OrgSpec(opportunities=50_000, users=150),
     "large": OrgSpec(opportunities=1_000_000, users=3_000),
 }

@@ -1,55 +1,84 @@
-"""`crm-kpi demo`: the main job on a generated example org.
-
-Until the connectors exist, the demo runs the same path as `crm-kpi compute --input`: generate an org,
-write it as the normalised JSON Lines files, load them back (validation and quarantine included), compute
-the full catalog and print the organisation's KPIs for the latest complete period.
-"""
+"""`crm-kpi demo`: the main job on both sandbox CRMs with a generated org, proven by reading it back."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import polars as pl
 import typer
 
-from kpi_engine.config import KpiConfig
 from sync.cli_errors import CliError, ExitCode, os_error
-from sync.cli_input import Grain, OrgSize, output_directory, parse_date
-from sync.cli_output import Column, FormatOption, OutputFormat, Section, emit, note, progress
-from sync.load_report import load_input, report_load
-from sync.value_display import format_number, kpi_name, kpi_value_text, unit_label
+from sync.cli_input import OrgSize, output_directory, parse_date
+from sync.cli_output import Column, FormatOption, OutputFormat, Section, emit, note
+from sync.value_display import format_value
 
 EXAMPLES = """\
 Examples:
 
     crm-kpi demo
 
-    crm-kpi demo --size tiny --grain month --as-of 2025-06-30 --output-dir /tmp/demo
+    crm-kpi demo --size tiny --as-of 2026-06-30 --output-dir /tmp/demo
 """
 
 
-def latest_complete_period(values: pl.DataFrame, as_of: date) -> date | None:
-    """The last period that ended on or before the as-of date: a full period, not a partial one."""
-    ended = values.filter((pl.col("grain") != "to_date") & (pl.col("period_end") <= as_of))
-    period: date | None = ended["period_start"].max() if ended.height else None  # type: ignore[assignment]
-    return period
+def _stream_counts(extracted: dict[str, int]) -> str:
+    changed = {stream: count for stream, count in extracted.items() if count}
+    return ", ".join(f"{count:,} {stream}" for stream, count in changed.items()) or "nothing"
 
 
-def org_section(values: pl.DataFrame, grain: str, period: date | None) -> Section:
-    """The organisation's KPIs of one period: name, value with its unit, and what it was computed from."""
-    rows = values.filter((pl.col("scope") == "org") & (pl.col("period_start") == period)).sort("kpi")
+def _leaderboard_section(board: Any) -> Section:
+    rows = board.iter_rows(named=True) if board is not None and board.height else []
     columns = (
-        Column("kpi"),
-        Column("name", text=lambda row: kpi_name(row["kpi"])),
-        Column("value", numeric=True, text=kpi_value_text),
-        Column("unit", text=lambda row: unit_label(row["kpi"], row["unit"])),
-        Column("numerator", numeric=True, text=lambda row: format_number(row["numerator"])),
-        Column("denominator", numeric=True, text=lambda row: format_number(row["denominator"])),
+        Column("instance"),
+        Column("name", "rep"),
+        Column("team", text=lambda r: r["team"] or ""),
+        Column("bookings", numeric=True, text=lambda r: format_value(r["bookings"], "currency")),
+        Column("deals_won", "deals won", numeric=True, text=lambda r: format_value(r["deals_won"], "count")),
+        Column(
+            "win_rate",
+            "win rate",
+            numeric=True,
+            text=lambda r: format_value(r["win_rate"], "ratio", percent=True),
+        ),
+        Column(
+            "quota_attainment",
+            "quota attained",
+            numeric=True,
+            text=lambda r: format_value(r["quota_attainment"], "ratio", percent=True),
+        ),
+        Column("activities", numeric=True, text=lambda r: format_value(r["activities"], "count")),
     )
-    title = f"Organisation KPIs of the generated example org, {grain} starting {period}"
-    return Section("values", rows.iter_rows(named=True), columns, title)
+    quarter = board["quarter"][0] if board is not None and board.height else None
+    return Section(
+        "leaderboard", rows, columns, title=f"Leaderboard: the quarter starting {quarter}, by bookings"
+    )
+
+
+def _run_section(key: str, title: str, reports: list[Any]) -> Section:
+    rows = [
+        {
+            "instance": r.instance,
+            "status": r.status,
+            "read": _stream_counts(r.extracted),
+            "records": r.read,
+            "written": r.written,
+            "rejected": r.rejected,
+            "api_calls": r.api_calls,
+            "message": r.message,
+        }
+        for r in reports
+    ]
+    columns = (
+        Column("instance"),
+        Column("status"),
+        Column("records", "records read", numeric=True, text=lambda r: f"{r['records']:,}"),
+        Column("written", numeric=True, text=lambda r: f"{r['written']:,}"),
+        Column("rejected", numeric=True, text=lambda r: f"{r['rejected']:,}"),
+        Column("api_calls", "API calls", numeric=True, text=lambda r: f"{r['api_calls']:,}"),
+        Column("read", "what was read"),
+    )
+    return Section(key, rows, columns, title=title)
 
 
 def demo_command(
@@ -57,56 +86,95 @@ def demo_command(
         OrgSize,
         typer.Option(
             metavar="SIZE",
-            help="Generated org size: tiny (seconds), small, medium, large (1M opportunities).",
+            help="Generated org size: demo (50 reps, 20,000 "
+            "opportunities, 300,000 activities), tiny, small, medium, large.",
         ),
-    ] = OrgSize.small,
+    ] = OrgSize.demo,
     seed: Annotated[
         int, typer.Option(metavar="N", help="Generator seed; the same seed and --as-of give the same org.")
     ] = 0,
-    grain: Annotated[
-        Grain, typer.Option(metavar="GRAIN", help="Period length of the table: month, quarter or year.")
-    ] = Grain.quarter,
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", metavar="DATE", help="YYYY-MM-DD the org and the run are as of (default today)."
+            "--as-of", metavar="DATE", help="YYYY-MM-DD the org and the runs are as of (default today)."
         ),
     ] = None,
     output_dir: Annotated[
-        Path, typer.Option(metavar="DIR", help="Where the org and the KPI values are written.")
+        Path, typer.Option(metavar="DIR", help="Where the store, settings.toml and report.html are written.")
     ] = Path("demo-output"),
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
-    """Run the main job on a generated example org and print its KPIs.
+    """Run the main job on both sandbox CRMs: install, sync, prove the written values, report, sync again.
 
-    The org is generated (no CRM is contacted). It is written as JSON Lines under --output-dir/input (the
-    input format of `crm-kpi compute --input`), loaded back and computed; every KPI value goes to
-    --output-dir/kpis.jsonl and the organisation's KPIs of the latest complete period are printed.
+    Starts a Salesforce and a HubSpot sandbox serving the same generated org, installs the KPI fields and the
+    snapshot object, syncs both (extract, compute, write back), reads every written field and snapshot record
+    back from the CRMs and compares them with what was written, prints a leaderboard of the reps and writes
+    report.html. Then users edit a few deals through the CRMs' APIs and a second sync shows it reads and
+    writes only what changed.
+
+    The org is generated; no real CRM is contacted. Afterwards `crm-kpi status --config DIR/settings.toml` and
+    `crm-kpi report --config DIR/settings.toml` read the demo's store.
     """
-    from kpi_engine import compute
-    from sandbox.generator import generate_org
+    from sync.demo import run_demo
+    from sync.run_progress import BarsObserver
 
-    if grain is Grain.to_date:
-        raise CliError("--grain to_date: the demo prints a period's KPIs; use month, quarter or year")
     run_day = parse_date("--as-of", as_of) or date.today()
-    input_dir = output_directory("--output-dir", output_dir) / "input"
+    directory = output_directory("--output-dir", output_dir)
     try:
-        with progress(f"generating a {size.value} example org (seed {seed}, as of {run_day})"):
-            org = generate_org(size.value, seed=seed, as_of=run_day)
-            org.write_jsonl(input_dir)
+        with BarsObserver() as observer:
+            demo = run_demo(
+                size=size.value, seed=seed, as_of=run_day, output_dir=directory, observer=observer, say=note
+            )
     except OSError as error:
         raise os_error(error, f"--output-dir {output_dir}") from None
-    loaded = load_input(input_dir, "--output-dir")
-    counts = ", ".join(f"{frame.height:,} {name}" for name, frame in loaded.dataset.tables().items())
-    note(f"generated and loaded {counts} from {input_dir}")
-    outcome = report_load(loaded, KpiConfig().max_quarantined_share, None)
-    with progress("computing the KPI catalog"):
-        values = compute(loaded.dataset, grain=grain.value, as_of=run_day)
-    try:
-        values.write_ndjson(output_dir / "kpis.jsonl")
-    except OSError as error:
-        raise os_error(error, f"--output-dir {output_dir}") from None
-    emit(output_format, org_section(values, grain.value, latest_complete_period(values, run_day)))
-    note(f"{values.height:,} KPI values (every scope and period) written to {output_dir / 'kpis.jsonl'}")
-    if outcome is not ExitCode.OK:
-        raise typer.Exit(outcome)
+    for outcome in demo.installs:
+        if outcome.before is not None:
+            note(
+                f"installed on {outcome.instance}: {len(outcome.before.to_create)} fields, objects and "
+                "permissions created"
+            )
+    sections = [_run_section("first_sync", "First sync (full)", demo.first)]
+    proof = [
+        {
+            "instance": r.instance,
+            "snapshots": r.snapshots,
+            "fields": r.fields,
+            "mismatches": len(r.mismatches),
+        }
+        for r in demo.readbacks
+    ]
+    sections.append(
+        Section(
+            "readback",
+            proof,
+            (
+                Column("instance"),
+                Column("snapshots", "snapshot records read back", numeric=True),
+                Column("fields", "records with KPI fields read back", numeric=True),
+                Column("mismatches", numeric=True),
+            ),
+            title="Written values read back from the CRMs",
+        )
+    )
+    sections.append(_leaderboard_section(demo.leaderboard))
+    sections.append(
+        _run_section(
+            "second_sync", "Second sync: nothing changed (it reads back its own field writes)", demo.second
+        )
+    )
+    sections.append(
+        _run_section("third_sync", "Third sync, after the users' edits: only what changed", demo.third)
+    )
+    emit(output_format, *sections)
+    for readback in demo.readbacks:
+        state = "all match" if not readback.mismatches else f"{len(readback.mismatches)} differ"
+        note(f"{readback.instance}: checked {readback.checked:,} written values in the CRM: {state}")
+        for mismatch in readback.mismatches[:5]:
+            note(f"  {mismatch}")
+    note(f"report: {demo.report_path}; settings for status/report/export: {directory / 'settings.toml'}")
+    failed = [r for r in demo.first + demo.second + demo.third if r.status not in ("ok", "partial")]
+    if failed or any(r.mismatches for r in demo.readbacks):
+        raise CliError(
+            "; ".join(f"{r.instance}: {r.message}" for r in failed) or "written values differ",
+            ExitCode.FAILED,
+        )
