@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import reset_schema
@@ -77,48 +76,6 @@ def test_the_lock_is_released_when_the_block_raises(store: Store) -> None:
         pass
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def test_a_sqlite_lease_of_a_dead_holder_is_taken_over_once_expired(tmp_path: object) -> None:
-    url = f"sqlite:///{tmp_path}/crm-kpi.db"
-    clock = Clock()
-    dead, alive = Store.open(url, clock=clock), Store.open(url, clock=clock)
-    held = dead.lock("acme", "run-dead", lease=timedelta(minutes=10))
-    lease = held.__enter__()  # the process "dies" holding it: the block never ends
-    clock.now += timedelta(minutes=10) - timedelta(microseconds=1)
-    with pytest.raises(InstanceLocked, match="lease until 2025-05-01T12:10:00"):
-        with alive.lock("acme", "run-next"):
-            pass
-    clock.now += timedelta(microseconds=1)  # exactly at expiry: taken over
-    with alive.lock("acme", "run-next"):
-        with pytest.raises(InstanceLocked):
-            lease.renew()  # the old holder learns it lost the lock at its next checkpoint
-    dead.close()
-    alive.close()
-
-
-def test_renewing_a_sqlite_lease_pushes_its_expiry(tmp_path: object) -> None:
-    url = f"sqlite:///{tmp_path}/crm-kpi.db"
-    clock = Clock()
-    holder, other = Store.open(url, clock=clock), Store.open(url, clock=clock)
-    with holder.lock("acme", "run-1", lease=timedelta(minutes=10)) as lease:
-        clock.now += timedelta(minutes=9)
-        lease.renew()
-        assert lease.expires_at == clock.now + timedelta(minutes=10)
-        clock.now += timedelta(minutes=9)  # 18 minutes after taking it: still held
-        with pytest.raises(InstanceLocked):
-            with other.lock("acme", "run-2"):
-                pass
-    holder.close()
-    other.close()
-
-
 HOLD_THE_LOCK = """
 import sys, time
 from sync.store import Store
@@ -127,6 +84,26 @@ with store.lock("acme", "run-killed"):
     print("held", flush=True)
     time.sleep(60)
 """
+
+
+def test_a_sqlite_lock_dies_with_its_process(tmp_path: object) -> None:
+    """kill -9 of the holder: the kernel drops its flock at once; the next run need not wait out a lease."""
+    url = f"sqlite:///{tmp_path}/crm-kpi.db"
+    Store.open(url).close()  # migrated before the holder starts
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, url], stdout=subprocess.PIPE, text=True)
+    other = Store.open(url)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(InstanceLocked, match="by run run-killed"):
+            with other.lock("acme", "run-2"):
+                pass
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+        with other.lock("acme", "run-2") as held:  # at once: no wait, no expiry
+            assert held.owner == "run-2"
+    finally:
+        holder.kill()
+        other.close()
 
 
 def test_a_postgresql_lock_dies_with_its_process(pg_database: str) -> None:

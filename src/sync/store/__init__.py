@@ -3,7 +3,7 @@ docs/store.md."""
 
 from sync.store.connection import DEFAULT_URL, StoreUrlError
 from sync.store.ledger import LedgerEntry
-from sync.store.locks import InstanceLocked, Lease
+from sync.store.locks import HeldLock, InstanceLocked
 from sync.store.records import QuarantineEntry
 from sync.store.run_history import RunRecord, RunStatus
 from sync.store.store import BatchSaved, Store
@@ -13,7 +13,7 @@ __all__ = [
     "BatchSaved",
     "InstanceLocked",
     "LedgerEntry",
-    "Lease",
+    "HeldLock",
     "QuarantineEntry",
     "RunRecord",
     "RunStatus",

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -27,7 +27,7 @@ from sync.store import records, run_history
 from sync.store.connection import DEFAULT_URL, create_store_engine
 from sync.store.export import export_instance
 from sync.store.ledger import LedgerEntry
-from sync.store.locks import DEFAULT_LEASE, Clock, Lease, hold_lock, utc_now
+from sync.store.locks import Clock, HeldLock, hold_lock, utc_now
 from sync.store.migrate import upgrade
 from sync.store.reading import read_dataset, read_table
 from sync.store.records import QuarantineEntry
@@ -170,9 +170,9 @@ class Store:
             return run_history.select_runs(connection, instance, limit)
 
     @contextmanager
-    def lock(self, instance: str, owner: str, *, lease: timedelta = DEFAULT_LEASE) -> Iterator[Lease]:
+    def lock(self, instance: str, owner: str) -> Iterator[HeldLock]:
         """Hold the instance's lock for the block, or raise `InstanceLocked` at once if another run has it."""
-        with hold_lock(self.engine, instance, owner, lease=lease, clock=self._clock) as held:
+        with hold_lock(self.engine, instance, owner, clock=self._clock) as held:
             yield held
 
     def now(self) -> datetime:
