@@ -69,6 +69,8 @@ class RunReport:
     """Records stored per stream."""
     quarantined: dict[str, int] = field(default_factory=dict)
     """Quarantined records per table."""
+    stored: dict[str, int] = field(default_factory=dict)
+    """Records stored per table."""
     plan: Plan | None = None
     written: int = 0
     rejected: int = 0
@@ -194,6 +196,7 @@ def _extract_stream(
         saved = store.save_batch(instance.name, batch, run=report.run_id)
         table, whole = batch.table, whole or batch.full
         report.extracted[stream.name] = report.extracted.get(stream.name, 0) + saved.records
+        report.stored[batch.table] = report.stored.get(batch.table, 0) + saved.records
         if saved.quarantined:
             report.quarantined[batch.table] = report.quarantined.get(batch.table, 0) + saved.quarantined
         observer.advance(instance.name, saved.records + saved.quarantined)
@@ -203,13 +206,23 @@ def _extract_stream(
         store.tombstone_unseen(instance.name, table, stream.name, report.run_id)
 
 
+def quarantine_breaches(report: RunReport, max_share: float) -> list[str]:
+    """Tables of which more than `max_share` of the records this run read were quarantined."""
+    breaches = []
+    for table, bad in sorted(report.quarantined.items()):
+        read = bad + report.stored.get(table, 0)
+        if bad > max_share * read:
+            breaches.append(f"{table} {bad:,} of {read:,} ({bad / read:.1%})")
+    return breaches
+
+
 def _check_quarantine(settings: Settings, report: RunReport) -> None:
-    bad = sum(report.quarantined.values())
-    if settings.quarantine.exceeded(bad, report.read + bad):
-        tables = ", ".join(f"{table} {count:,}" for table, count in sorted(report.quarantined.items()))
+    """Past the threshold the data is too broken to compute from: stop before anything is written."""
+    breaches = quarantine_breaches(report, settings.kpis.max_quarantined_share)
+    if breaches:
         raise RunFailed(
-            f"{bad:,} of {report.read + bad:,} records read were quarantined ({tables}), more than "
-            f"[quarantine] max_share {settings.quarantine.max_share:.0%} allows; nothing was written. "
+            f"records quarantined: {', '.join(breaches)}, more than [kpis] max_quarantined_share "
+            f"{settings.kpis.max_quarantined_share:.0%} of a table; nothing was written. "
             "`crm-kpi status` lists them with their reasons"
         )
 

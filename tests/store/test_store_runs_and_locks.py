@@ -8,9 +8,9 @@ import sys
 import time
 
 import pytest
-from conftest import reset_schema
 from records_factory import batch, user
 
+from store_schema import reset_schema
 from sync.store import InstanceLocked, Store
 
 

@@ -20,3 +20,12 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> SandboxFactory:
 @pytest.fixture
 def store_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'crm-kpi.db'}"
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> str:
+    """The run's PostgreSQL database (tests/conftest.py), emptied before each test that uses it."""
+    from store_schema import reset_schema
+
+    reset_schema(pg_database)
+    return pg_database

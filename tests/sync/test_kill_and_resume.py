@@ -23,8 +23,10 @@ from sync.pipeline import RunOptions
 from sync.runner import sync_instance
 from sync.store.store import Store
 
-READ_LABELS = {"salesforce": ("query", "query_all", "query_more", "query_all_more", "bulk_results"),
-               "hubspot": ("objects_list", "search", "associations")}
+READ_LABELS = {
+    "salesforce": ("query", "query_all", "query_more", "query_all_more", "bulk_results"),
+    "hubspot": ("objects_list", "search", "associations"),
+}
 
 
 def crm_state(instance: InstanceConfig) -> dict[str, dict[str, float | None]]:
@@ -32,7 +34,10 @@ def crm_state(instance: InstanceConfig) -> dict[str, dict[str, float | None]]:
     connector = open_connector(instance)
     try:
         state = {value.key: dict(value.values) for value in connector.read_snapshots(None)}
-        for obj, kpis in (("opportunity", ["days_open", "days_in_stage"]), ("account", ["account_lifetime_revenue"])):
+        for obj, kpis in (
+            ("opportunity", ["days_open", "days_in_stage"]),
+            ("account", ["account_lifetime_revenue"]),
+        ):
             for value in connector.read_fields(obj, kpis, None):  # type: ignore[arg-type]
                 if any(v is not None for v in value.values.values()):
                     state[value.key] = dict(value.values)
@@ -97,11 +102,25 @@ def test_killed_mid_run_then_resumed_ends_as_an_uninterrupted_run(
         config.write_text(settings_toml(settings), encoding="utf-8")
         interrupted.ledger.reset()
         process = subprocess.Popen(
-            [sys.executable, "-m", "sync", "sync", "--config", str(config), "--as-of", AS_OF.isoformat(),
-             "--log-format", "json"],
-            env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "sync",
+                "sync",
+                "--config",
+                str(config),
+                "--as-of",
+                AS_OF.isoformat(),
+                "--log-format",
+                "json",
+            ],
+            env=dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        assert kill_when(process, lambda: KILL_POINTS[point](interrupted)), "the run ended before the kill point"
+        assert kill_when(process, lambda: KILL_POINTS[point](interrupted)), (
+            "the run ended before the kill point"
+        )
         with Store.open(url) as store:
             resumed = sync_instance(instance, settings, store, RunOptions(as_of=AS_OF))
             assert resumed.status == "ok", resumed.message
@@ -113,6 +132,8 @@ def test_killed_mid_run_then_resumed_ends_as_an_uninterrupted_run(
             for name, value in values.items():
                 got = actual[key][name]
                 assert (got is None and value is None) or (
-                    got is not None and value is not None and math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-9)
+                    got is not None
+                    and value is not None
+                    and math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-9)
                 ), (key, name, got, value)
         assert snapshot_count(instance) == len([k for k in expected if "|" in k])  # no duplicates
