@@ -42,7 +42,7 @@ def read_queries(engine: Engine, queries: Mapping[str, str]) -> dict[str, pl.Dat
     with tempfile.TemporaryDirectory(prefix="crm-kpi-read-") as directory:
         request = json.dumps({"uri": uri, "directory": directory, "queries": dict(queries)})
         done = subprocess.run(
-            [sys.executable, "-m", "sync.store.arrow_reads"], input=request, capture_output=True, text=True
+            [sys.executable, "-c", _CHILD], input=request, capture_output=True, text=True, check=False
         )
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
@@ -50,12 +50,20 @@ def read_queries(engine: Engine, queries: Mapping[str, str]) -> dict[str, pl.Dat
         return {name: pl.read_ipc(Path(directory) / f"{index}.arrow") for index, name in enumerate(queries)}
 
 
-def _child() -> None:
-    request = json.loads(sys.stdin.read())
-    for index, sql in enumerate(request["queries"].values()):
-        frame = pl.read_database_uri(sql, request["uri"], engine="connectorx")
-        frame.write_ipc(Path(request["directory"]) / f"{index}.arrow")
+# The child imports polars and nothing of ours (importing the `sync.store` package would double its start).
+_CHILD = """
+import json, sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import polars as pl
 
+request = json.loads(sys.stdin.read())
 
-if __name__ == "__main__":
-    _child()
+def read(item):
+    index, sql = item
+    pl.read_database_uri(sql, request["uri"], engine="connectorx").write_ipc(
+        Path(request["directory"]) / f"{index}.arrow")
+
+with ThreadPoolExecutor(2) as pool:
+    list(pool.map(read, enumerate(request["queries"].values())))
+"""
