@@ -91,7 +91,7 @@ def main() -> None:
                 for t in DATASET_TABLES
             }
             results = [
-                timed("Store.dataset (connectorx)", lambda: store.dataset(INSTANCE).tables()),
+                timed("Store.dataset (straight to Arrow)", lambda: store.dataset(INSTANCE).tables()),
                 timed(
                     "pl.read_database (SQLAlchemy rows)",
                     lambda: {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -224,3 +225,9 @@ def test_account_columns_roundtrip(store: Store) -> None:
     assert store.table("acme", "accounts").select("id", "region", "industry").rows() == [
         ("001A", "EMEA", None)
     ]
+
+
+def test_a_sqlite_store_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
+    with Store.open(f"sqlite:///{tmp_path / 'crm-kpi.db'}") as store, store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000

@@ -1,4 +1,4 @@
-"""Run SQL queries into Arrow frames with connectorx — for SQLite in a child process.
+"""Run SQL queries into Arrow frames: PostgreSQL with ADBC (libpq), SQLite with connectorx in a child process.
 
 connectorx (like ADBC's SQLite driver) carries its own copy of SQLite. Two copies of SQLite with one file
 open in one process break SQLite's POSIX locks (sqlite.org/howtocorrupt.html, "multiple copies of SQLite
@@ -6,7 +6,10 @@ linked into the same application"): when connectorx closed the file it took itse
 checkpointed and deleted the WAL that the store's own connections were still writing to, and the next
 writes were lost (seen here: a tombstone written after a read was gone, then "disk I/O error"). Across
 processes the locks work, so SQLite stores are read by a child process that writes Arrow IPC files.
-PostgreSQL has no such problem and is read in-process.
+(ADBC's SQLite driver would have the same problem, and guesses column types from the first rows.)
+
+PostgreSQL is read in-process with ADBC's driver, which is libpq: it honours PGPASSWORD, ~/.pgpass and
+the other libpq settings exactly as the store's psycopg connections do (connectorx's own client does not).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ class StoreReadError(RuntimeError):
     """The reader process could not read the store."""
 
 
-def connectorx_uri(engine: Engine) -> str:
-    """The URL connectorx understands for the store's database."""
+def reader_uri(engine: Engine) -> str:
+    """The store's URL as the Arrow readers write it (connectorx for SQLite, libpq for PostgreSQL)."""
     url = engine.url
     if url.get_backend_name() == "sqlite":
         return f"sqlite://{Path(str(url.database)).resolve()}"
@@ -36,9 +39,9 @@ def connectorx_uri(engine: Engine) -> str:
 
 def read_queries(engine: Engine, queries: Mapping[str, str]) -> dict[str, pl.DataFrame]:
     """One frame per named query."""
-    uri = connectorx_uri(engine)
+    uri = reader_uri(engine)
     if engine.url.get_backend_name() != "sqlite":
-        return {name: pl.read_database_uri(sql, uri, engine="connectorx") for name, sql in queries.items()}
+        return {name: pl.read_database_uri(sql, uri, engine="adbc") for name, sql in queries.items()}
     with tempfile.TemporaryDirectory(prefix="crm-kpi-read-") as directory:
         request = json.dumps({"uri": uri, "directory": directory, "queries": dict(queries)})
         done = subprocess.run(

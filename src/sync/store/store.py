@@ -126,6 +126,11 @@ class Store:
         with self.engine.begin() as connection:
             ledger_rows.record_results(connection, instance, run, writes, results, self._clock())
 
+    def failed_writes(self, instance: str | None = None, *, limit: int = 100) -> list[LedgerEntry]:
+        """Rejected writes still waiting for a later run (for `status` and the report)."""
+        with self.engine.connect() as connection:
+            return ledger_rows.read_failed(connection, instance, limit)
+
     def settle(self, instance: str, keys: Sequence[str]) -> None:
         """Close failed entries that no longer need writing (`Plan.settled`)."""
         with self.engine.begin() as connection:
