@@ -186,6 +186,17 @@ def test_a_full_read_marks_what_it_did_not_return_as_deleted(store: Store) -> No
     assert frame.select("id", "deleted").rows() == [("00TA", True), ("00TB", False), ("00UA", False)]
 
 
+def test_a_full_read_resumed_by_a_second_run_counts_what_both_runs_stored(store: Store) -> None:
+    started = store.start_run("acme")
+    store.save_batch("acme", batch("activities", [activity("00TA")], stream="Task"), run=started)
+    # killed here; the next run resumes the same full read from the saved cursor
+    resumed = store.start_run("acme")
+    store.save_batch("acme", batch("activities", [activity("00TB")], stream="Task"), run=resumed)
+    assert store.tombstone_unseen("acme", "activities", "Task", [resumed, started]) == 0
+    assert store.table("acme", "activities")["deleted"].to_list() == [False, False]
+    assert store.tombstone_unseen("acme", "activities", "Task", resumed) == 1  # naming one run: 00TA unseen
+
+
 def test_the_dataset_has_the_schema_types_and_the_instance_as_org(store: Store) -> None:
     store.save_batch("acme", batch("users", [user("005A")]))
     store.save_batch("acme", batch("activities", [activity("00TA", duration_seconds=61.5, completed=False)]))

@@ -83,10 +83,14 @@ class Store:
     def cursor(self, instance: str, stream: str) -> Cursor | None:
         return self.cursors(instance).get(stream)
 
-    def tombstone_unseen(self, instance: str, table: str, stream: str, run: str) -> int:
-        """After a full read (`Batch.full`) of `stream` in `run`: mark what it did not return as deleted."""
+    def tombstone_unseen(self, instance: str, table: str, stream: str, runs: str | Sequence[str]) -> int:
+        """After a full read (`Batch.full`) of `stream`: mark what it did not return as deleted. `runs`: the
+        run that made the read, or every run that stored part of it when it was resumed after a kill (else
+        the rows stored before the kill would count as unseen)."""
         with self.engine.begin() as connection:
-            return records.tombstone_unseen(connection, instance, table, stream, run)
+            return records.tombstone_unseen(
+                connection, instance, table, stream, [runs] if isinstance(runs, str) else list(runs)
+            )
 
     # Reading
 
