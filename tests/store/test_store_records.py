@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -242,3 +243,30 @@ def test_a_sqlite_store_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> 
     with Store.open(f"sqlite:///{tmp_path / 'crm-kpi.db'}") as store, store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+def test_two_writers_on_one_sqlite_file_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
+    """Two runs of different instances (a scheduler and a manual sync) write at once: nothing is lost."""
+    url = f"sqlite:///{tmp_path / 'crm-kpi.db'}"
+    Store.open(url).close()
+    errors: list[BaseException] = []
+
+    def write(instance: str) -> None:
+        try:
+            with Store.open(url) as store:
+                for page in range(20):
+                    users = [user(f"005{page:02d}{n:03d}") for n in range(50)]
+                    store.save_batch(instance, batch("users", users, cursor={"page": page}))
+        except BaseException as exc:  # reported below, not swallowed
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("acme-sf", "acme-hs")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Store.open(url) as store:
+        for name in ("acme-sf", "acme-hs"):
+            assert store.table(name, "users").height == 20 * 50
+            assert store.cursor(name, "users") == {"page": 19}
