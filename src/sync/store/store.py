@@ -142,10 +142,14 @@ class Store:
 
     # Runs and the lock
 
+    def new_run_id(self) -> str:
+        """A run id that sorts by start time: take the lock with it, then `start_run` with it."""
+        return f"{self._clock():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
     def start_run(self, instance: str, run_id: str | None = None) -> str:
         """Open a run row (status `running`); earlier runs of the instance left `running` become
         `interrupted` — call it while holding the instance's lock."""
-        run_id = run_id or f"{self._clock():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        run_id = run_id or self.new_run_id()
         with self.engine.begin() as connection:
             run_history.mark_abandoned(connection, instance, self._clock())
             run_history.insert_run(connection, run_id, instance, self._clock())
