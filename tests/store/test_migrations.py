@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from records_factory import batch, user
+from records_factory import batch, opportunity, user
 
 from sync.store import Store
-from sync.store.migrate import current_revision, head_revision
+from sync.store.connection import create_store_engine
+from sync.store.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from sync.store.tables import metadata
 
 
@@ -28,3 +33,49 @@ def test_a_new_store_is_at_head_and_reopening_keeps_its_records(store_url: str) 
         assert reopened.table("acme", "users")["id"].to_list() == ["005A"]
         assert reopened.cursor("acme", "users") == {"after": "7"}
         assert current_revision(reopened.engine) == head_revision()
+
+
+NEXT_REVISION = '''"""A later version's revision: opportunities gain a column."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("opportunities") as batch:
+        batch.add_column(sa.Column("next_step", sa.String(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("opportunities") as batch:
+        batch.drop_column("next_step")
+'''
+
+
+def test_an_upgrade_keeps_the_records_of_a_store_made_by_an_older_version(
+    store_url: str, tmp_path: Path
+) -> None:
+    with Store.open(store_url) as store:  # made at revision 0001
+        store.save_batch(
+            "acme", batch("opportunities", [opportunity("006A", amount=750.0)], cursor={"after": "3"})
+        )
+        store.save_batch("acme", batch("users", [user("005A")]))
+    later = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, later, ignore=shutil.ignore_patterns("__pycache__"))
+    (later / "versions" / "0002_next_step.py").write_text(NEXT_REVISION)
+
+    engine = create_store_engine(store_url)
+    try:
+        upgrade(engine, migrations=later)
+        assert current_revision(engine) == "0002" == head_revision(later)
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT id, amount, next_step FROM opportunities")).all()
+            assert [tuple(row) for row in rows] == [("006A", 750.0, None)]
+            assert connection.execute(sa.text("SELECT count(*) FROM users")).scalar() == 1
+    finally:
+        engine.dispose()

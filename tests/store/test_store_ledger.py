@@ -89,6 +89,23 @@ def test_field_writes_merge_into_the_record_s_written_values(store: Store) -> No
     assert store.ledger("acme")["opportunity:006A"].written == {"days_open": 10.0, "days_in_stage": 0.0}
 
 
+def test_failed_writes_lists_what_is_still_rejected(store: Store) -> None:
+    a, b = snapshot(0.5, key="k|a"), snapshot(0.5, key="k|b")
+    store.record_writes(
+        "acme",
+        "run-1",
+        [a, b],
+        [WriteResult("k|a", ok=False, error_code="VALIDATION_ERROR"), WriteResult("k|b", ok=True)],
+    )
+    store.record_writes(
+        "other", "run-2", [a], [WriteResult("k|a", ok=False, error_code="UNABLE_TO_LOCK_ROW")]
+    )
+    assert [(e.key, e.error_code) for e in store.failed_writes("acme")] == [("k|a", "VALIDATION_ERROR")]
+    assert len(store.failed_writes()) == 2
+    store.settle("acme", ["k|a"])
+    assert store.failed_writes("acme") == []
+
+
 def test_a_failed_entry_that_no_longer_needs_writing_is_settled(store: Store) -> None:
     write = snapshot(0.75)
     store.record_writes(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -185,6 +187,17 @@ def test_a_full_read_marks_what_it_did_not_return_as_deleted(store: Store) -> No
     assert frame.select("id", "deleted").rows() == [("00TA", True), ("00TB", False), ("00UA", False)]
 
 
+def test_a_full_read_resumed_by_a_second_run_counts_what_both_runs_stored(store: Store) -> None:
+    started = store.start_run("acme")
+    store.save_batch("acme", batch("activities", [activity("00TA")], stream="Task"), run=started)
+    # killed here; the next run resumes the same full read from the saved cursor
+    resumed = store.start_run("acme")
+    store.save_batch("acme", batch("activities", [activity("00TB")], stream="Task"), run=resumed)
+    assert store.tombstone_unseen("acme", "activities", "Task", [resumed, started]) == 0
+    assert store.table("acme", "activities")["deleted"].to_list() == [False, False]
+    assert store.tombstone_unseen("acme", "activities", "Task", resumed) == 1  # naming one run: 00TA unseen
+
+
 def test_the_dataset_has_the_schema_types_and_the_instance_as_org(store: Store) -> None:
     store.save_batch("acme", batch("users", [user("005A")]))
     store.save_batch("acme", batch("activities", [activity("00TA", duration_seconds=61.5, completed=False)]))
@@ -224,3 +237,36 @@ def test_account_columns_roundtrip(store: Store) -> None:
     assert store.table("acme", "accounts").select("id", "region", "industry").rows() == [
         ("001A", "EMEA", None)
     ]
+
+
+def test_a_sqlite_store_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
+    with Store.open(f"sqlite:///{tmp_path / 'crm-kpi.db'}") as store, store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+def test_two_writers_on_one_sqlite_file_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
+    """Two runs of different instances (a scheduler and a manual sync) write at once: nothing is lost."""
+    url = f"sqlite:///{tmp_path / 'crm-kpi.db'}"
+    Store.open(url).close()
+    errors: list[BaseException] = []
+
+    def write(instance: str) -> None:
+        try:
+            with Store.open(url) as store:
+                for page in range(20):
+                    users = [user(f"005{page:02d}{n:03d}") for n in range(50)]
+                    store.save_batch(instance, batch("users", users, cursor={"page": page}))
+        except BaseException as exc:  # reported below, not swallowed
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("acme-sf", "acme-hs")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Store.open(url) as store:
+        for name in ("acme-sf", "acme-hs"):
+            assert store.table(name, "users").height == 20 * 50
+            assert store.cursor(name, "users") == {"page": 19}

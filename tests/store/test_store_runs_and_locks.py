@@ -47,6 +47,13 @@ def test_a_run_left_running_is_marked_interrupted_by_the_next_start(store: Store
     assert by_id["run-o"].status == "running"  # another instance's run is not ours to judge
 
 
+def test_a_run_id_is_made_when_none_is_given_and_sorts_by_start(store: Store) -> None:
+    made = store.start_run("acme")
+    assert store.runs("acme")[0].run_id == made
+    assert made[:8].isdigit() and made[8] == "T"
+    assert store.new_run_id() != store.new_run_id()
+
+
 def test_finishing_an_unknown_run_says_so(store: Store) -> None:
     with pytest.raises(KeyError, match="run 'nope' was not started"):
         store.finish_run("nope", "ok")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from rich.console import Console
@@ -41,6 +42,7 @@ def test_the_summary_counts_creates_updates_and_unchanged_per_target() -> None:
         (t["target"], t["creates"], t["updates"], t["unchanged"], t["retries"]) for t in data["targets"]
     ] == [("snapshot", 1, 1, 1, 0), ("opportunity", 0, 1, 0, 0)]
     assert data["records_to_create"] == 1 and data["storage_bytes"] == 2048
+    assert json.loads(json.dumps(data)) == data  # what --log-format json emits
     assert data["targets"][0]["samples"] == [
         {"key": "bookings|rep|005A|quarter|2025-04-01", "value": 1000.0, "was": None, "unit": "currency"},
         {

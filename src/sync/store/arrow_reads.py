@@ -1,4 +1,4 @@
-"""Run SQL queries into Arrow frames with connectorx — for SQLite in a child process.
+"""Run SQL queries into Arrow frames: PostgreSQL with ADBC (libpq), SQLite with connectorx in a child process.
 
 connectorx (like ADBC's SQLite driver) carries its own copy of SQLite. Two copies of SQLite with one file
 open in one process break SQLite's POSIX locks (sqlite.org/howtocorrupt.html, "multiple copies of SQLite
@@ -6,7 +6,10 @@ linked into the same application"): when connectorx closed the file it took itse
 checkpointed and deleted the WAL that the store's own connections were still writing to, and the next
 writes were lost (seen here: a tombstone written after a read was gone, then "disk I/O error"). Across
 processes the locks work, so SQLite stores are read by a child process that writes Arrow IPC files.
-PostgreSQL has no such problem and is read in-process.
+(ADBC's SQLite driver would have the same problem, and guesses column types from the first rows.)
+
+PostgreSQL is read in-process with ADBC's driver, which is libpq: it honours PGPASSWORD, ~/.pgpass and
+the other libpq settings exactly as the store's psycopg connections do (connectorx's own client does not).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ class StoreReadError(RuntimeError):
     """The reader process could not read the store."""
 
 
-def connectorx_uri(engine: Engine) -> str:
-    """The URL connectorx understands for the store's database."""
+def reader_uri(engine: Engine) -> str:
+    """The store's URL as the Arrow readers write it (connectorx for SQLite, libpq for PostgreSQL)."""
     url = engine.url
     if url.get_backend_name() == "sqlite":
         return f"sqlite://{Path(str(url.database)).resolve()}"
@@ -36,13 +39,13 @@ def connectorx_uri(engine: Engine) -> str:
 
 def read_queries(engine: Engine, queries: Mapping[str, str]) -> dict[str, pl.DataFrame]:
     """One frame per named query."""
-    uri = connectorx_uri(engine)
+    uri = reader_uri(engine)
     if engine.url.get_backend_name() != "sqlite":
-        return {name: pl.read_database_uri(sql, uri, engine="connectorx") for name, sql in queries.items()}
+        return {name: pl.read_database_uri(sql, uri, engine="adbc") for name, sql in queries.items()}
     with tempfile.TemporaryDirectory(prefix="crm-kpi-read-") as directory:
         request = json.dumps({"uri": uri, "directory": directory, "queries": dict(queries)})
         done = subprocess.run(
-            [sys.executable, "-m", "sync.store.arrow_reads"], input=request, capture_output=True, text=True
+            [sys.executable, "-c", _CHILD], input=request, capture_output=True, text=True, check=False
         )
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
@@ -50,12 +53,20 @@ def read_queries(engine: Engine, queries: Mapping[str, str]) -> dict[str, pl.Dat
         return {name: pl.read_ipc(Path(directory) / f"{index}.arrow") for index, name in enumerate(queries)}
 
 
-def _child() -> None:
-    request = json.loads(sys.stdin.read())
-    for index, sql in enumerate(request["queries"].values()):
-        frame = pl.read_database_uri(sql, request["uri"], engine="connectorx")
-        frame.write_ipc(Path(request["directory"]) / f"{index}.arrow")
+# The child imports polars and nothing of ours (importing the `sync.store` package would double its start).
+_CHILD = """
+import json, sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import polars as pl
 
+request = json.loads(sys.stdin.read())
 
-if __name__ == "__main__":
-    _child()
+def read(item):
+    index, sql = item
+    pl.read_database_uri(sql, request["uri"], engine="connectorx").write_ipc(
+        Path(request["directory"]) / f"{index}.arrow")
+
+with ThreadPoolExecutor(2) as pool:
+    list(pool.map(read, enumerate(request["queries"].values())))
+"""

@@ -57,6 +57,19 @@ def read_ledger(connection: sa.Connection, instance: str) -> dict[str, LedgerEnt
     return {row.target_key: _entry(row) for row in rows}
 
 
+def read_failed(connection: sa.Connection, instance: str | None, limit: int) -> list[LedgerEntry]:
+    """Writes the CRM rejected and no later run has written or settled, the latest first."""
+    query = (
+        sa.select(write_ledger)
+        .where(write_ledger.c.status == "failed")
+        .order_by(write_ledger.c.attempted_at.desc(), write_ledger.c.target_key)
+        .limit(limit)
+    )
+    if instance is not None:
+        query = query.where(write_ledger.c.instance == instance)
+    return [_entry(row) for row in connection.execute(query)]
+
+
 def _entry(row: sa.Row[Any]) -> LedgerEntry:
     return LedgerEntry(
         key=row.target_key,

@@ -19,19 +19,18 @@ from sqlalchemy.engine import Engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _config(engine: Engine) -> Config:
+def _config(migrations: Path = MIGRATIONS) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
+    config.set_main_option("script_location", str(migrations))
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Migrate the store to the latest revision (a no-op when it is there)."""
-    config = _config(engine)
+def upgrade(engine: Engine, *, migrations: Path = MIGRATIONS, to: str = "head") -> None:
+    """Migrate the store to the latest revision (a no-op when it is there), in one transaction."""
+    config = _config(migrations)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, to)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -39,16 +38,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config_without_engine()).get_current_head()
+def head_revision(migrations: Path = MIGRATIONS) -> str:
+    head = ScriptDirectory.from_config(_config(migrations)).get_current_head()
     assert head is not None
     return head
-
-
-def _config_without_engine() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
 
 
 def _autogenerate(url: str, message: str) -> None:
@@ -56,7 +49,8 @@ def _autogenerate(url: str, message: str) -> None:
     from sync.store.connection import create_store_engine
 
     engine = create_store_engine(url)
-    config = _config(engine)
+    upgrade(engine)
+    config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)

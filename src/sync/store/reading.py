@@ -1,10 +1,8 @@
-"""Reading records for the compute: SQL straight into Arrow with connectorx, one frame per table, only the
-columns asked for — never a Python object per record.
-
-connectorx reads SQLite and PostgreSQL alike (SQLite in a child process: `sync.store.arrow_reads` says
-why). ADBC's SQLite driver was tried and refused: it guesses a column's type from its first rows and fails
-on a column that starts with nulls (`Type mismatch in column 0: expected INT64 but got STRING`); connectorx
-reads the declared column types instead. Timings: docs/benchmarks.md (bench/store_read.py).
+"""Reading records for the compute: SQL straight into Arrow, one frame per table, only the columns asked
+for — never a Python object per record (`sync.store.arrow_reads` says with what, and why SQLite is read by
+a child process). ADBC's SQLite driver was tried and refused: it guesses a column's type from its first
+rows and fails on a column that starts with nulls (`Type mismatch in column 0: expected INT64 but got
+STRING`); connectorx reads the declared types. Timings: docs/store.md (bench/store_read.py).
 """
 
 from __future__ import annotations

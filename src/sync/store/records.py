@@ -145,18 +145,27 @@ def save_batch(
     return len(rows), quarantined
 
 
-def tombstone_unseen(connection: sa.Connection, instance: str, table_name: str, stream: str, run: str) -> int:
-    """After a full read of `stream` in `run`: its rows that the read did not return are gone from the CRM."""
+def tombstone_unseen(
+    connection: sa.Connection, instance: str, table_name: str, stream: str, runs: Sequence[str]
+) -> int:
+    """After a full read of `stream` by `runs`: its rows that the read did not return are gone from the CRM.
+
+    `runs` are every run that stored part of that one full read: the run that started it and the runs that
+    resumed it after an interruption (the last of them first). Rows stored by a run not listed were not seen
+    by the read and are marked deleted, stamped with the first run listed.
+    """
+    if not runs:
+        raise ValueError("name the run(s) that made the full read")
     table = record_table(table_name)
     done = connection.execute(
         table.update()
         .where(
             table.c.instance == instance,
             table.c.sync_stream == stream,
-            sa.or_(table.c.sync_run.is_(None), table.c.sync_run != run),
+            sa.or_(table.c.sync_run.is_(None), table.c.sync_run.not_in(list(runs))),
             sa.or_(table.c.deleted.is_(None), sa.not_(table.c.deleted)),
         )
-        .values(deleted=True, sync_run=run)
+        .values(deleted=True, sync_run=runs[0])
     )
     return done.rowcount
 

@@ -83,10 +83,14 @@ class Store:
     def cursor(self, instance: str, stream: str) -> Cursor | None:
         return self.cursors(instance).get(stream)
 
-    def tombstone_unseen(self, instance: str, table: str, stream: str, run: str) -> int:
-        """After a full read (`Batch.full`) of `stream` in `run`: mark what it did not return as deleted."""
+    def tombstone_unseen(self, instance: str, table: str, stream: str, runs: str | Sequence[str]) -> int:
+        """After a full read (`Batch.full`) of `stream`: mark what it did not return as deleted. `runs`: the
+        run that made the read, or every run that stored part of it when it was resumed after a kill (else
+        the rows stored before the kill would count as unseen)."""
         with self.engine.begin() as connection:
-            return records.tombstone_unseen(connection, instance, table, stream, run)
+            return records.tombstone_unseen(
+                connection, instance, table, stream, [runs] if isinstance(runs, str) else list(runs)
+            )
 
     # Reading
 
@@ -126,6 +130,11 @@ class Store:
         with self.engine.begin() as connection:
             ledger_rows.record_results(connection, instance, run, writes, results, self._clock())
 
+    def failed_writes(self, instance: str | None = None, *, limit: int = 100) -> list[LedgerEntry]:
+        """Rejected writes still waiting for a later run (for `status` and the report)."""
+        with self.engine.connect() as connection:
+            return ledger_rows.read_failed(connection, instance, limit)
+
     def settle(self, instance: str, keys: Sequence[str]) -> None:
         """Close failed entries that no longer need writing (`Plan.settled`)."""
         with self.engine.begin() as connection:
@@ -133,10 +142,14 @@ class Store:
 
     # Runs and the lock
 
+    def new_run_id(self) -> str:
+        """A run id that sorts by start time: take the lock with it, then `start_run` with it."""
+        return f"{self._clock():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
     def start_run(self, instance: str, run_id: str | None = None) -> str:
         """Open a run row (status `running`); earlier runs of the instance left `running` become
         `interrupted` — call it while holding the instance's lock."""
-        run_id = run_id or f"{self._clock():%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        run_id = run_id or self.new_run_id()
         with self.engine.begin() as connection:
             run_history.mark_abandoned(connection, instance, self._clock())
             run_history.insert_run(connection, run_id, instance, self._clock())

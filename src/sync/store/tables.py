@@ -41,6 +41,9 @@ def _record_table(name: str, model: type[BaseModel]) -> sa.Table:
         *model_columns(model, skip=("id",)),
         sa.Column("sync_stream", sa.String, nullable=True),
         sa.Column("sync_run", sa.String, nullable=True),
+        # Clustered on (instance, id) in SQLite: reading one instance is then a sequential scan, not an index
+        # lookup per row (twice as fast for activities, bench/store_read.py).
+        sqlite_with_rowid=False,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
@@ -55,6 +55,20 @@ def same_values(new: Values, old: Values | None, rel_tol: float) -> bool:
     return old is not None and all(same(value, old.get(name), rel_tol) for name, value in new.items())
 
 
+@dataclass
+class _Tally:
+    """What planning one target kind leaves besides the writes."""
+
+    unchanged: dict[str, int] = field(default_factory=dict)
+    before: dict[str, Values | None] = field(default_factory=dict)
+    settled: list[str] = field(default_factory=list)
+
+    def leave(self, target: str, entry: LedgerEntry | None, key: str) -> None:
+        self.unchanged[target] = self.unchanged.get(target, 0) + 1
+        if entry is not None and entry.status == "failed":
+            self.settled.append(key)
+
+
 def plan_writes(
     values: pl.DataFrame,
     ledger: Mapping[str, LedgerEntry],
@@ -64,62 +78,10 @@ def plan_writes(
 ) -> Plan:
     """The plan for one instance. `values` is `kpi_engine.compute` output (any mix of grains)."""
     crm_now = {value.key: value.values for value in current}
-    tol = settings.relative_tolerance
-    creates: list[SnapshotWrite] = []
-    updates: list[SnapshotWrite] = []
-    field_writes: list[FieldWrite] = []
-    unchanged: dict[str, int] = {}
-    before: dict[str, Values | None] = {}
-    settled: list[str] = []
-
-    snapshot_targets = settings.snapshots if context.snapshots else ()
-    for write in desired_snapshots(
-        values, snapshot_targets, context.instance, context.computed_at, settings.decimals
-    ):
-        entry = ledger.get(write.key)
-        _, new = written_values(write)
-        known = _as_known(entry.written if entry else None, crm_now.get(write.key))
-        if entry is not None and same_values(new, entry.written, tol) and same_values(new, known, tol):
-            unchanged[SNAPSHOT_TARGET] = unchanged.get(SNAPSHOT_TARGET, 0) + 1
-            if entry.status == "failed":
-                settled.append(write.key)
-            continue
-        before[write.key] = known
-        never_written = entry is None or (entry.written is None and entry.crm_id is None)
-        (creates if never_written and write.key not in crm_now else updates).append(write)
-
-    field_targets = [
-        t
-        for t in settings.fields
-        if t.object != "user" or (context.user_fields and context.crm == "salesforce")
-    ]
-    for (obj, record_id), new_values in desired_fields(values, field_targets, settings.decimals).items():
-        key = FieldWrite(obj, record_id, {}).key
-        entry = ledger.get(key)
-        written = entry.written if entry else None
-        known = _as_known(written, crm_now.get(key))
-        changed = {
-            kpi: value
-            for kpi, value in new_values.items()
-            if not (
-                written is not None
-                and kpi in written
-                and same(value, written[kpi], tol)
-                and known is not None
-                and kpi in known
-                and same(value, known[kpi], tol)
-            )
-        }
-        if not changed:
-            unchanged[obj] = unchanged.get(obj, 0) + 1
-            if entry is not None and entry.status == "failed":
-                settled.append(key)
-            continue
-        before[key] = known
-        field_writes.append(FieldWrite(obj, record_id, changed))
-
+    tally = _Tally()
+    creates, updates = _plan_snapshots(values, ledger, crm_now, settings, context, tally)
+    field_writes = _plan_fields(values, ledger, crm_now, settings, context, tally)
     planned = [write.key for write in creates + updates] + [write.key for write in field_writes]
-    retries = frozenset(key for key in planned if key in ledger and ledger[key].status == "failed")
     first_sync = not ledger
     return Plan(
         instance=context.instance,
@@ -127,14 +89,76 @@ def plan_writes(
         creates=tuple(creates),
         updates=tuple(updates),
         field_writes=tuple(field_writes),
-        unchanged=unchanged,
-        retries=retries,
-        settled=tuple(settled),
-        before=before,
+        unchanged=tally.unchanged,
+        retries=frozenset(key for key in planned if key in ledger and ledger[key].status == "failed"),
+        settled=tuple(tally.settled),
+        before=tally.before,
         first_sync=first_sync,
         max_first_sync_records=settings.max_first_sync_records,
         blocked=_refusal(len(creates), first_sync, settings.max_first_sync_records, context),
     )
+
+
+def _plan_snapshots(
+    values: pl.DataFrame,
+    ledger: Mapping[str, LedgerEntry],
+    crm_now: Mapping[str, Values],
+    settings: WritebackSettings,
+    context: PlanContext,
+    tally: _Tally,
+) -> tuple[list[SnapshotWrite], list[SnapshotWrite]]:
+    """Creates (never accepted by the CRM, not in it) and updates; both are upserts by key."""
+    creates: list[SnapshotWrite] = []
+    updates: list[SnapshotWrite] = []
+    targets = settings.snapshots if context.snapshots else ()
+    tol = settings.relative_tolerance
+    for write in desired_snapshots(values, targets, context.instance, context.computed_at, settings.decimals):
+        entry = ledger.get(write.key)
+        _, new = written_values(write)
+        known = _as_known(entry.written if entry else None, crm_now.get(write.key))
+        if entry is not None and same_values(new, entry.written, tol) and same_values(new, known, tol):
+            tally.leave(SNAPSHOT_TARGET, entry, write.key)
+            continue
+        tally.before[write.key] = known
+        never_written = entry is None or (entry.written is None and entry.crm_id is None)
+        (creates if never_written and write.key not in crm_now else updates).append(write)
+    return creates, updates
+
+
+def _plan_fields(
+    values: pl.DataFrame,
+    ledger: Mapping[str, LedgerEntry],
+    crm_now: Mapping[str, Values],
+    settings: WritebackSettings,
+    context: PlanContext,
+    tally: _Tally,
+) -> list[FieldWrite]:
+    """One write per record with a changed KPI, carrying only the changed KPIs."""
+    user_fields = context.user_fields and context.crm == "salesforce"  # HubSpot users take no properties
+    targets = [t for t in settings.fields if t.object != "user" or user_fields]
+    tol = settings.relative_tolerance
+    writes: list[FieldWrite] = []
+    for (obj, record_id), new_values in desired_fields(values, targets, settings.decimals).items():
+        key = FieldWrite(obj, record_id, {}).key
+        entry = ledger.get(key)
+        written = (entry.written if entry else None) or {}
+        known = _as_known(written, crm_now.get(key)) or {}
+        changed = {
+            kpi: value
+            for kpi, value in new_values.items()
+            if not (
+                kpi in written
+                and same(value, written[kpi], tol)
+                and kpi in known
+                and same(value, known[kpi], tol)
+            )
+        }
+        if not changed:
+            tally.leave(obj, entry, key)
+            continue
+        tally.before[key] = _as_known(entry.written if entry else None, crm_now.get(key))
+        writes.append(FieldWrite(obj, record_id, changed))
+    return writes
 
 
 def _as_known(written: Values | None, reported: Values | None) -> Values | None:

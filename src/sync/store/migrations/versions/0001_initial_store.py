@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_accounts")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "activities",
@@ -57,6 +58,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_activities")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "cursors",
@@ -80,6 +82,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_fx_rates")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "leads",
@@ -98,6 +101,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_leads")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "line_items",
@@ -116,6 +120,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_line_items")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "locks",
@@ -152,6 +157,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_opportunities")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "quarantine",
@@ -182,6 +188,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_quotas")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "runs",
@@ -216,6 +223,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_stage_changes")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "stages",
@@ -233,6 +241,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_stages")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "users",
@@ -251,6 +260,7 @@ def upgrade() -> None:
         sa.Column("sync_stream", sa.String(), nullable=True),
         sa.Column("sync_run", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("instance", "id", name=op.f("pk_users")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "write_ledger",
