@@ -1,4 +1,4 @@
-"""settings.toml's sync tables: [store], [[instances]], [writeback], [schedule], [quarantine] — defaults,
+"""settings.toml's sync tables: [store], [[instances]], [writeback], [schedule] — defaults,
 every key documented, secrets refused with where they go, and errors that name the key."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from connectors.config import InstanceConfig
 from kpi_engine.config import KpiConfig
 from sync.settings import Settings, SettingsError, load_settings
-from sync.settings_tables import QuarantineSettings, ScheduleSettings, StoreSettings
+from sync.settings_tables import ScheduleSettings, StoreSettings
 from sync.writeback.targets import FieldTarget, SnapshotTarget, WritebackSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,6 @@ def test_the_example_loads_and_shows_the_defaults() -> None:
     assert [i.name for i in settings.instances] == ["acme-sf", "acme-hs"]
     assert settings.writeback == defaults.writeback
     assert settings.schedule == defaults.schedule
-    assert settings.quarantine == defaults.quarantine
     assert settings.store == defaults.store
     assert settings.kpis == defaults.kpis
     assert defaults.instances == ()
@@ -63,7 +62,6 @@ MODELS: list[type[BaseModel]] = [
     SnapshotTarget,
     FieldTarget,
     ScheduleSettings,
-    QuarantineSettings,
 ]
 
 
@@ -162,7 +160,6 @@ def test_a_store_url_with_a_password_is_refused(tmp_path: Path) -> None:
             SALESFORCE + '[schedule.instances]\nacme-sf = "every minute"\n',
             "schedule.instances: acme-sf: 'every minute'",
         ),
-        ("[quarantine]\nmax_share = 1.5\n", "quarantine.max_share: input should be less than or equal to 1"),
         ("[sync]\nfull = true\n", "sync: unknown key"),
     ],
 )
@@ -197,19 +194,3 @@ def test_instances_are_found_by_name(tmp_path: Path) -> None:
     assert settings.instance("acme-sf").crm == "salesforce"
     with pytest.raises(KeyError, match="no instance named 'acme' \\(known: acme-sf\\)"):
         settings.instance("acme")
-
-
-@pytest.mark.parametrize(
-    ("quarantined", "read", "stops"),
-    [
-        (100, 10_000, False),  # exactly 1 %: not more than the share
-        (101, 10_000, True),  # one past
-        (10, 100, False),  # 10 % but not more than min_records
-        (11, 100, True),  # one past min_records, above the share
-        (0, 0, False),
-    ],
-)
-def test_the_quarantine_threshold_needs_both_the_share_and_the_count(
-    quarantined: int, read: int, stops: bool
-) -> None:
-    assert QuarantineSettings(max_share=0.01, min_records=10).exceeded(quarantined, read) is stops

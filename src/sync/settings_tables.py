@@ -1,4 +1,4 @@
-"""The settings tables of the sync itself: `[store]`, `[schedule]`, `[quarantine]` (the `[writeback]` table
+"""The settings tables of the sync itself: `[store]`, `[schedule]` (the `[writeback]` table
 is `sync.writeback.targets.WritebackSettings`, `[[instances]]` is `connectors.config.InstanceConfig`)."""
 
 from __future__ import annotations
@@ -79,18 +79,3 @@ class ScheduleSettings(BaseModel):
 
     def cron_for(self, instance: str) -> str:
         return self.instances.get(instance, self.cron)
-
-
-class QuarantineSettings(BaseModel):
-    """`[quarantine]`: how many malformed records a run tolerates before it stops short of writing."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_share: float = Field(0.01, ge=0, le=1)
-    """The run stops before writing when more than this share of the records it read were quarantined..."""
-    min_records: int = Field(10, ge=0)
-    """...and more than this many (a handful of bad rows in a small run never stops it)."""
-
-    def exceeded(self, quarantined: int, read: int) -> bool:
-        """`read` counts every record the run read, quarantined ones included."""
-        return quarantined > self.min_records and quarantined > self.max_share * read

@@ -1,4 +1,4 @@
-"""Run history and the per-instance lock (PostgreSQL advisory lock; SQLite leased row)."""
+"""Run history and the per-instance lock (PostgreSQL advisory lock; an OS lock beside a SQLite file)."""
 
 from __future__ import annotations
 

@@ -72,6 +72,7 @@ def test_a_second_sync_of_a_busy_instance_is_refused_and_the_first_is_untouched(
     with sandboxes.start("salesforce") as sb, Store.open(store_url) as store:
         instance = instance_for(sb)
         settings = settings_for(store_url, instance)
+        install_instance(settings, instance, dry_run=False)
         with store.lock(instance.name, "another-host:4242"):
             report = sync_instance(instance, settings, store, OPTIONS)
         assert report.status == "failed"
