@@ -1,74 +1,76 @@
-"""`crm-kpi demo` end to end on a tiny generated org: files written, loaded back, every KPI computed."""
+"""`crm-kpi demo` end to end on a tiny generated org served by both sandbox CRMs."""
 
+from __future__ import annotations
+
+import os
 from pathlib import Path
 
-import polars as pl
 from typer.testing import CliRunner
 
-from kpi_engine.catalog import CATALOG
-from kpi_engine.schema import RECORD_FILES
 from sync.cli import app
 
 
-def test_demo_writes_the_org_and_the_kpi_values(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--size", "tiny", "--output-dir", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    for file_name, _ in RECORD_FILES.values():
-        assert (tmp_path / "input" / file_name).exists()
-    values = pl.read_ndjson(tmp_path / "kpis.jsonl", infer_schema_length=None)
-    # The org table names the headline KPIs with a value.
-    assert "win_rate" in result.output and "bookings" in result.output
-    org_kpis = set(values.filter(pl.col("scope") == "org")["kpi"].unique())
-    # Every visible KPI with an org scope appears at org level; hidden intermediates never do.
-    expected = {k for k, e in CATALOG.items() if not e.hidden and "org" in e.scopes}
-    assert expected <= org_kpis
-    assert not {k for k, e in CATALOG.items() if e.hidden} & set(values["kpi"].unique())
+def table_rows(output: str, title: str) -> list[list[str]]:
+    """The body rows of the rich table printed under `title` (cells of wrapped lines are joined)."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    rows: list[list[str]] = []
+    for line in lines[start + 4 :]:
+        if not line.startswith("│"):
+            break
+        cells = [cell.strip() for cell in line.split("│")[1:-1]]
+        if cells[0]:
+            rows.append(cells)
+        else:  # a wrapped continuation line
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
+    return rows
 
 
-def test_demo_is_reproducible_with_as_of_and_refuses_to_date(tmp_path: Path) -> None:
-    runner = CliRunner()
-    args = ["demo", "--size", "tiny", "--as-of", "2025-06-30", "--grain", "month"]
-    first = runner.invoke(app, [*args, "--output-dir", str(tmp_path / "a")])
-    second = runner.invoke(app, [*args, "--output-dir", str(tmp_path / "b")])
-    assert first.exit_code == second.exit_code == 0
-    # June 2025 ends on 07-01, after the as-of day, so May is the last complete month.
-    assert "month starting 2025-05-01" in first.output
-    for file_name, _ in RECORD_FILES.values():  # the same org, byte for byte
-        assert (tmp_path / "a" / "input" / file_name).read_bytes() == (
-            tmp_path / "b" / "input" / file_name
-        ).read_bytes()
-    # The same values; floats may differ in the last bit (polars sums in parallel, in no fixed order).
-    a = pl.read_ndjson(tmp_path / "a" / "kpis.jsonl", infer_schema_length=None)
-    b = pl.read_ndjson(tmp_path / "b" / "kpis.jsonl", infer_schema_length=None)
-    assert a.drop("value", "numerator", "denominator").equals(b.drop("value", "numerator", "denominator"))
-    for column in ("value", "numerator", "denominator"):
-        difference = (a[column] - b[column]).abs() / a[column].abs().clip(lower_bound=1.0)
-        assert (difference.fill_null(0.0) <= 1e-9).all() and a[column].is_null().equals(b[column].is_null())
-    refused = runner.invoke(app, ["demo", "--grain", "to_date", "--output-dir", str(tmp_path / "c")])
-    assert refused.exit_code == 2 and "use month, quarter or year" in refused.output
-
-
-def test_demo_table_names_units_and_percentages_and_says_the_org_is_generated(tmp_path: Path) -> None:
+def test_the_demo_installs_syncs_proves_reports_and_syncs_only_what_changed(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
-        ["demo", "--size", "tiny", "--as-of", "2025-06-30", "--output-dir", str(tmp_path)],
-        terminal_width=200,
+        ["demo", "--size", "tiny", "--as-of", "2026-06-30", "--output-dir", str(tmp_path)],
+        terminal_width=240,
     )
     assert result.exit_code == 0, result.output
-    assert "Organisation KPIs of the generated example org, quarter starting 2025-01-01" in result.stdout
-    # progress on stderr while it generates and computes
-    assert "generating a tiny example org (seed 0, as of 2025-06-30)" in result.stderr
-    assert "computing the KPI catalog" in result.stderr
-    rows = {
-        cells[0]: cells
-        for line in result.stdout.splitlines()
-        if line.startswith("│") and (cells := [c.strip() for c in line.split("│")[1:-1]])
-    }
-    # kpi, name, value, unit, numerator, denominator
-    assert (
-        rows["win_rate"][1] == "Win rate" and rows["win_rate"][2].endswith("%") and rows["win_rate"][3] == "%"
+    out = result.stdout
+
+    first = {row[0]: row for row in table_rows(out, "First sync (full)")}
+    assert set(first) == {"demo-salesforce", "demo-hubspot"}
+    assert all(row[1] == "ok" and int(row[3].replace(",", "")) > 0 for row in first.values())
+
+    # Every written value read back from the CRMs, none differing.
+    proof = table_rows(out, "Written values read back from the CRMs")
+    assert len(proof) == 2 and all(int(row[1].replace(",", "")) > 0 and row[3] == "0" for row in proof)
+    assert "checked" in result.stderr and "all match" in result.stderr
+
+    # Nothing changed: nothing written. After the users' edits: only the edited deals read, something written.
+    second = {row[0]: row for row in table_rows(out, "Second sync: nothing changed")}
+    assert all(row[3] == "0" for row in second.values())
+    third = {row[0]: row for row in table_rows(out, "Third sync, after the users' edits")}
+    assert all(int(row[3].replace(",", "")) > 0 for row in third.values())
+    # Salesforce: 2 won, 3 raised, 1 added, 1 deleted = 7 opportunities (plus their history rows).
+    assert "7 Opportunity" in third["demo-salesforce"][6]
+    assert int(third["demo-salesforce"][2].replace(",", "")) < int(
+        first["demo-salesforce"][2].replace(",", "")
     )
-    assert rows["bookings"][3] == "currency"
-    assert rows["sales_cycle_days"][2].endswith(" d") and rows["sales_cycle_days"][3] == "days"
-    assert rows["cac_payback_months"][3] == "months"
-    assert rows["win_loss_ratio"][3] == "ratio" and not rows["win_loss_ratio"][2].endswith("%")
+
+    # The organisation's KPIs with names, units and percentages; the org is said to be generated.
+    org = {row[0]: row for row in table_rows(out, "Organisation KPIs of the generated example org")}
+    assert org["win_rate"][1] == "Win rate" and org["win_rate"][2].endswith("%") and org["win_rate"][3] == "%"
+    assert org["sales_cycle_days"][3] == "days" and org["cac_payback_months"][3] == "months"
+    assert table_rows(out, "Leaderboard")  # reps by bookings
+
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "demo-salesforce" in report and "demo-hubspot" in report and "<svg" in report
+    settings = (tmp_path / "settings.toml").read_text(encoding="utf-8")
+    assert "client_secret_env" in settings
+    for name, value in os.environ.items():  # the sandboxes' secrets are nowhere in what the demo wrote
+        if name.startswith("CRM_KPI_DEMO_") and len(value) > 8:
+            assert value not in settings and value not in result.output and value not in report
+
+    # The store outlives the sandboxes: status reads it with the settings the demo wrote.
+    status = CliRunner().invoke(
+        app, ["status", "--config", str(tmp_path / "settings.toml"), "--format", "json"]
+    )
+    assert status.exit_code == 0 and '"demo-salesforce"' in status.stdout

@@ -56,6 +56,8 @@ class DemoRun:
     third: list[RunReport] = field(default_factory=list)
     """After the users' edits: reads and writes only what they changed."""
     leaderboard: pl.DataFrame | None = None
+    org_values: pl.DataFrame | None = None
+    """The first instance's org-scope KPIs of the latest complete quarter, computed from the store."""
     report_path: Path | None = None
 
 
@@ -158,6 +160,16 @@ def leaderboard(store: Store, settings: Settings, as_of: date, top: int = 8) -> 
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
 
+def latest_quarter(store: Store, settings: Settings, as_of: date) -> pl.DataFrame:
+    """Every KPI of the first instance at org scope, for the latest quarter that ended by `as_of`."""
+    instance = settings.instances[0]
+    values = compute(
+        store.dataset(instance.name), settings.kpis, grain="quarter", as_of=as_of, scopes=["org"]
+    )
+    ended = values.filter((pl.col("grain") == "quarter") & (pl.col("period_end") <= as_of))
+    return ended.filter(pl.col("period_start") == ended["period_start"].max()) if ended.height else ended
+
+
 def run_demo(
     *,
     size: str,
@@ -192,6 +204,7 @@ def run_demo(
                 finally:
                     connector.close()
             demo.leaderboard = leaderboard(store, settings, as_of)
+            demo.org_values = latest_quarter(store, settings, as_of)
             report = output_dir / "report.html"
             report.write_text(
                 report_from_store(

@@ -11,7 +11,7 @@ import typer
 from sync.cli_errors import CliError, ExitCode, os_error
 from sync.cli_input import OrgSize, output_directory, parse_date
 from sync.cli_output import Column, FormatOption, OutputFormat, Section, emit, note
-from sync.value_display import format_value
+from sync.value_display import format_number, format_value, kpi_name, kpi_value_text, unit_label
 
 EXAMPLES = """\
 Examples:
@@ -20,6 +20,23 @@ Examples:
 
     crm-kpi demo --size tiny --as-of 2026-06-30 --output-dir /tmp/demo
 """
+
+
+def org_section(values: Any, instance: str) -> Section:
+    """The organisation's KPIs of the latest complete quarter: name, value with its unit, and what it was
+    computed from."""
+    rows = values.filter(values["scope"] == "org").sort("kpi") if values is not None else values
+    period = rows["period_start"][0] if rows is not None and rows.height else None
+    columns = (
+        Column("kpi"),
+        Column("name", text=lambda row: kpi_name(row["kpi"])),
+        Column("value", numeric=True, text=kpi_value_text),
+        Column("unit", text=lambda row: unit_label(row["kpi"], row["unit"])),
+        Column("numerator", numeric=True, text=lambda row: format_number(row["numerator"])),
+        Column("denominator", numeric=True, text=lambda row: format_number(row["denominator"])),
+    )
+    title = f"Organisation KPIs of the generated example org ({instance}), quarter starting {period}"
+    return Section("values", rows.iter_rows(named=True) if rows is not None else [], columns, title)
 
 
 def _stream_counts(extracted: dict[str, int]) -> str:
@@ -156,6 +173,7 @@ def demo_command(
             title="Written values read back from the CRMs",
         )
     )
+    sections.append(org_section(demo.org_values, demo.first[0].instance if demo.first else ""))
     sections.append(_leaderboard_section(demo.leaderboard))
     sections.append(
         _run_section(
