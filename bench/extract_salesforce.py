@@ -21,6 +21,7 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -41,7 +42,10 @@ def start_sandbox(size: str, state_dir: Path) -> tuple[subprocess.Popen[str], di
          "--as-of", "2025-06-30", "--limits", "burst=none", "--state-dir", str(state_dir)],
         stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": "src"})
     assert process.stdout is not None
-    return process, json.loads(process.stdout.readline())
+    info = json.loads(process.stdout.readline())
+    # keep draining its output: a full pipe would block the server mid-response
+    threading.Thread(target=process.stdout.read, daemon=True).start()
+    return process, info
 
 
 def connector_for(info: dict[str, Any]) -> SalesforceConnector:

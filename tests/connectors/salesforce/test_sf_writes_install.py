@@ -122,3 +122,21 @@ def test_a_field_the_user_cannot_edit_is_reported_with_the_fix(installed: Runnin
     [result] = connector.write_fields([FieldWrite("opportunity", opportunity, {"win_rate": 0.5})])
     assert not result.ok and result.error_code == "INVALID_FIELD" and not result.retryable
     assert result.fix is not None and "crm-kpi install" in result.fix and "CRM_KPI_Integration" in result.fix
+
+
+def test_a_read_only_grant_is_upgraded_to_edit_not_duplicated(installed: RunningSandbox, connector_for) -> None:
+    """An admin turned Edit off on one field: install plans that one grant and updates it in place."""
+    store = installed.store
+    [integration_set] = [r["Id"] for r in store.rows("PermissionSet") if r["Name"] == "CRM_KPI_Integration"]
+    [grant] = [r for r in store.rows("FieldPermissions")
+               if r["ParentId"] == integration_set and r["Field"] == "Account.CRMKPI_account_lifetime_revenue__c"]
+    store.update("FieldPermissions", grant["Id"], {"PermissionsEdit": False})
+    connector = connector_for(installed)
+    plan = connector.install_plan(SPEC)
+    assert [i.name for i in plan.to_create] == [
+        "CRM_KPI_Integration:Account.CRMKPI_account_lifetime_revenue__c"]
+    count = sum(1 for _ in store.rows("FieldPermissions"))
+    connector.install(plan)
+    assert sum(1 for _ in store.rows("FieldPermissions")) == count
+    assert next(r for r in store.rows("FieldPermissions") if r["Id"] == grant["Id"])["PermissionsEdit"] is True
+    assert connector.install_plan(SPEC).to_create == []
