@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from email.utils import formatdate
 from collections.abc import Callable, Sequence
+from email.utils import formatdate
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute

@@ -23,7 +23,7 @@ final) and before serving.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from starlette.applications import Starlette
@@ -56,10 +56,11 @@ class CrmPlugin(Protocol):
     def build(self, org: Any, runtime: Runtime) -> tuple[Starlette, Any]: ...
 
 
-ExceptionHandler = Callable[[Request, Exception], Response]
+# What `Starlette(exception_handlers=...)` takes for HTTP errors.
+ExceptionHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
 
 
-def server_error_handlers(dialect: Dialect) -> Mapping[Any, ExceptionHandler]:
+def server_error_handlers(dialect: Dialect) -> dict[Any, ExceptionHandler]:
     """`Starlette(exception_handlers=...)` so an unhandled error in a CRM app answers the CRM's own 500 body
     rather than Starlette's text/plain "Internal Server Error"."""
 

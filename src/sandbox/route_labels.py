@@ -18,13 +18,30 @@ from starlette.types import Scope
 def route_label(routes: Sequence[BaseRoute], scope: Scope) -> str | None:
     """The name of the route Starlette would dispatch `scope` to (None when no route's path matches)."""
     partial: str | None = None
+    path, method = _route_path(scope), scope.get("method", "GET")
     for route in routes:
-        match, _ = route.matches(scope)
+        match = _match(route, scope, path, method)
         if match is Match.FULL:
             return _name(route)
         if match is Match.PARTIAL and partial is None:
             partial = _name(route)
     return partial
+
+
+def _route_path(scope: Scope) -> str:
+    """The path routes match against: the request path below the app's root path, as Starlette takes it."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+def _match(route: BaseRoute, scope: Scope, path: str, method: str) -> Match:
+    """`route.matches(scope)` without building the child scope (this runs on every request)."""
+    if not isinstance(route, Route):
+        return route.matches(scope)[0]
+    if route.path_regex.match(path) is None:
+        return Match.NONE
+    return Match.FULL if route.methods is None or method in route.methods else Match.PARTIAL
 
 
 def _name(route: BaseRoute) -> str | None:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Self
 
 from starlette.applications import Starlette
 
@@ -107,10 +107,10 @@ class RunningSandbox:
     def stop(self) -> None:
         self.server.stop()
 
-    def __enter__(self) -> RunningSandbox:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
@@ -222,5 +222,5 @@ class Sandbox:
         self._running_sandbox = self.start()
         return self._running_sandbox
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._running_sandbox.stop()

@@ -13,7 +13,7 @@ import socket
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Self
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -113,6 +113,7 @@ class SandboxServer:
         if self._sock is None:
             self._sock = bind_socket(self.host, self.requested_port)
             self._port = int(self._sock.getsockname()[1])
+        assert self._port is not None
         return self._port
 
     @property
@@ -157,7 +158,7 @@ class SandboxServer:
             try:
                 assert self._server is not None and sock is not None
                 self._server.run(sockets=[sock])
-            except BaseException as error:  # reported to the starting thread
+            except BaseException as error:  # noqa: BLE001 - re-raised in the starting thread
                 self._error = error
             finally:
                 self._ready.set()
@@ -192,8 +193,9 @@ class SandboxServer:
             self._sock.close()
             self._sock = None
 
-    def __enter__(self) -> SandboxServer:
-        return self.start()
+    def __enter__(self) -> Self:
+        self.start()
+        return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

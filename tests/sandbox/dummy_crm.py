@@ -4,17 +4,17 @@ endpoint that asks the fault plan about each record. Not a real CRM's shapes."""
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.limits import LimitConfig, LimitState
 from sandbox.dialect import DialectBase
+from sandbox.limits import LimitConfig, LimitState
 from sandbox.plugin import SandboxDataError, server_error_handlers
 from sandbox.runtime import Runtime
 

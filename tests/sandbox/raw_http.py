@@ -34,12 +34,12 @@ def raw_request(base_url: str, ca_file: str, method: str, path: str, token: str 
     if body:
         lines.append(f"Content-Type: {content_type}")
     context = ssl.create_default_context(cafile=ca_file)
-    with socket.create_connection((host, port), timeout=10) as plain:
-        with context.wrap_socket(plain, server_hostname=host) as tls:
-            tls.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-            received = b""
-            while chunk := tls.recv(65536):
-                received += chunk
+    with (socket.create_connection((host, port), timeout=10) as plain,
+          context.wrap_socket(plain, server_hostname=host) as tls):
+        tls.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        received = b""
+        while chunk := tls.recv(65536):
+            received += chunk
     head, _, rest = received.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     headers = [(name, value.strip()) for name, _, value in (line.partition(":") for line in header_lines)]

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterator
 
 import pytest
-
 from raw_http import raw_request
+
 from sandbox.hubspot.portal import Portal
 from sandbox.runtime import RunningSandbox, Sandbox
 from sandbox.salesforce.org import render_org

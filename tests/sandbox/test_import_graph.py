@@ -31,10 +31,9 @@ def _imports(path: Path, known: set[str]) -> set[str]:
 def _graph(package: str) -> dict[str, set[str]]:
     files = {_module_name(p): p for p in (SRC / package).rglob("*.py")}
     known = set(files)
-    graph = {name: _imports(path, known) - {name} for name, path in files.items()}
-    for name in graph:  # a package's __init__ importing its own submodules is how packages load
-        graph[name] = {dep for dep in graph[name] if not name.startswith(dep + ".")}
-    return graph
+    # A package's __init__ importing its own submodules is how packages load: not a cycle.
+    return {name: {dep for dep in _imports(path, known) - {name} if not name.startswith(dep + ".")}
+            for name, path in files.items()}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -81,7 +81,7 @@ CASES = {
         ("GET", "/crm/v3/properties/deals", "properties"), ("GET", "/crm/properties/2026-03/deals", "properties"),
         ("GET", "/crm/v3/properties/deals/groups", "properties"),
         ("GET", "/properties/v1/deals/properties", "properties"),
-        ("GET", "/properties/v2/tickets/properties", "properties"),
+        ("GET", "/properties/v2/products/properties", "properties"),
         ("GET", "/crm/v3/schemas", "schemas"), ("GET", "/crm-object-schemas/v3/schemas/2-1", "schemas"),
         ("GET", "/crm/v3/owners/", "owners"), ("GET", "/crm/v3/owners/12", "owners"),
         ("GET", "/crm/v3/pipelines/deals", "pipelines"),

@@ -6,7 +6,7 @@ Plug-in contract (docs/sandbox.md): `DIALECT`, `build(org, runtime) -> (app, por
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from sandbox.hubspot.dialect import DIALECT
 from sandbox.hubspot.portal import Portal
 from sandbox.instance import Runtime
 
-__all__ = ["DIALECT", "Portal", "build", "load_data", "export_org"]
+__all__ = ["DIALECT", "Portal", "build", "export_org", "load_data"]
 
 
 def build(org: Any, runtime: Runtime) -> tuple[Starlette, Portal]:
@@ -26,7 +26,7 @@ def build(org: Any, runtime: Runtime) -> tuple[Starlette, Portal]:
     from sandbox.hubspot.writes import Writer
 
     def clock() -> datetime:
-        return datetime.fromtimestamp(runtime.clock(), tz=timezone.utc)
+        return datetime.fromtimestamp(runtime.clock(), tz=UTC)
 
     if isinstance(org, Portal):
         portal = org

@@ -6,18 +6,28 @@ Each endpoint module exposes `routes(ctx) -> list[Route]`, every route named wit
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.hubspot import (oauth, routes_associations, routes_batch, routes_directory, routes_legacy,
-                             routes_objects, routes_properties, routes_schemas)
+from sandbox.hubspot import (
+    oauth,
+    routes_associations,
+    routes_batch,
+    routes_directory,
+    routes_legacy,
+    routes_objects,
+    routes_properties,
+    routes_schemas,
+)
 from sandbox.hubspot.context import PortalContext
 from sandbox.hubspot.dialect import DIALECT
 from sandbox.hubspot.errors import ApiError, correlation_id
-from sandbox.plugin import server_error_handlers
+from sandbox.plugin import ExceptionHandler, server_error_handlers
 
 # Batch before objects: `/crm/v3/objects/{type}/batch/read` must not be read as object `batch`'s id.
 ENDPOINT_MODULES = (routes_batch, routes_objects, routes_properties, routes_legacy, routes_schemas,
@@ -41,5 +51,5 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(ctx: PortalContext) -> Starlette:
     routes: list[Route] = [route for module in ENDPOINT_MODULES for route in module.routes(ctx)]
     # A bug in a route answers HubSpot's own 500 body, not Starlette's text/plain one.
-    handlers = {**server_error_handlers(DIALECT), ApiError: _api_error, HTTPException: _http_error}
+    handlers: dict[Any, ExceptionHandler] = {**server_error_handlers(DIALECT), ApiError: _api_error, HTTPException: _http_error}
     return Starlette(routes=routes, exception_handlers=handlers)

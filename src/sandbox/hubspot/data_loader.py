@@ -19,7 +19,7 @@ from sandbox.hubspot.owners import Owner
 from sandbox.hubspot.pipelines import Pipeline, Stage
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import check_value, iso_millis, parse_instant
-from sandbox.hubspot.store import HistoryEntry
+from sandbox.hubspot.record import HistoryEntry
 from sandbox.hubspot.render import record_json
 from sandbox.plugin import SandboxDataError
 

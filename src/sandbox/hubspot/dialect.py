@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
+from sandbox.dialect import DialectBase
 from sandbox.hubspot.errors import rate_limit_body, server_error_body, unauthenticated_body
 from sandbox.limits import LimitConfig, LimitState
-from sandbox.dialect import DialectBase
 
 # Enterprise private app: 190 requests per 10 s, 1,000,000 per day (API_FACTS.md).
 DEFAULT_LIMITS = LimitConfig(daily_max=1_000_000, burst_max=190, burst_window_seconds=10.0)
@@ -23,7 +23,7 @@ class HubSpotDialect(DialectBase):
     name = "hubspot"
     uses_oauth_client = True  # public apps refresh through /oauth/v1/token with client id and secret
     token_prefix = ""
-    header_names = tuple(f"X-HubSpot-RateLimit-{name}" for name in (
+    header_names: tuple[str, ...] = tuple(f"X-HubSpot-RateLimit-{name}" for name in (
         "Daily", "Daily-Remaining", "Interval-Milliseconds", "Max", "Remaining", "Secondly",
         "Secondly-Remaining")) + ("X-HubSpot-Correlation-Id",)
     public_labels = frozenset({"oauth_token"})
@@ -52,7 +52,7 @@ class HubSpotDialect(DialectBase):
         return headers
 
     def rate_limited(self, retry_after: float | None) -> Response:
-        headers = {} if retry_after is None else {"Retry-After": str(max(int(round(retry_after)), 1))}
+        headers = {} if retry_after is None else {"Retry-After": str(max(round(retry_after), 1))}
         return JSONResponse(rate_limit_body("TEN_SECONDLY_ROLLING"), status_code=429, headers=headers)
 
     def daily_limit_exceeded(self) -> Response:

@@ -7,7 +7,8 @@ validated on write and compared in search (numbers numerically, datetimes by ins
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import Any
 
 # HubSpot's property types and the field types the UI pairs with them.
 PROPERTY_TYPES = ("string", "number", "date", "datetime", "enumeration", "bool", "phone_number")
@@ -23,17 +24,17 @@ class PropertyDef:
     field_type: str = "text"
     group_name: str = "dealinformation"
     description: str = ""
-    options: list[dict] = field(default_factory=list)
+    options: list[dict[str, Any]] = field(default_factory=list)
     has_unique_value: bool = False
     calculated: bool = False
     read_only: bool = False  # modificationMetadata.readOnlyValue
     hubspot_defined: bool = True
     display_order: int = -1
-    created_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=timezone.utc))
-    updated_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=UTC))
+    updated_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=UTC))
     archived: bool = False
 
-    def to_api(self) -> dict:
+    def to_api(self) -> dict[str, Any]:
         """The JSON body of this property, with every field the strict client requires."""
         body = {
             "updatedAt": iso_millis(self.updated_at),
@@ -65,7 +66,7 @@ class PropertyDef:
         }
         return body
 
-    def to_legacy(self) -> dict:
+    def to_legacy(self) -> dict[str, Any]:
         """The property as the legacy listings describe it (`GET /properties/v1/{deals|contacts|companies}/
         properties`, `GET /properties/v2/{objectType}/properties`): flat read-only flags, epoch-millisecond
         timestamps, options with `readOnly` and `doubleData`."""
@@ -108,8 +109,8 @@ class PropertyDef:
 
 def iso_millis(moment: datetime) -> str:
     """HubSpot's timestamp format: UTC, milliseconds, `Z`."""
-    if moment.tzinfo is not timezone.utc:
-        moment = moment.astimezone(timezone.utc)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
@@ -124,15 +125,15 @@ def parse_instant(text: str) -> datetime | None:
     if not text:
         return None
     if text.lstrip("-").isdigit():
-        return datetime.fromtimestamp(int(text) / 1000, tz=timezone.utc)
+        return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_value(prop: PropertyDef, value: str) -> tuple[str, str] | None:
@@ -176,6 +177,6 @@ def normalise_value(prop: PropertyDef, value: str) -> str:
     return moment.date().isoformat() if prop.type == "date" else iso_millis(moment)
 
 
-def options(*pairs: str) -> list[dict]:
+def options(*pairs: str) -> list[dict[str, Any]]:
     """Enumeration options from values, labels derived (value: label for compact tables)."""
     return [{"label": p.replace("_", " ").title(), "value": p, "displayOrder": i} for i, p in enumerate(pairs)]

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.associations import TYPE_IDS, type_ids
-from sandbox.hubspot.errors import batch_error, object_not_found, validation
 from sandbox.hubspot.context import PortalContext
+from sandbox.hubspot.errors import batch_error, object_not_found, validation
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import iso_millis
 from sandbox.hubspot.render import json_body, object_type
 from sandbox.hubspot.routes_batch import MAX_INPUTS
+from sandbox.json_response import FastJSONResponse
 
 PAGE = 500
 
 
-def _targets(portal: Portal, from_name: str, from_id: str, to_name: str) -> list[dict]:
+def _targets(portal: Portal, from_name: str, from_id: str, to_name: str) -> list[dict[str, Any]]:
     edges = portal.associations.of(from_name, from_id, to_name)
     return [{"toObjectId": int(to_id),
              "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": t,
@@ -52,7 +54,7 @@ class AssociationRoutes:
                 missing.append(from_id)
                 continue
             results.append({"from": {"id": from_id}, "to": targets})
-        out: dict = {"status": "COMPLETE", "results": results}
+        out: dict[str, Any] = {"status": "COMPLETE", "results": results}
         if missing:
             out["numErrors"] = len(missing)
             out["errors"] = [batch_error("OBJECT_NOT_FOUND", f"No {to_def.singular} is associated with "
@@ -71,7 +73,7 @@ class AssociationRoutes:
         targets = _targets(self.portal, from_def.name, from_id, to_def.name)
         after = int(request.query_params.get("after", "0") or 0)
         limit = min(int(request.query_params.get("limit", str(PAGE))), PAGE)
-        body: dict = {"results": targets[after:after + limit]}
+        body: dict[str, Any] = {"results": targets[after:after + limit]}
         if after + limit < len(targets):
             body["paging"] = {"next": {"after": str(after + limit)}}
         return FastJSONResponse(body)

@@ -6,22 +6,25 @@ At most 100 inputs. Read/update/upsert answer 200 when every input succeeded and
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.catalog import ObjectTypeDef
+from sandbox.hubspot.context import PortalContext, versioned
 from sandbox.hubspot.errors import ApiError, batch_error, validation
 from sandbox.hubspot.properties import iso_millis
 from sandbox.hubspot.render import bool_param, json_body, object_type, record_json
-from sandbox.hubspot.context import PortalContext, versioned
+from sandbox.hubspot.record import Record
 from sandbox.hubspot.writes import Writer
+from sandbox.json_response import FastJSONResponse
 
 MAX_INPUTS = 100
 
 
-def _inputs(body: dict) -> list[dict]:
+def _inputs(body: dict[str, Any]) -> list[dict[str, Any]]:
     inputs = body.get("inputs")
     if not isinstance(inputs, list):
         raise validation("Invalid input JSON: `inputs` is required")
@@ -35,7 +38,7 @@ def _inputs(body: dict) -> list[dict]:
     return inputs
 
 
-def _entry(exc: ApiError, key: str) -> dict:
+def _entry(exc: ApiError, key: str) -> dict[str, Any]:
     """A failed input as an `errors[]` entry; nested HubSpot validation errors become ErrorDetails."""
     context = dict(exc.context or {})
     context.setdefault("ids", [key])
@@ -48,11 +51,11 @@ class BatchRun:
     def __init__(self, writer: Writer):
         self.writer = writer
         self.started = writer.portal.store.clock()
-        self.results: list[dict] = []
-        self.errors: list[dict] = []
+        self.results: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
 
     def respond(self, ok_status: int) -> FastJSONResponse:
-        body: dict = {"status": "COMPLETE", "results": self.results}
+        body: dict[str, Any] = {"status": "COMPLETE", "results": self.results}
         if self.errors:
             body["numErrors"] = len(self.errors)
             body["errors"] = self.errors
@@ -158,7 +161,7 @@ def routes(ctx: PortalContext) -> list[Route]:
                                   ("upsert", h.upsert), ("archive", h.archive))]
 
 
-def _upsert_one(writer: Writer, type_def: ObjectTypeDef, item: dict, key: str):
+def _upsert_one(writer: Writer, type_def: ObjectTypeDef, item: dict[str, Any], key: str) -> tuple[Record, bool]:
     """Update the record whose idProperty equals `key`, or create it with that value set."""
     id_property = item.get("idProperty") or "hs_object_id"
     prop = type_def.properties.get(id_property)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.hubspot.errors import ApiError, resource_not_found, validation
 from sandbox.hubspot.context import PortalContext
+from sandbox.hubspot.errors import ApiError, resource_not_found, validation
 from sandbox.hubspot.render import bool_param
 
 MAX_OWNERS_PAGE = 500
@@ -30,7 +32,7 @@ class DirectoryRoutes:
         owners = sorted((o for o in self.portal.owners.values() if o.archived == archived
                          and (email is None or o.email.lower() == email.lower())), key=lambda o: int(o.id))
         page = owners[after:after + limit]
-        body: dict = {"results": [o.to_api() for o in page]}
+        body: dict[str, Any] = {"results": [o.to_api() for o in page]}
         if after + limit < len(owners):
             body["paging"] = {"next": {"after": str(after + limit),
                                        "link": f"{request.base_url}crm/v3/owners/?after={after + limit}"}}

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.json_response import FastJSONResponse
-from sandbox.hubspot.errors import object_not_found, validation
-from sandbox.hubspot.render import bool_param, json_body, list_param, object_type, record_json, record_renderer
-from sandbox.hubspot.search import compile_groups, parse_paging, sort_key, MAX_RESULTS
+from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.context import PortalContext, versioned
+from sandbox.hubspot.errors import object_not_found, validation
+from sandbox.hubspot.portal import Portal
+from sandbox.hubspot.render import (
+    bool_param,
+    json_body,
+    list_param,
+    object_type,
+    record_json,
+    record_renderer,
+)
+from sandbox.hubspot.search import MAX_RESULTS, compile_groups, parse_paging, sort_key
+from sandbox.hubspot.record import Record
+from sandbox.json_response import FastJSONResponse
 
 MAX_PAGE = 100
 
@@ -38,7 +49,7 @@ class ObjectRoutes:
         if after is not None and not after.isdigit():
             raise validation(f"Invalid after value: {after}", context={"after": [after]})
         archived = bool_param(request, "archived")
-        page = []
+        page: list[Record] = []
         next_after = None
         for record in self.portal.store.iter(type_def.name, archived=archived, start=int(after) if after else 0):
             if len(page) == limit:
@@ -48,7 +59,7 @@ class ObjectRoutes:
         props, history, assoc = (list_param(request, "properties"), list_param(request, "propertiesWithHistory"),
                                  list_param(request, "associations"))
         render = record_renderer(self.portal, type_def, props, history, assoc)
-        body: dict = {"results": [render(r) for r in page]}
+        body: dict[str, Any] = {"results": [render(r) for r in page]}
         if next_after is not None:
             link = f"{request.url.replace(query='')}?after={next_after}"
             body["paging"] = {"next": {"after": next_after, "link": link}}
@@ -107,7 +118,7 @@ class ObjectRoutes:
         hits = self.searches.hits(type_def, body)
         page = hits[offset:min(offset + limit, MAX_RESULTS)]
         render = record_renderer(self.portal, type_def, body.get("properties") or [])
-        out: dict = {"total": len(hits),
+        out: dict[str, Any] = {"total": len(hits),
                      "results": [render(r) for r in page]}
         following = offset + len(page)
         if page and following < len(hits):
@@ -136,11 +147,11 @@ class SearchCache:
 
     SIZE = 16
 
-    def __init__(self, portal):
+    def __init__(self, portal: Portal) -> None:
         self.portal = portal
-        self.entries: dict[str, tuple[int, list]] = {}
+        self.entries: dict[str, tuple[int, list[Record]]] = {}
 
-    def hits(self, type_def, body: dict) -> list:
+    def hits(self, type_def: ObjectTypeDef, body: dict[str, Any]) -> list[Record]:
         key = json.dumps([type_def.name, body.get("filterGroups"), body.get("sorts"), body.get("query")],
                          sort_keys=True, default=str)
         version = self.portal.store.version
@@ -158,7 +169,7 @@ class SearchCache:
         return found
 
 
-def _matches_query(type_def, record, query: str) -> bool:
+def _matches_query(type_def: ObjectTypeDef, record: Record, query: str) -> bool:
     """The free-text `query`: a prefix of a word in the type's default text properties."""
     if not query:
         return True

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox.hubspot.errors import ApiError, resource_not_found, validation
+from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.context import PortalContext, versioned
+from sandbox.hubspot.errors import ApiError, resource_not_found, validation
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import PROPERTY_TYPES, PropertyDef
 from sandbox.hubspot.render import bool_param, json_body, object_type
@@ -20,7 +22,7 @@ FIELD_TYPES = ("textarea", "text", "date", "file", "number", "select", "radio", 
                "calculation_equation", "html", "phonenumber")
 
 
-def property_from_input(body: dict, now: datetime, group_names: set[str]) -> PropertyDef:
+def property_from_input(body: dict[str, Any], now: datetime, group_names: set[str]) -> PropertyDef:
     """Validate a PropertyCreate body (POST /crm/v3/properties/{type} or a schema's properties)."""
     missing = [k for k in ("name", "label", "type", "fieldType") if not body.get(k)]
     if missing:
@@ -50,7 +52,7 @@ class PropertyRoutes:
     def __init__(self, ctx: PortalContext) -> None:
         self.portal: Portal = ctx.portal
 
-    def find(self, request: Request):
+    def find(self, request: Request) -> ObjectTypeDef:
         return object_type(self.portal, request.path_params["type"])
 
     async def list_properties(self, request: Request) -> Response:

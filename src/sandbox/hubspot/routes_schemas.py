@@ -7,6 +7,8 @@ Portals below Enterprise cannot be granted the custom-object scopes: they answer
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -31,7 +33,7 @@ def missing_scopes(scope: str) -> ApiError:
                     extra={"links": {"scopes": "https://developers.hubspot.com/scopes"}})
 
 
-def schema_json(portal: Portal, type_def: ObjectTypeDef) -> dict:
+def schema_json(portal: Portal, type_def: ObjectTypeDef) -> dict[str, Any]:
     meta = portal.schemas[type_def.name]
     custom_props = [p for p in type_def.properties.values() if not p.hubspot_defined]
     return {
@@ -46,7 +48,7 @@ def schema_json(portal: Portal, type_def: ObjectTypeDef) -> dict:
     }
 
 
-def create_schema(portal: Portal, body: dict) -> ObjectTypeDef:
+def create_schema(portal: Portal, body: dict[str, Any]) -> ObjectTypeDef:
     """Validate an ObjectSchemaEgg and register the new object type."""
     name = body.get("name") or ""
     labels = body.get("labels") or {}

@@ -12,7 +12,7 @@ from typing import Callable
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import validation
 from sandbox.hubspot.properties import parse_instant
-from sandbox.hubspot.store import Record
+from sandbox.hubspot.record import Record
 
 MAX_LIMIT = 200
 MAX_RESULTS = 10_000

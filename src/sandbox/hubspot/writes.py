@@ -12,7 +12,8 @@ from sandbox.hubspot.associations import TYPE_IDS
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import ApiError, invalid_property_values, validation
 from sandbox.hubspot.portal import Portal
-from sandbox.hubspot.store import Record, UniqueConflict, WriteRejected
+from sandbox.hubspot.record import Record
+from sandbox.hubspot.store import UniqueConflict, WriteRejected
 
 # The runtime's record-fault hook: returns a fault (`.kind` "lock" or "reject") or None.
 RecordFaultHook = Callable[[str], Any]

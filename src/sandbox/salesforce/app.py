@@ -19,12 +19,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.instance import Runtime
-from sandbox.plugin import server_error_handlers
-from sandbox.salesforce import (bulk, collections, limits_endpoint, oauth, query, sobjects, tooling,
-                                versions)
+from sandbox.plugin import ExceptionHandler, server_error_handlers
+from sandbox.salesforce import bulk, collections, limits_endpoint, oauth, query, sobjects, tooling, versions
 from sandbox.salesforce.context import OrgContext
 from sandbox.salesforce.dialect import DIALECT
 from sandbox.salesforce.errors import ApiError, RecordError
+from sandbox.salesforce.field_security import grant_org_fields
 from sandbox.salesforce.org import render_org
 from sandbox.salesforce.store import Store, lock_error
 from sandbox.salesforce.values import epoch_millis
@@ -62,7 +62,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 def create_app(ctx: OrgContext) -> Starlette:
     routes: list[Route] = [route for module in ENDPOINT_MODULES for route in module.routes(ctx)]
     # A bug in an endpoint answers Salesforce's own 500 body, not Starlette's text/plain one.
-    handlers = {**server_error_handlers(DIALECT), ApiError: _api_error, HTTPException: _http_error}
+    handlers: dict[Any, ExceptionHandler] = {**server_error_handlers(DIALECT), ApiError: _api_error, HTTPException: _http_error}
     return Starlette(routes=routes, exception_handlers=handlers)
 
 
@@ -74,5 +74,8 @@ def build(org: Any, runtime: Runtime) -> tuple[Starlette, Store]:
     store = org if isinstance(org, Store) else render_org(org, clock=clock)
     store.clock = clock
     store.record_guard = _record_guard(runtime)
+    # The org's own custom fields were granted to the integration user before any connector came; fields
+    # created through the Tooling API from now on need a permission set (sandbox.salesforce.field_security).
+    grant_org_fields(store)
     ctx = OrgContext(store, runtime)
     return create_app(ctx), store

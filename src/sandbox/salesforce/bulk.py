@@ -78,7 +78,7 @@ class BulkQueryHandlers:
         self.ctx = ctx
 
     def _job(self, request: Request) -> QueryJob:
-        job = self.ctx.bulk_jobs.get(request.path_params["job_id"])
+        job: QueryJob | None = self.ctx.bulk_jobs.get(request.path_params["job_id"])
         if job is None:
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
         return job
@@ -99,7 +99,7 @@ class BulkQueryHandlers:
         parsed = parse(soql)
         if parsed.count or parsed.offset is not None:
             raise _job_error("InvalidJob : Bulk API 2.0 query does not support COUNT() or OFFSET")
-        result = execute(ctx.store, soql, include_deleted=operation == "queryAll")
+        result = execute(ctx.store, soql, include_deleted=operation == "queryAll", access=ctx.access())
         with ctx.lock:
             if ctx.bulk_jobs_today >= DAILY_QUERY_JOBS:
                 raise ApiError(400, "LIMIT_EXCEEDED", "Max bulk v2 query jobs exceeded")

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from sandbox.salesforce.context import OrgContext, json_body, ok, version_of
 from sandbox.salesforce.errors import ApiError, RecordError
+from sandbox.salesforce.field_security import FieldAccess
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
 from sandbox.salesforce.store import Store
 
@@ -79,17 +80,17 @@ def _item_id(item: Any) -> str | None:
     return item if isinstance(item, str) else None
 
 
-def _create_one(store: Store, record: dict[str, Any]) -> dict[str, Any]:
+def _create_one(store: Store, access: FieldAccess | None, record: dict[str, Any]) -> dict[str, Any]:
     if record.get("id") or record.get("Id"):
         raise RecordError("INVALID_FIELD", "cannot specify Id in an insert call", ["Id"])
-    return {"id": store.create(_type_of(record), record)}
+    return {"id": store.create(_type_of(record), record, access=access)}
 
 
-def _update_one(store: Store, record: dict[str, Any]) -> dict[str, Any]:
+def _update_one(store: Store, access: FieldAccess | None, record: dict[str, Any]) -> dict[str, Any]:
     record_id = record.get("id") or record.get("Id")
     if not record_id:
         raise RecordError("MISSING_ARGUMENT", "Id not specified in an update call", [])
-    store.update(_type_of(record), record_id, {k: v for k, v in record.items() if k not in ("Id",)})
+    store.update(_type_of(record), record_id, {k: v for k, v in record.items() if k not in ("Id",)}, access=access)
     return {"id": store.get(record_id)[1]["Id"]}  # type: ignore[index]
 
 
@@ -101,13 +102,14 @@ def _delete_one(store: Store, record_id: str) -> dict[str, Any]:
     return {"id": found[1]["Id"]}
 
 
-def _upsert_one(store: Store, d: SObjectDef, f: FieldDef, record: dict[str, Any]) -> dict[str, Any]:
+def _upsert_one(store: Store, access: FieldAccess | None, d: SObjectDef, f: FieldDef,
+                record: dict[str, Any]) -> dict[str, Any]:
     if _type_of(record, d.name).lower() != d.name.lower():
         raise RecordError("INVALID_TYPE", f"Must send a record of type {d.name}", [])
     value = next((v for k, v in record.items() if k.lower() == f.name.lower()), None)
     if value is None:
         raise RecordError("MISSING_ARGUMENT", f"{f.name} not specified", [f.name])
-    record_id, created = store.upsert(d.name, f.name, value, record)
+    record_id, created = store.upsert(d.name, f.name, value, record, access=access)
     return {"id": record_id, "created": created}
 
 
@@ -115,6 +117,7 @@ class CollectionHandlers:
     """The handlers of `/composite/sobjects` over one org; one method per endpoint (path and HTTP method)."""
 
     def __init__(self, ctx: OrgContext) -> None:
+        self.ctx = ctx
         self.store = ctx.store
 
     async def _typed_records(self, request: Request) -> tuple[list[dict[str, Any]], bool]:
@@ -127,12 +130,12 @@ class CollectionHandlers:
     async def create(self, request: Request) -> JSONResponse:
         version_of(request)
         records, all_or_none = await self._typed_records(request)
-        return ok(apply_all(self.store, records, all_or_none, partial(_create_one, self.store)))
+        return ok(apply_all(self.store, records, all_or_none, partial(_create_one, self.store, self.ctx.access())))
 
     async def update(self, request: Request) -> JSONResponse:
         version_of(request)
         records, all_or_none = await self._typed_records(request)
-        return ok(apply_all(self.store, records, all_or_none, partial(_update_one, self.store)))
+        return ok(apply_all(self.store, records, all_or_none, partial(_update_one, self.store, self.ctx.access())))
 
     async def delete(self, request: Request) -> JSONResponse:
         version_of(request)
@@ -148,10 +151,11 @@ class CollectionHandlers:
         ext = request.path_params["field"]
         records, all_or_none = _records(await json_body(request))
         f = d.field(ext)
-        if f is None or not (f.external_id or f.name == "Id"):
+        access = self.ctx.access()
+        if f is None or not (f.external_id or f.name == "Id") or (access and not access.can_read(d, f)):
             raise ApiError(400, "INVALID_FIELD", f"Field name provided, {ext} is not an External ID or indexed "
                                                  f"field for {d.name}", [])
-        results = apply_all(self.store, records, all_or_none, partial(_upsert_one, self.store, d, f))
+        results = apply_all(self.store, records, all_or_none, partial(_upsert_one, self.store, access, d, f))
         return ok([{"created": r.get("created", False), **r} if r["success"] else {**r, "created": False}
                    for r in results])
 

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from sandbox.instance import Runtime
 from sandbox.json_response import FastJSONResponse
 from sandbox.salesforce.errors import ApiError
+from sandbox.salesforce.field_security import FieldAccess, field_access
 from sandbox.salesforce.soql_eval import Result
 from sandbox.salesforce.store import Store
 from sandbox.salesforce.values import epoch_millis
@@ -41,6 +42,14 @@ class OrgContext:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # How many GETs of a new Bulk API 2.0 query job answer InProgress before JobComplete.
     bulk_polls_in_progress: int = 1
+    # Field-level security applies to the org's API user; the Tooling API's own store has none.
+    enforce_field_security: bool = True
+
+    def access(self) -> FieldAccess | None:
+        """What the API user may read and edit now (permission sets can change between requests)."""
+        if not self.enforce_field_security:
+            return None
+        return field_access(self.store, self.store.api_user_id)
 
     def now(self) -> datetime:
         return epoch_millis(self.runtime.clock())
@@ -53,7 +62,7 @@ class OrgContext:
 
 
 def version_of(request: Request) -> str:
-    version = request.path_params.get("version", "")
+    version = str(request.path_params.get("version", ""))
     if version not in API_VERSIONS:
         raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
     return version

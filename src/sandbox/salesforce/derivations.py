@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
-Record = dict[str, Any]
+from sandbox.salesforce.record import Record
 
 
 class StageLookup(Protocol):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
-from sandbox.limits import LimitConfig, LimitState
 from sandbox.dialect import DialectBase
+from sandbox.limits import LimitConfig, LimitState
 
 ORG_ID = "00D5g000004Sbox1"  # 15 characters + "!" prefixes session ids, as real session ids do
 DEFAULT_DAILY_REQUESTS = 115_000  # Enterprise: 100,000 + 1,000 per licence, for 15 licences
@@ -19,7 +19,7 @@ class SalesforceDialect(DialectBase):
     name = "salesforce"
     uses_oauth_client = True
     token_prefix = ORG_ID + "!"
-    header_names = ("Sforce-Limit-Info", "Sforce-Locator", "Sforce-NumberOfRecords")
+    header_names: tuple[str, ...] = ("Sforce-Limit-Info", "Sforce-Locator", "Sforce-NumberOfRecords")
     # Labels are the names of the app's routes (each endpoint module's `routes`), listed in
     # docs/sandbox-salesforce.md: fault rules (`label=...`) and ledger counts use them.
     public_labels = frozenset({"oauth_token", "versions"})

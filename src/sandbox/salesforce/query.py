@@ -42,7 +42,7 @@ def page(result: Result, start: int, size: int, version: str, next_url: str | No
 
 def run_query(ctx: OrgContext, soql: str, include_deleted: bool, version: str, size: int,
               endpoint: str) -> dict[str, Any]:
-    result = execute(ctx.store, soql, include_deleted)
+    result = execute(ctx.store, soql, include_deleted, ctx.access())
     next_url = None
     if not result.count_only and len(result.rows) > size:
         locator = ctx.store.ids.new("01g")

@@ -10,17 +10,21 @@ from starlette.routing import Route
 
 from sandbox.salesforce.context import OrgContext, json_body, ok, version_of
 from sandbox.salesforce.errors import ApiError, RecordError, not_found
+from sandbox.salesforce.field_security import FieldAccess
 from sandbox.salesforce.ids import to_18
 from sandbox.salesforce.metadata import SObjectDef
-from sandbox.salesforce.store import Record
+from sandbox.salesforce.record import Record
 from sandbox.salesforce.values import coerce, looks_like_id, to_json
 
 
-def render_record(d: SObjectDef, rec: Record, version: str, fields: list[str] | None = None) -> dict[str, Any]:
+def render_record(d: SObjectDef, rec: Record, version: str, fields: list[str] | None = None,
+                  access: FieldAccess | None = None) -> dict[str, Any]:
+    """A record as GET /sobjects/{type}/{id} answers it: every field the user may read, or `fields`."""
     out: dict[str, Any] = {"attributes": {"type": d.name, "url": f"{d.url(version)}/{rec['Id']}"}}
-    for name in fields or list(d.fields):
+    readable = [f.name for f in d.fields.values() if access is None or access.can_read(d, f)]
+    for name in fields or readable:
         f = d.field(name)
-        if f is None:
+        if f is None or (access is not None and not access.can_read(d, f)):
             raise ApiError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{d.name}'. If you are "
                            "attempting to use a custom field, be sure to append the '__c' after the custom field "
                            "name. Please reference your WSDL or the describe call for the appropriate names.")
@@ -55,7 +59,7 @@ class SObjectHandlers:
 
     async def describe(self, request: Request) -> JSONResponse:
         version = version_of(request)
-        return ok(self.store.describe(request.path_params["sobject"], version))
+        return ok(self.store.describe(request.path_params["sobject"], version, self.ctx.access()))
 
     async def object_summary(self, request: Request) -> Response:
         version = version_of(request)
@@ -66,7 +70,7 @@ class SObjectHandlers:
         version_of(request)
         d = self.store.require(request.path_params["sobject"])
         try:
-            new_id = self.store.create(d.name, _body(await json_body(request)))
+            new_id = self.store.create(d.name, _body(await json_body(request)), access=self.ctx.access())
         except RecordError as exc:
             raise exc.as_api_error() from None
         return ok({"id": new_id, "success": True, "errors": []}, 201)
@@ -76,7 +80,8 @@ class SObjectHandlers:
         d = self.store.require(request.path_params["sobject"])
         fields = request.query_params.get("fields")
         chosen = [f.strip() for f in fields.split(",")] if fields else None
-        return ok(render_record(d, _live(self.ctx, d, request.path_params["record_id"]), version, chosen))
+        return ok(render_record(d, _live(self.ctx, d, request.path_params["record_id"]), version, chosen,
+                                self.ctx.access()))
 
     async def update_record(self, request: Request) -> Response:
         version_of(request)
@@ -84,7 +89,7 @@ class SObjectHandlers:
         record_id = request.path_params["record_id"]
         _live(self.ctx, d, record_id)
         try:
-            self.store.update(d.name, record_id, _body(await json_body(request)))
+            self.store.update(d.name, record_id, _body(await json_body(request)), access=self.ctx.access())
         except RecordError as exc:
             raise exc.as_api_error() from None
         return Response(status_code=204)
@@ -108,21 +113,23 @@ class SObjectHandlers:
         version = version_of(request)
         d = self.store.require(request.path_params["sobject"])
         f = d.field(request.path_params["field"])
-        if f is None:
+        access = self.ctx.access()
+        if f is None or (access is not None and not access.can_read(d, f)):
             raise not_found()
         key = coerce(f, request.path_params["value"])
         key = to_18(key) if f.type == "id" and looks_like_id(key) else key
         matches = [r for r in self.store.rows(d.name) if r.get(f.name) == key]
         if not matches:
             raise not_found()
-        return ok(render_record(d, matches[0], version))
+        return ok(render_record(d, matches[0], version, access=access))
 
     async def upsert_by_external_id(self, request: Request) -> Response:
         version_of(request)
         d = self.store.require(request.path_params["sobject"])
         field_name, value = request.path_params["field"], request.path_params["value"]
         try:
-            record_id, created = self.store.upsert(d.name, field_name, value, _body(await json_body(request)))
+            record_id, created = self.store.upsert(d.name, field_name, value, _body(await json_body(request)),
+                                                   access=self.ctx.access())
         except RecordError as exc:
             raise exc.as_api_error() from None
         return ok({"id": record_id, "success": True, "errors": [], "created": created}, 201 if created else 200)

@@ -13,12 +13,20 @@ from typing import Any
 
 from sandbox.salesforce.date_literals import date_range
 from sandbox.salesforce.errors import ApiError
+from sandbox.salesforce.field_security import FieldAccess
 from sandbox.salesforce.ids import to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
+from sandbox.salesforce.record import Record
 from sandbox.salesforce.soql import BoolOp, Comparison, DateLiteral, Path_, Query, malformed, parse
-from sandbox.salesforce.store import Record, Store
+from sandbox.salesforce.store import Store
 from sandbox.salesforce.values import (
-    NUMERIC_TYPES, TEXT_TYPES, json_date, json_datetime, looks_like_id, to_csv, to_json,
+    NUMERIC_TYPES,
+    TEXT_TYPES,
+    json_date,
+    json_datetime,
+    looks_like_id,
+    to_csv,
+    to_json,
 )
 
 MAX_OFFSET = 2000
@@ -48,12 +56,25 @@ def _invalid_field(soql: str, path: Path_, entity: str) -> ApiError:
                      "INVALID_FIELD")
 
 
-def resolve(store: Store, root: SObjectDef, path: Path_, soql: str) -> Column:
+def _visible(objects: list[SObjectDef], name: str, access: FieldAccess | None, *,
+             relationship: bool) -> FieldDef | None:
+    """The field (or the reference field of relationship `name`) of the first object that has one the
+    user may read."""
+    for d in objects:
+        f = d.relationship(name) if relationship else d.field(name)
+        if f is not None and (access is None or access.can_read(d, f)):
+            return f
+    return None
+
+
+def resolve(store: Store, root: SObjectDef, path: Path_, soql: str, access: FieldAccess | None = None) -> Column:
+    """The column a field path names; with `access`, fields the user cannot read do not exist, as on a
+    real org (describe leaves them out and SOQL answers INVALID_FIELD)."""
     current: list[SObjectDef] = [root]
     hops: list[FieldDef] = []
     names: list[str] = []
     for part in path.parts[:-1]:
-        ref = next((d.relationship(part) for d in current if d.relationship(part)), None)
+        ref = _visible(current, part, access, relationship=True)
         if ref is None:
             raise malformed(soql, path.column, f"Didn't understand relationship '{part}' in field path. If you "
                             "are attempting to use a custom relationship, be sure to append the '__r' after the "
@@ -62,7 +83,7 @@ def resolve(store: Store, root: SObjectDef, path: Path_, soql: str) -> Column:
         hops.append(ref)
         names.append(ref.relationship_name or part)
         current = [store.objects[t] for t in ref.reference_to if t in store.objects]
-    f = next((d.field(path.parts[-1]) for d in current if d.field(path.parts[-1])), None)
+    f = _visible(current, path.parts[-1], access, relationship=False)
     if f is None:
         raise _invalid_field(soql, path, current[0].name)
     return Column(hops, f, names + [f.name])
@@ -164,8 +185,9 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _compile_comparison(store: Store, root: SObjectDef, c: Comparison, soql: str) -> Callable[[Record], bool]:
-    col = resolve(store, root, c.path, soql)
+def _compile_comparison(store: Store, root: SObjectDef, c: Comparison, soql: str,
+                        access: FieldAccess | None) -> Callable[[Record], bool]:
+    col = resolve(store, root, c.path, soql, access)
     raw_get = _getter(store, col)
     f = col.field
     norm = _normaliser(f)
@@ -194,11 +216,12 @@ def _compile_comparison(store: Store, root: SObjectDef, c: Comparison, soql: str
     return lambda rec: (v := norm(get(rec))) is not None and op(v, value)
 
 
-def compile_where(store: Store, root: SObjectDef, node: Any, soql: str) -> Callable[[Record], bool]:
+def compile_where(store: Store, root: SObjectDef, node: Any, soql: str,
+                  access: FieldAccess | None = None) -> Callable[[Record], bool]:
     if isinstance(node, Comparison):
-        return _compile_comparison(store, root, node, soql)
+        return _compile_comparison(store, root, node, soql, access)
     assert isinstance(node, BoolOp)
-    parts = [compile_where(store, root, item, soql) for item in node.items]
+    parts = [compile_where(store, root, item, soql, access) for item in node.items]
     if node.op == "and":
         return lambda rec: all(p(rec) for p in parts)
     if node.op == "or":
@@ -227,7 +250,7 @@ class Result:
         type_name, url = self.sobject.name, f"{self.sobject.url(version)}/"
         if any(c.hops for c in self.columns):
             def render_nested(rec: Record) -> dict[str, Any]:
-                out = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
+                out: dict[str, Any] = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
                 for col in self.columns:
                     self._place(out, rec, col, version)
                 return out
@@ -238,7 +261,7 @@ class Result:
 
         def render(rec: Record) -> dict[str, Any]:
             get = rec.get
-            out = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
+            out: dict[str, Any] = {"attributes": {"type": type_name, "url": url + rec["Id"]}}
             for name in names:
                 out[name] = get(name)
             for name, formatter in formatted:
@@ -272,9 +295,10 @@ class Result:
         return [to_csv(_getter(self.store, c)(rec)) for c in self.columns]
 
 
-def _sort(rows: list[Record], store: Store, root: SObjectDef, query: Query, soql: str) -> list[Record]:
+def _sort(rows: list[Record], store: Store, root: SObjectDef, query: Query, soql: str,
+          access: FieldAccess | None) -> list[Record]:
     for item in reversed(query.order):
-        col = resolve(store, root, item.path, soql)
+        col = resolve(store, root, item.path, soql, access)
         get, norm = _getter(store, col), _normaliser(col.field)
         present = [r for r in rows if get(r) is not None]
         absent = [r for r in rows if get(r) is None]
@@ -283,8 +307,9 @@ def _sort(rows: list[Record], store: Store, root: SObjectDef, query: Query, soql
     return rows
 
 
-def execute(store: Store, soql: str, include_deleted: bool = False) -> Result:
-    """Run a query; raise `ApiError` for anything outside the supported subset."""
+def execute(store: Store, soql: str, include_deleted: bool = False, access: FieldAccess | None = None) -> Result:
+    """Run a query; raise `ApiError` for anything outside the supported subset. `access` is the API user's
+    field-level security (None: the store's own view, every field)."""
     query = parse(soql)
     root = store.sobject(query.sobject)
     if root is None:
@@ -292,7 +317,7 @@ def execute(store: Store, soql: str, include_deleted: bool = False) -> Result:
                         f"sObject type '{query.sobject}' is not supported. If you are attempting to use a custom "
                         "object, be sure to append the '__c' after the entity name. Please reference your WSDL or "
                         "the describe call for the appropriate names.", "INVALID_TYPE")
-    columns = [resolve(store, root, p, soql.strip()) for p in query.fields]
+    columns = [resolve(store, root, p, soql.strip(), access) for p in query.fields]
     seen: set[str] = set()
     for col, path in zip(columns, query.fields):
         if col.header.lower() in seen:
@@ -300,12 +325,12 @@ def execute(store: Store, soql: str, include_deleted: bool = False) -> Result:
         seen.add(col.header.lower())
     if query.offset is not None and query.offset > MAX_OFFSET:
         raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
-    predicate = compile_where(store, root, query.where, soql.strip()) if query.where is not None else None
+    predicate = compile_where(store, root, query.where, soql.strip(), access) if query.where is not None else None
     with store.lock:
         rows = list(store.rows(root.name, include_deleted))
     if predicate is not None:
         rows = [r for r in rows if predicate(r)]
-    rows = _sort(rows, store, root, query, soql.strip()) if query.order else rows
+    rows = _sort(rows, store, root, query, soql.strip(), access) if query.order else rows
     start = query.offset or 0
     rows = rows[start:start + query.limit] if query.limit is not None else rows[start:]
     return Result(root, rows, columns, query.count, store)

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.salesforce.derivations import CATEGORY_API, DERIVATIONS, Record
+from sandbox.salesforce.derivations import CATEGORY_API, DERIVATIONS
 from sandbox.salesforce.errors import ApiError, RecordError, invalid_type, json_parser_error, no_such_column
+from sandbox.salesforce.field_security import FieldAccess, check_permission_record
 from sandbox.salesforce.ids import IdFactory, to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
+from sandbox.salesforce.record import Record
 from sandbox.salesforce.standard_objects import standard_objects
 from sandbox.salesforce.store_load import load_columns, load_rows
 from sandbox.salesforce.values import BadValue, coerce, looks_like_id, to_millis
@@ -33,7 +35,7 @@ def lock_error(record_id: str) -> RecordError:
 
 
 def utc_now_ms() -> datetime:
-    return to_millis(datetime.now(timezone.utc))
+    return to_millis(datetime.now(UTC))
 
 
 class Store:
@@ -103,9 +105,14 @@ class Store:
             raise invalid_type(name)
         return d
 
-    def describe(self, name: str, version: str) -> dict[str, Any]:
+    def describe(self, name: str, version: str, access: FieldAccess | None = None) -> dict[str, Any]:
+        """The sObject's describe; with `access`, as that user sees it (unreadable fields left out, fields
+        they cannot edit neither createable nor updateable)."""
         d = self.require(name)
         body = d.describe(version)
+        if access is not None:
+            body["fields"] = [_as_seen(f, d.fields[f["name"]], d, access) for f in body["fields"]
+                              if access.can_read(d, d.fields[f["name"]])]
         if d.name == "Opportunity":  # StageName's picklist is the org's active stages
             for f in body["fields"]:
                 if f["name"] == "StageName":
@@ -143,11 +150,13 @@ class Store:
         return (r for r in list(table.values()) if not r.get("IsDeleted") and not r.get("IsArchived"))
 
     # --- the write path -------------------------------------------------------------------------
-    def create(self, name: str, values: dict[str, Any], *, user_id: str | None = None) -> str:
+    def create(self, name: str, values: dict[str, Any], *, user_id: str | None = None,
+               access: FieldAccess | None = None) -> str:
+        """Insert through the API; `access` (the API user's field security) refuses fields they cannot edit."""
         d = self.require(name)
         if not d.createable:
             raise RecordError("INVALID_TYPE_FOR_OPERATION", f"entity type {d.name} does not support insert")
-        fields = self._coerce(d, values, creating=True)
+        fields = self._coerce(d, values, creating=True, access=access)
         with self.lock:
             now = self.clock()
             user = user_id or self.api_user_id
@@ -158,11 +167,12 @@ class Store:
             self.fill_defaults(d, rec, user)
             rec.update(fields)
             self._finish(d, rec, None, set(fields))
-            return rec["Id"]
+            return str(rec["Id"])
 
-    def update(self, name: str, record_id: str, values: dict[str, Any], *, user_id: str | None = None) -> None:
+    def update(self, name: str, record_id: str, values: dict[str, Any], *, user_id: str | None = None,
+               access: FieldAccess | None = None) -> None:
         d = self.require(name)
-        fields = self._coerce(d, values, creating=False)
+        fields = self._coerce(d, values, creating=False, access=access)
         with self.lock:
             old = self._existing(d, record_id)
             rec = dict(old)
@@ -171,11 +181,12 @@ class Store:
             rec.update(SystemModstamp=now, LastModifiedDate=now, LastModifiedById=user_id or self.api_user_id)
             self._finish(d, rec, old, set(fields))
 
-    def upsert(self, name: str, ext_field: str, ext_value: Any, values: dict[str, Any]) -> tuple[str, bool]:
+    def upsert(self, name: str, ext_field: str, ext_value: Any, values: dict[str, Any],
+               access: FieldAccess | None = None) -> tuple[str, bool]:
         """Update the one record whose external id matches, or create it; `(id, created)`."""
         d = self.require(name)
         f = d.field(ext_field)
-        if f is None:
+        if f is None or (access is not None and not access.can_read(d, f)):
             raise ApiError(404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: "
                                              f"{ext_field}")
         if not (f.external_id or f.name == "Id"):
@@ -189,11 +200,11 @@ class Store:
                                   [f.name])
             body = {k: v for k, v in values.items() if k.lower() != f.name.lower()}
             if matches:
-                self.update(d.name, matches[0], body)
+                self.update(d.name, matches[0], body, access=access)
                 return matches[0], False
             if f.name != "Id":
                 body[f.name] = ext_value
-            return self.create(d.name, body), True
+            return self.create(d.name, body, access=access), True
 
     def delete(self, name: str, record_id: str) -> None:
         """Soft delete into the recycle bin: the row stays visible to queryAll with IsDeleted = true."""
@@ -247,9 +258,10 @@ class Store:
             rec["IsArchived"] = False
 
     # --- internals ------------------------------------------------------------------------------
-    def _coerce(self, d: SObjectDef, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    def _coerce(self, d: SObjectDef, values: dict[str, Any], *, creating: bool,
+                access: FieldAccess | None = None) -> dict[str, Any]:
         """Typed values by canonical field name. Unknown fields and unreadable values fail the request;
-        fields the client may not write fail the record."""
+        fields the client may not write (describe, or field-level security) fail the record."""
         out: dict[str, Any] = {}
         read_only: list[str] = []
         for key, raw in values.items():
@@ -258,7 +270,7 @@ class Store:
             f = d.field(key)
             if f is None:
                 raise no_such_column(key, d.name)
-            if not (f.createable if creating else f.updateable):
+            if not (f.createable if creating else f.updateable) or (access and not access.can_edit(d, f)):
                 read_only.append(f.name)
                 continue
             try:
@@ -293,6 +305,7 @@ class Store:
         if derive:
             derive(self, rec, changed)
         self._validate(d, rec, changed)
+        check_permission_record(self, d.name, rec)
         self._put(d.name, rec)
         if d.name == "Opportunity" and (old is None or any(old.get(k) != rec.get(k) for k in HISTORY_TRACKED)):
             self._write_history(rec, old)
@@ -339,7 +352,7 @@ class Store:
 
     def _write_history(self, opp: Record, old: Record | None) -> None:
         stage = self.stage(opp.get("StageName"))
-        category = stage.get("ForecastCategory") if stage else CATEGORY_API.get(opp.get("ForecastCategoryName"))
+        category = stage.get("ForecastCategory") if stage else CATEGORY_API.get(str(opp.get("ForecastCategoryName")))
         d = self.objects["OpportunityHistory"]
         hid = self.ids.new(d.key_prefix)
         self._put(d.name, {
@@ -351,3 +364,10 @@ class Store:
             "PrevAmount": old.get("Amount") if old else None,
             "PrevCloseDate": old.get("CloseDate") if old else None,
         })
+
+
+def _as_seen(described: dict[str, Any], f: FieldDef, d: SObjectDef, access: FieldAccess) -> dict[str, Any]:
+    """A describe field entry as a user without edit access to it sees it."""
+    if access.can_edit(d, f):
+        return described
+    return {**described, "createable": False, "updateable": False}

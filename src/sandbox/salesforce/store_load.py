@@ -12,9 +12,10 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
-from sandbox.salesforce.derivations import DERIVATIONS, Record, StageLookup
+from sandbox.salesforce.derivations import DERIVATIONS, StageLookup
 from sandbox.salesforce.ids import IdFactory
 from sandbox.salesforce.metadata import SObjectDef
+from sandbox.salesforce.record import Record
 
 
 class LoadTarget(StageLookup, Protocol):

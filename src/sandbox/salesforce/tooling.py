@@ -140,7 +140,8 @@ class ToolingHandlers:
         soql = request.query_params.get("q")
         if not soql:
             raise ApiError(400, "MALFORMED_QUERY", "A query string must be provided.")
-        ctx_tooling = OrgContext(self.tooling, self.ctx.runtime, cursors=self.ctx.cursors)
+        ctx_tooling = OrgContext(self.tooling, self.ctx.runtime, cursors=self.ctx.cursors,
+                                 enforce_field_security=False)
         return ok(run_query(ctx_tooling, soql, False, version, batch_size(request), "tooling/query"))
 
 

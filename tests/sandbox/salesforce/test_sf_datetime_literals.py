@@ -3,7 +3,7 @@ compared at the millisecond Salesforce keeps (a finer literal is cut to its mill
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from simple_salesforce import Salesforce
@@ -11,9 +11,9 @@ from simple_salesforce import Salesforce
 from sandbox.runtime import RunningSandbox
 from sandbox.salesforce.store import Store
 
-LAST_MS = datetime(2025, 6, 29, 23, 59, 59, 999000, tzinfo=timezone.utc)
-NEXT_DAY = datetime(2025, 6, 30, 0, 0, 0, tzinfo=timezone.utc)
-WHOLE_SECOND = datetime(2025, 6, 29, 23, 59, 59, tzinfo=timezone.utc)
+LAST_MS = datetime(2025, 6, 29, 23, 59, 59, 999000, tzinfo=UTC)
+NEXT_DAY = datetime(2025, 6, 30, 0, 0, 0, tzinfo=UTC)
+WHOLE_SECOND = datetime(2025, 6, 29, 23, 59, 59, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

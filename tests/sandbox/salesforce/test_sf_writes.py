@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from sf_clients import grant_fields, integration_user_id
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
@@ -59,7 +60,7 @@ def test_stage_change_writes_opportunity_history_and_modstamp(sf: Salesforce, sa
     assert after["IsWon"] is True and after["IsClosed"] is True and after["SystemModstamp"] >= before
 
 
-def test_tooling_custom_field_is_queryable_and_writable(sf: Salesforce) -> None:
+def test_tooling_custom_field_is_queryable_and_writable(sf: Salesforce, sandbox: RunningSandbox) -> None:
     created = sf.restful("tooling/sobjects/CustomField", method="POST", json={
         "FullName": "Opportunity.Days_Open__c",
         "Metadata": {"type": "Number", "label": "Days Open", "precision": 6, "scale": 0}})
@@ -68,6 +69,8 @@ def test_tooling_custom_field_is_queryable_and_writable(sf: Salesforce) -> None:
         sf.restful("tooling/sobjects/CustomField", method="POST", json={
             "FullName": "Opportunity.Days_Open__c", "Metadata": {"type": "Number", "label": "Days Open"}})
     assert duplicate.value.content[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
+    # As on a real org, the integration user needs a permission set before it sees the new field.
+    grant_fields(sf, integration_user_id(sandbox), "Days_Open_Access", ["Opportunity.Days_Open__c"])
     names = [f["name"] for f in sf.Opportunity.describe()["fields"]]
     assert "Days_Open__c" in names
     opp_id = sf.Opportunity.create({"Name": "Days", "StageName": "Prospecting", "CloseDate": "2025-01-31"})["id"]
@@ -79,7 +82,7 @@ def test_tooling_custom_field_is_queryable_and_writable(sf: Salesforce) -> None:
     assert [r["DeveloperName"] for r in tooling["records"]] == ["Days_Open"]
 
 
-def test_custom_object_and_external_id_upsert(sf: Salesforce) -> None:
+def test_custom_object_and_external_id_upsert(sf: Salesforce, sandbox: RunningSandbox) -> None:
     sf.restful("tooling/sobjects/CustomObject", method="POST", json={
         "FullName": "KPI_Snapshot__c", "Metadata": {"label": "KPI Snapshot", "nameField": {"type": "Text"}}})
     sf.restful("tooling/sobjects/CustomField", method="POST", json={
@@ -87,6 +90,8 @@ def test_custom_object_and_external_id_upsert(sf: Salesforce) -> None:
         "Metadata": {"type": "Text", "label": "Key", "length": 255, "externalId": True, "unique": True}})
     sf.restful("tooling/sobjects/CustomField", method="POST", json={
         "FullName": "KPI_Snapshot__c.Value__c", "Metadata": {"type": "Number", "precision": 18, "scale": 4}})
+    grant_fields(sf, integration_user_id(sandbox), "KPI_Snapshot_Access",
+                 ["KPI_Snapshot__c.Key__c", "KPI_Snapshot__c.Value__c"])
     body = {"records": [{"attributes": {"type": "KPI_Snapshot__c"}, "Key__c": "win_rate|org|2025-01",
                          "Name": "win rate", "Value__c": 0.25}]}
     first = sf.restful("composite/sobjects/KPI_Snapshot__c/Key__c", method="PATCH", json=body)
