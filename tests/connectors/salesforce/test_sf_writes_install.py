@@ -56,8 +56,8 @@ def test_a_second_install_creates_nothing(installed: RunningSandbox, connector_f
               for r in store.rows("FieldPermissions")}
     assert grants[(integration_set, "Opportunity.CRMKPI_days_open__c")] == (True, True)
     assert grants[(read_set, "KPI_Snapshot__c.Value__c")] == (True, False)
-    assert [(a["AssigneeId"], a["PermissionSetId"]) for a in store.rows("PermissionSetAssignment")] == [
-        (store.api_user_id, integration_set)]
+    assert [a["AssigneeId"] for a in store.rows("PermissionSetAssignment")
+            if a["PermissionSetId"] == integration_set] == [store.api_user_id]
 
 
 def _snapshots(count: int, value: float) -> list[SnapshotWrite]:
@@ -115,7 +115,30 @@ def test_locked_records_are_retried_then_reported_retryable(tmp_path_factory: py
         assert [held[f"account:{a}"] for a in accounts] == [1000.0, None, 1000.0]
 
 
-def test_a_field_the_user_cannot_edit_is_reported_with_the_fix(installed: RunningSandbox, connector_for) -> None:
+def test_a_field_the_user_cannot_edit_is_reported_with_the_fix_and_the_others_go_on(
+        installed: RunningSandbox, connector_for) -> None:
+    """An admin took Edit away on one KPI field (field-level security): that record fails with
+    INVALID_FIELD_FOR_INSERT_UPDATE and the fix; the record writing only readable fields succeeds."""
+    store = installed.store
+    [integration_set] = [r["Id"] for r in store.rows("PermissionSet") if r["Name"] == "CRM_KPI_Integration"]
+    [grant] = [r for r in store.rows("FieldPermissions")
+               if r["ParentId"] == integration_set and r["Field"] == "Opportunity.CRMKPI_days_in_stage__c"]
+    store.update("FieldPermissions", grant["Id"], {"PermissionsEdit": False})
+    try:
+        connector = connector_for(installed)
+        first, second = sorted(r["Id"] for r in store.rows("Opportunity"))[:2]
+        results = connector.write_fields([FieldWrite("opportunity", first, {"days_in_stage": 3.0}),
+                                          FieldWrite("opportunity", second, {"days_open": 4.0})])
+        assert [r.ok for r in results] == [False, True]
+        assert results[0].error_code == "INVALID_FIELD_FOR_INSERT_UPDATE" and not results[0].retryable
+        assert results[0].fix is not None and "Opportunity.CRMKPI_days_in_stage__c" in results[0].fix
+        assert "CRM_KPI_Integration" in results[0].fix
+    finally:
+        store.update("FieldPermissions", grant["Id"], {"PermissionsEdit": True})
+
+
+def test_a_field_that_was_never_installed_is_reported_with_the_fix(installed: RunningSandbox,
+                                                                    connector_for) -> None:
     """`win_rate` was never installed on Opportunity: every record of the call reports it, with the fix."""
     connector = connector_for(installed)
     opportunity = next(iter(installed.store.rows("Opportunity")))["Id"]
