@@ -17,11 +17,10 @@ def test_items_in_order_then_the_error_after_them() -> None:
         yield 2
         raise DailyLimitReached("spent")
 
-    got: list[int] = []
-    with pytest.raises(DailyLimitReached):
-        for page in read_ahead(pages()):
-            got.append(page)
-    assert got == [1, 2]
+    reader = read_ahead(pages())
+    assert (next(reader), next(reader)) == (1, 2)
+    with pytest.raises(DailyLimitReached, match="spent"):
+        next(reader)
 
 
 def test_closing_stops_the_producer_after_at_most_two_more_items() -> None:
