@@ -20,7 +20,7 @@ from connectors.salesforce.keyset import (
     row_key,
     soql_datetime,
 )
-from connectors.salesforce.mapping import NORMALISERS, MappingContext, Unmappable
+from connectors.salesforce.mapping import NORMALISERS, MappingContext, Unmappable, bare_tombstone
 from connectors.salesforce.read_ahead import read_ahead
 from connectors.salesforce.streams import STAMP, SalesforceStream
 from kpi_engine.schema import describe_rejection
@@ -65,6 +65,10 @@ def normalise(stream: SalesforceStream, rows: list[Row], ctx: MappingContext) ->
         except (Unmappable, ValueError, TypeError, KeyError) as error:
             reason = f"{type(error).__name__}: {error}"
         else:
+            continue
+        tombstone = bare_tombstone(stream.normaliser, row)
+        if tombstone is not None:
+            records.append(tombstone)  # a delete is applied even when the deleted row was never valid
             continue
         raw = {k: v for k, v in row.items() if k != "attributes"}
         quarantined.append(Quarantined(stream.table, stream.name, row.get("Id"), reason, raw))
