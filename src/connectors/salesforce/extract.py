@@ -20,7 +20,12 @@ from connectors.salesforce.keyset import (
     row_key,
     soql_datetime,
 )
-from connectors.salesforce.mapping import NORMALISERS, MappingContext, Unmappable, bare_tombstone
+from connectors.salesforce.mapping import (
+    NORMALISERS,
+    MappingContext,
+    Unmappable,
+    bare_tombstone,
+)
 from connectors.salesforce.read_ahead import read_ahead
 from connectors.salesforce.streams import STAMP, SalesforceStream
 from kpi_engine.schema import describe_rejection
