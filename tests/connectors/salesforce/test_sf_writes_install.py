@@ -83,6 +83,22 @@ def test_snapshots_upsert_in_collections_of_200_and_read_back(installed: Running
     assert held["win_rate|rep|R0003|quarter|2025-04-01"] == {"value": 3.5, "numerator": 3.0, "denominator": 10.0}
 
 
+def test_mixed_objects_are_grouped_and_results_keep_the_input_order(installed: RunningSandbox,
+                                                                    connector_for) -> None:
+    """Opportunity and account writes alternating: 2 calls for 250 rows, each result where its row was."""
+    connector = connector_for(installed)
+    opportunities = sorted(r["Id"] for r in installed.store.rows("Opportunity"))[:125]
+    accounts = sorted(r["Id"] for r in installed.store.rows("Account"))[:125]
+    writes = [w for pair in zip(opportunities, accounts, strict=True) for w in (
+        FieldWrite("opportunity", pair[0], {"days_open": 1.0}),
+        FieldWrite("account", pair[1], {"account_lifetime_revenue": 2.0}))]
+    installed.ledger.reset()
+    results = connector.write_fields(writes)
+    assert installed.ledger.count("collections") == 2
+    assert [r.key for r in results] == [w.key for w in writes] and all(r.ok for r in results)
+    assert [r.crm_id for r in results] == [w.record_id for w in writes]
+
+
 def test_fields_write_200_a_call_and_read_back(installed: RunningSandbox, connector_for) -> None:
     connector = connector_for(installed)
     opportunities = sorted(r["Id"] for r in installed.store.rows("Opportunity"))[:401]
