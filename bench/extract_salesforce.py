@@ -4,12 +4,13 @@
 
 For each size the sandbox runs in its own process (`python -m sync sandbox --generate`), so that this
 process measures the client alone. Per size it prints:
-- full extract: wall time of every stream read through `SalesforceConnector.extract` (records normalised
-  into schema records, batches dropped as the sync would after storing them), best of `--repeat`;
+- full extract: wall time of every stream read through `SalesforceConnector.extract` over REST (records
+  normalised into schema records, batches dropped as the sync would after storing them), best of `--repeat`;
 - the floor: the same SOQL, the same pages, fetched with bare `requests` + `orjson` in the same run;
 - API calls: the connector's own count against the minimum (ceil(rows / 2,000) per object, one describe per
   object read, one global describe, one token request);
 - peak Python memory of one full extract (tracemalloc, a separate pass so it does not slow the timing);
+- the same extract with Bulk API 2.0 above 10,000 rows (the default `bulk_threshold`): time and calls;
 - an incremental extract right after, with nothing changed: its calls and records.
 """
 
@@ -21,6 +22,7 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -41,15 +43,18 @@ def start_sandbox(size: str, state_dir: Path) -> tuple[subprocess.Popen[str], di
          "--as-of", "2025-06-30", "--limits", "burst=none", "--state-dir", str(state_dir)],
         stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": "src"})
     assert process.stdout is not None
-    return process, json.loads(process.stdout.readline())
+    info = json.loads(process.stdout.readline())
+    # keep draining its output: a full pipe would block the server mid-response
+    threading.Thread(target=process.stdout.read, daemon=True).start()
+    return process, info
 
 
-def connector_for(info: dict[str, Any]) -> SalesforceConnector:
+def connector_for(info: dict[str, Any], bulk_threshold: int | None = None) -> SalesforceConnector:
     os.environ["BENCH_SF_ID"], os.environ["BENCH_SF_SECRET"] = info["client_id"], info["client_secret"]
     instance = InstanceConfig(
         name="bench", crm="salesforce", url=info["base_url"], auth="client_credentials",
         client_id_env="BENCH_SF_ID", client_secret_env="BENCH_SF_SECRET", ca_file=Path(info["ca_file"]),
-        lookback_seconds=0,
+        lookback_seconds=0, bulk_threshold=bulk_threshold,
         field_mapping={"user.started_at": "Start_Date__c", "account.region": "Region__c",
                        "opportunity.contract_months": "Contract_Months__c"})
     return connect(instance)
@@ -104,6 +109,10 @@ def bench(size: str, repeat: int, state_dir: Path) -> None:
             times.append(time.perf_counter() - started)
             calls = connector.usage.calls
         minimum = sum(max(1, math.ceil(n / 2000)) for n in rows.values()) + objects + 1
+        bulk = connector_for(info, bulk_threshold=10_000)
+        started = time.perf_counter()
+        full_extract(bulk)
+        bulk_time = time.perf_counter() - started
         tracemalloc.start()
         full_extract(connector_for(info))
         peak = tracemalloc.get_traced_memory()[1]
@@ -111,11 +120,12 @@ def bench(size: str, repeat: int, state_dir: Path) -> None:
         connector.usage.calls_by_label.clear()
         before = connector.usage.calls
         changed = sum(len(b.records) for s in streams for b in connector.extract(s, cursors.get(s.name)))
-        print(f"{size}: {sum(rows.values()):,} rows in {objects} objects | full extract {min(times):.2f} s, floor "
-              f"{min(floors):.2f} s ({min(times) / min(floors):.2f}x) | calls {calls} (minimum {minimum}: "
+        print(f"{size}: {sum(rows.values()):,} rows in {objects} objects | REST full extract {min(times):.2f} s, "
+              f"floor {min(floors):.2f} s ({min(times) / min(floors):.2f}x) | calls {calls} (minimum {minimum}: "
               f"ceil(rows/2000) per object + {objects} describes + 1 global describe) | peak Python memory "
-              f"{peak / 2**20:.1f} MiB | incremental, nothing changed: {connector.usage.calls - before} calls "
-              f"({connector.usage.calls_by_label}), {changed} records", flush=True)
+              f"{peak / 2**20:.1f} MiB | with Bulk above 10,000 rows: {bulk_time:.2f} s, {bulk.usage.calls} calls "
+              f"({bulk.usage.calls_by_label}) | incremental, nothing changed: {connector.usage.calls - before} "
+              f"calls ({connector.usage.calls_by_label}), {changed} records", flush=True)
     finally:
         process.terminate()
         process.wait()

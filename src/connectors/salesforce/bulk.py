@@ -2,8 +2,8 @@
 
 Above the threshold a stream's first REST page is delivered as usual and the rest is read by one job
 (`ORDER BY SystemModstamp, Id` after the first page's last key); a results page of `BULK_PAGE` rows costs
-one call where REST needs five. CSV values are text: `typed_row` gives them the types REST would (from
-describe) and nests `Parent.Field` columns as REST does. A job that fails or is refused raises
+one call where REST needs five. CSV values are text: `row_reader` gives them the types REST would (from
+describe) and nests `Parent.Field` columns as REST does (`row_reader`). A job that fails or is refused raises
 `BulkUnavailable` and the caller goes on with REST.
 """
 
@@ -37,24 +37,27 @@ def _converter(field_type: str) -> Callable[[str], Any]:
     return str
 
 
-def typed_row(header: list[str], values: list[str], converters: list[Callable[[str], Any]]) -> dict[str, Any]:
-    """One CSV row as REST would give it: typed values, null for empty, `A.B` nested as {"A": {"B": ...}}."""
-    row: dict[str, Any] = {}
-    for name, text, convert in zip(header, values, converters, strict=True):
-        value = convert(text) if text != "" else None
+def row_reader(header: list[str], field_types: Mapping[str, str]) -> Callable[[list[str]], dict[str, Any]]:
+    """A function turning one CSV row into the row REST would give: typed values, null for empty,
+    `A.B` columns nested as {"A": {"B": ...}} (and a parent of nothing but nulls as null, as REST has it).
+    The per-column work is decided once per page, not once per cell."""
+    lowered = {k.lower(): v for k, v in field_types.items()}
+    plain = [(i, name, _converter(lowered.get(name.lower(), "string"))) for i, name in enumerate(header)
+             if "." not in name]
+    nested: dict[str, list[tuple[int, str]]] = {}
+    for i, name in enumerate(header):
         if "." in name:
             parent, _, child = name.partition(".")
-            nested = row.get(parent)
-            if not isinstance(nested, dict):
-                nested = row[parent] = {}
-            nested[child] = value
-        else:
-            row[name] = value
-    for name in [n.partition(".")[0] for n in header if "." in n]:
-        nested = row.get(name)
-        if isinstance(nested, dict) and all(v is None for v in nested.values()):
-            row[name] = None  # REST gives a null parent, not a parent of nulls
-    return row
+            nested.setdefault(parent, []).append((i, child))
+
+    def read(values: list[str]) -> dict[str, Any]:
+        row = {name: convert(values[i]) if values[i] != "" else None for i, name, convert in plain}
+        for parent, children in nested.items():
+            found = {child: values[i] or None for i, child in children}
+            row[parent] = found if any(v is not None for v in found.values()) else None
+        return row
+
+    return read
 
 
 def _wait_for_completion(client: SalesforceClient, job_id: str, sleep: Callable[[float], None]) -> None:
@@ -87,9 +90,8 @@ def bulk_pages(client: SalesforceClient, soql: str, *, include_deleted: bool, fi
         header = next(reader, None)
         if header is None:
             return
-        lowered = {k.lower(): v for k, v in field_types.items()}
-        converters = [_converter(lowered.get(name.lower(), "string")) for name in header]
-        yield [typed_row(header, values, converters) for values in reader]
+        read = row_reader(header, field_types)
+        yield [read(values) for values in reader]
         locator = response.headers.get("Sforce-Locator")
         if not locator or locator == "null":
             return

@@ -9,12 +9,17 @@ refreshing the session through `auth.fetch_token` when Salesforce says it expire
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import certifi
 import orjson
 import requests
 from simple_salesforce.api import Salesforce
@@ -39,12 +44,25 @@ class Page:
     total_size: int
 
 
+def trust_bundle(ca_file: str) -> str:
+    """A CA bundle of the usual public CAs (certifi's, as requests uses) plus `ca_file`: the setting adds a
+    CA, it does not replace the others. Written once per content next to nothing secret (CAs are public)."""
+    combined = Path(certifi.where()).read_bytes() + b"\n" + Path(ca_file).read_bytes()
+    path = Path(tempfile.gettempdir()) / f"crm-kpi-ca-{hashlib.sha256(combined).hexdigest()[:16]}.pem"
+    if not path.exists():
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(combined)
+        partial.replace(path)
+    return str(path)
+
+
 def verified_session(instance: InstanceConfig) -> requests.Session:
-    """A requests session that verifies TLS against the system store plus `ca_file`, and that no
+    """A requests session that verifies TLS against the public CAs plus `ca_file`, and that no
     REQUESTS_CA_BUNDLE / proxy variable of the environment can override (`trust_env = False`)."""
     session = requests.Session()
     session.trust_env = False
-    session.verify = instance.verify()
+    verify = instance.verify()
+    session.verify = trust_bundle(verify) if isinstance(verify, str) else True
     return session
 
 

@@ -137,6 +137,8 @@ class SalesforceConnector:
         self.client.close()
 
 
-def connect(instance: InstanceConfig, **options: object) -> SalesforceConnector:
-    """The connector for `instance`; authenticates lazily, on the first call that needs the org."""
-    return SalesforceConnector(instance, **options)  # type: ignore[arg-type]
+def connect(instance: InstanceConfig, *, client: SalesforceClient | None = None,
+            max_query_chars: int = MAX_SOQL_CHARS) -> SalesforceConnector:
+    """The connector for `instance`; authenticates lazily, on the first call that needs the org.
+    `client` replaces the default one (tests pass one that does not sleep between retries)."""
+    return SalesforceConnector(instance, client, max_query_chars=max_query_chars)

@@ -20,7 +20,13 @@ from connectors.salesforce.keyset import (
     row_key,
     soql_datetime,
 )
-from connectors.salesforce.mapping import NORMALISERS, MappingContext, Unmappable
+from connectors.salesforce.mapping import (
+    NORMALISERS,
+    MappingContext,
+    Unmappable,
+    bare_tombstone,
+)
+from connectors.salesforce.read_ahead import read_ahead
 from connectors.salesforce.streams import STAMP, SalesforceStream
 from kpi_engine.schema import describe_rejection
 
@@ -64,6 +70,10 @@ def normalise(stream: SalesforceStream, rows: list[Row], ctx: MappingContext) ->
         except (Unmappable, ValueError, TypeError, KeyError) as error:
             reason = f"{type(error).__name__}: {error}"
         else:
+            continue
+        tombstone = bare_tombstone(stream.normaliser, row)
+        if tombstone is not None:
+            records.append(tombstone)  # a delete is applied even when the deleted row was never valid
             continue
         raw = {k: v for k, v in row.items() if k != "attributes"}
         quarantined.append(Quarantined(stream.table, stream.name, row.get("Id"), reason, raw))
@@ -122,19 +132,19 @@ def _pages(client: SalesforceClient, plan: ReadPlan, where: str | None) -> Itera
     rest = first.total_size - len(first.records)
     if (plan.bulk_threshold is None or first.total_size <= plan.bulk_threshold or rest <= 0
             or stream.cursor_field is None or not first.records):
-        yield from (page.records for page in pages)
+        yield from (page.records for page in read_ahead(pages))
         return
-    last = row_key(first.records[-1], STAMP)
+    last = row_key(first.records[-1], STAMP)  # the REST locator is left unread: the job reads the rest
     try:
-        for rows in _bulk_after(client, plan, where, last):
+        for rows in read_ahead(_bulk_after(client, plan, where, last)):
             yield rows
             if rows:
                 last = row_key(rows[-1], STAMP)
         return
     except BulkUnavailable:
         pass  # go on with REST after the last row delivered
-    for page in client.query_pages(soql(stream, plan.groups[0], _after(where, last)),
-                                   include_deleted=stream.include_deleted, batch_size=plan.page_size):
+    for page in read_ahead(client.query_pages(soql(stream, plan.groups[0], _after(where, last)),
+                                              include_deleted=stream.include_deleted, batch_size=plan.page_size)):
         yield page.records
 
 

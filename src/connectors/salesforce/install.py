@@ -84,13 +84,13 @@ def _permission_set_id(client: SalesforceClient, name: str) -> str | None:
     return rows[0]["Id"] if rows else None
 
 
-def _granted(client: SalesforceClient, set_id: str | None) -> dict[str, bool]:
-    """Field -> edit granted, for the fields permission set `set_id` grants read on."""
+def _granted(client: SalesforceClient, set_id: str | None) -> dict[str, tuple[str, bool, bool]]:
+    """Field (lower case) -> (FieldPermissions id, read, edit) of permission set `set_id`."""
     if set_id is None:
         return {}
-    return {r["Field"].lower(): bool(r.get("PermissionsEdit")) for r in client.query_rows(
-        f"SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId = '{set_id}'")
-        if r.get("PermissionsRead")}
+    return {r["Field"].lower(): (r["Id"], bool(r.get("PermissionsRead")), bool(r.get("PermissionsEdit")))
+            for r in client.query_rows("SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions "
+                                       f"WHERE ParentId = '{set_id}'")}
 
 
 def plan(client: SalesforceClient, instance: InstanceConfig, spec: InstallSpec) -> InstallPlan:
@@ -112,8 +112,11 @@ def plan(client: SalesforceClient, instance: InstanceConfig, spec: InstallSpec) 
         items.append(InstallItem("permission_set", set_name, set_id is not None, note))
         granted = _granted(client, set_id)
         for name in names:
-            ok = name.lower() in granted and (granted[name.lower()] or not edit)
-            items.append(InstallItem("field_permission", f"{set_name}:{name}", ok, "read and edit" if edit else "read"))
+            _, can_read, can_edit = granted.get(name.lower(), ("", False, False))
+            ok = can_read and (can_edit or not edit)
+            note = ("read and edit" if edit else "read") + (" (the grant exists: updated)" if
+                                                            name.lower() in granted and not ok else "")
+            items.append(InstallItem("field_permission", f"{set_name}:{name}", ok, note))
     set_id = _permission_set_id(client, PERMISSION_SET)
     user_id = client.user_id
     assigned = bool(set_id) and bool(list(client.query_rows(
@@ -149,9 +152,13 @@ def apply(client: SalesforceClient, instance: InstanceConfig, current: InstallPl
             set_name, _, field = item.name.partition(":")
             set_id = set_ids.get(set_name) or _permission_set_id(client, set_name)
             set_ids[set_name] = str(set_id)
-            _create_sobject(client, "FieldPermissions", {
-                "ParentId": set_id, "SobjectType": field.split(".")[0], "Field": field, "PermissionsRead": True,
-                "PermissionsEdit": set_name == PERMISSION_SET})
+            grant = {"PermissionsRead": True, "PermissionsEdit": set_name == PERMISSION_SET}
+            existing = _granted(client, set_id).get(field.lower()) if "updated" in (item.note or "") else None
+            if existing:
+                client.send("record", "PATCH", f"sobjects/FieldPermissions/{existing[0]}", json=grant)
+            else:
+                _create_sobject(client, "FieldPermissions", {"ParentId": set_id, "SobjectType": field.split(".")[0],
+                                                             "Field": field} | grant)
         elif item.kind == "assignment":
             set_id = set_ids.get(PERMISSION_SET) or _permission_set_id(client, PERMISSION_SET)
             _create_sobject(client, "PermissionSetAssignment",

@@ -258,3 +258,22 @@ NORMALISERS: dict[str, Callable[[Row, MappingContext], Record | Mapping[str, Any
     "stage": stage, "task": task, "event": event, "line_item": line_item, "currency_type": currency_type,
     "dated_rate": dated_rate, "quota": quota,
 }
+
+
+RECORD_MODELS: dict[str, type[Record]] = {
+    "user": schema.User, "account": schema.Account, "lead": schema.Lead, "opportunity": schema.Opportunity,
+    "stage_change": schema.StageChange, "stage": schema.PipelineStage, "task": schema.Activity,
+    "event": schema.Activity, "line_item": schema.LineItem,
+}
+
+
+def bare_tombstone(normaliser: str, row: Row) -> Record | None:
+    """For a deleted row that does not validate, a record carrying only the delete (id, stamp, deleted)."""
+    model = RECORD_MODELS.get(normaliser)
+    if model is None or not row.get("IsDeleted") or not row.get("Id") or not row.get("SystemModstamp"):
+        return None
+    try:
+        stamp = parse_stamp(str(row["SystemModstamp"]))
+    except ValueError:
+        return None
+    return model.model_construct(source="salesforce", id=row["Id"], deleted=True, modified_at=stamp)

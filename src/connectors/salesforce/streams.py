@@ -69,7 +69,7 @@ STREAMS: tuple[SalesforceStream, ...] = (
                                                   "TotalPrice", "CurrencyIsoCode"), "line_item",
             relations=("Product2.Name", "Product2.Family")),
     _stream("ForecastingQuota", "quotas", ("QuotaOwnerId", "QuotaAmount", "StartDate", "CurrencyIsoCode"), "quota",
-            incremental=False, include_deleted=False, optional=True),
+            optional=True),
 )
 """In dependency order: rates before the amounts they convert, users before what they own."""
 

@@ -131,13 +131,17 @@ def write_snapshots(client: SalesforceClient, rows: Sequence[SnapshotWrite]) -> 
 
 
 def write_fields(client: SalesforceClient, rows: Sequence[FieldWrite]) -> list[WriteResult]:
-    """Update KPI fields, 200 records a call (mixed objects allowed, as Collections permit)."""
-    results: list[WriteResult] = []
-    for chunk in _chunks(len(rows)):
-        batch = [rows[i] for i in chunk]
-        results += _save(client, "composite/sobjects", [r.key for r in batch],
-                         [FIELD_OBJECTS[r.object] for r in batch], [field_record(r) for r in batch])
-    return results
+    """Update KPI fields, 200 records a call. Rows are grouped by object before chunking (a collection of
+    mixed types may hold at most 10 runs of one type); results come back in the input's order."""
+    order = sorted(range(len(rows)), key=lambda i: list(FIELD_OBJECTS).index(rows[i].object))
+    results: list[WriteResult | None] = [None] * len(rows)
+    for chunk in _chunks(len(order)):
+        batch = [rows[order[i]] for i in chunk]
+        saved = _save(client, "composite/sobjects", [r.key for r in batch], [FIELD_OBJECTS[r.object] for r in batch],
+                      [field_record(r) for r in batch])
+        for i, result in zip(chunk, saved, strict=True):
+            results[order[i]] = result
+    return [r for r in results if r is not None]
 
 
 def _since(since: datetime | None) -> str:

@@ -53,6 +53,16 @@ def test_bulk_reads_the_same_records_as_rest_in_fewer_calls(sb: RunningSandbox, 
     assert labels.get("query_all_more", 0) == 0 and labels["bulk_job"] >= 1
 
 
+@pytest.mark.parametrize(("threshold", "bulk"), [(ROWS, False), (ROWS - 1, True)])
+def test_bulk_only_past_the_threshold(sb: RunningSandbox, connector_for, threshold: int, bulk: bool) -> None:
+    connector = connector_for(sb, bulk_threshold=threshold)
+    sb.ledger.reset()
+    records, _, _ = read(connector, "Account")
+    assert len(records) == ROWS
+    assert sb.ledger.count("bulk_create") == int(bulk)
+    assert sb.ledger.count("query_all_more") == (0 if bulk else math.ceil(ROWS / 2000) - 1)
+
+
 ORG = "https://acme.example.test"
 DATA = f"{ORG}/services/data/v59.0"
 

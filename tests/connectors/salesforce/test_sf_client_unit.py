@@ -129,3 +129,19 @@ def test_budget_from_sforce_limit_info_stops_at_the_share() -> None:
     with pytest.raises(BudgetExhausted, match="500 of the daily 1,000"):
         client.describe("Account")
     assert describe.call_count == 1 and len(responses.calls) == 2
+
+
+def test_ca_file_adds_a_ca_and_the_environment_cannot_replace_it(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import certifi
+
+    from connectors.salesforce.client import verified_session
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nTESTCA\n-----END CERTIFICATE-----\n")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/bundle.pem")
+    session = verified_session(InstanceConfig(name="acme", crm="salesforce", url=LOGIN, auth="client_credentials",
+                                              client_id_env="UNIT_SF_ID", client_secret_env="UNIT_SF_SECRET",
+                                              ca_file=ca))
+    bundle = Path(str(session.verify)).read_text()
+    assert "TESTCA" in bundle and Path(certifi.where()).read_text() in bundle
+    assert session.trust_env is False

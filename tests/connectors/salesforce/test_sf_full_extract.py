@@ -176,3 +176,12 @@ def test_an_object_wider_than_one_query_is_read_in_column_groups_joined_on_id(sb
     assert got == expected
     # every group after the first costs one query per page of the first
     assert sb.ledger.count("query_all") == len(split)
+
+
+def test_a_mapped_field_the_user_cannot_read_stops_with_the_key_named(sb: RunningSandbox, connector_for) -> None:
+    from connectors.errors import ConfigurationError
+    connector = connector_for(sb, field_mapping={"account.region": "Territory__c"})
+    sb.ledger.reset()
+    with pytest.raises(ConfigurationError, match="field_mapping 'account.region' = 'Territory__c'"):
+        read(connector, "Account")
+    assert sb.ledger.count("query_all") == 0  # stopped before reading anything

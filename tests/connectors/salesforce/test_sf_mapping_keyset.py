@@ -118,3 +118,13 @@ def test_quota_covers_a_quarter_in_the_reporting_currency() -> None:
     assert (mapped["period_start"], mapped["period_end"], mapped["owner"]) == (date(2025, 4, 1), date(2025, 7, 1),
                                                                                 "005A")
     assert mapped["amount"] == pytest.approx(100.0) and mapped["amount_original"] == 92.0
+
+
+def test_a_deleted_row_that_never_validated_still_deletes() -> None:
+    from connectors.salesforce.extract import normalise
+    from connectors.salesforce.streams import BY_NAME
+    broken = OPP | {"IsClosed": False, "IsDeleted": True}  # won but open: invalid, and deleted
+    records, quarantined = normalise(BY_NAME["Opportunity"], [broken, OPP | {"IsClosed": False, "Id": "006Y"}],
+                                     MappingContext(rates=RATES))
+    assert [(r.id, r.deleted) for r in records] == [("006X", True)]
+    assert [(q.crm_id, q.reason) for q in quarantined] == [("006Y", "is_won: won but not closed (is_closed is false)")]
