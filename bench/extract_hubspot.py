@@ -27,6 +27,7 @@ import resource
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -34,6 +35,7 @@ import requests
 import urllib3
 
 from sandbox.generator import generate_org
+from sandbox.generator.spec import resolve_spec
 from sandbox.runtime import Sandbox
 
 Target = tuple[str, str, str]  # base_url, token, ca_file
@@ -260,7 +262,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    org = generate_org(args.size, seed=args.seed, source="hubspot")
+    spec = resolve_spec(args.size)
+    if args.activities is not None:
+        spec = replace(spec, activities=args.activities)
+    org = generate_org(spec, seed=args.seed, source="hubspot")
     print(
         f"org size={args.size} seed={args.seed}: {org.spec.opportunities:,} deals, "
         f"{org.spec.activities:,} activities; generated in {time.perf_counter() - started:.1f} s"
@@ -273,11 +278,13 @@ def main() -> None:
         target = (sb.base_url, sb.token, sb.ca_file)
         pool.submit(peak_mb).result()  # start the worker before timing
         full, connector_calls = best(
-            sb, lambda: pool.submit(connector_run, target, None, args.search_rate).result()
+            sb, lambda: pool.submit(connector_run, target, None, args.search_rate).result(), args.runs
         )
         props = {k: v for k, v in full["properties"].items() if v}
         floors = {
-            t: best(sb, lambda t=t: pool.submit(floor_run, t, target, props, LINKS, None).result())[0]
+            t: best(
+                sb, lambda t=t: pool.submit(floor_run, t, target, props, LINKS, None).result(), args.runs
+            )[0]
             for t in TRANSPORTS
         }
         report("full", full, floors, connector_calls, minimum_full(org))
@@ -292,7 +299,9 @@ def main() -> None:
         portal.delete("deals", deals[-1])
         changed = dict.fromkeys(props, 0) | {"deals": len(deals) - 1, "calls": len(calls)}
         incremental, connector_calls = best(
-            sb, lambda: pool.submit(connector_run, target, full["cursors"], args.search_rate).result()
+            sb,
+            lambda: pool.submit(connector_run, target, full["cursors"], args.search_rate).result(),
+            args.runs,
         )
         windows = {
             name: (c["since"], int(time.time() * 1000))
@@ -300,7 +309,9 @@ def main() -> None:
             if name in props
         }
         floors = {
-            t: best(sb, lambda t=t: pool.submit(floor_run, t, target, props, LINKS, windows).result())[0]
+            t: best(
+                sb, lambda t=t: pool.submit(floor_run, t, target, props, LINKS, windows).result(), args.runs
+            )[0]
             for t in TRANSPORTS
         }
         report("incremental", incremental, floors, connector_calls, minimum_incremental(changed))
