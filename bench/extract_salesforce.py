@@ -39,9 +39,29 @@ from connectors.salesforce.streams import STREAMS
 
 def start_sandbox(size: str, state_dir: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sync", "sandbox", "--crm", "salesforce", "--generate", "--size", size, "--seed", "1",
-         "--as-of", "2025-06-30", "--limits", "burst=none", "--state-dir", str(state_dir)],
-        stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": "src"})
+        [
+            sys.executable,
+            "-m",
+            "sync",
+            "sandbox",
+            "--crm",
+            "salesforce",
+            "--generate",
+            "--size",
+            size,
+            "--seed",
+            "1",
+            "--as-of",
+            "2025-06-30",
+            "--limits",
+            "burst=none",
+            "--state-dir",
+            str(state_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONPATH": "src"},
+    )
     assert process.stdout is not None
     info = json.loads(process.stdout.readline())
     # keep draining its output: a full pipe would block the server mid-response
@@ -52,11 +72,21 @@ def start_sandbox(size: str, state_dir: Path) -> tuple[subprocess.Popen[str], di
 def connector_for(info: dict[str, Any], bulk_threshold: int | None = None) -> SalesforceConnector:
     os.environ["BENCH_SF_ID"], os.environ["BENCH_SF_SECRET"] = info["client_id"], info["client_secret"]
     instance = InstanceConfig(
-        name="bench", crm="salesforce", url=info["base_url"], auth="client_credentials",
-        client_id_env="BENCH_SF_ID", client_secret_env="BENCH_SF_SECRET", ca_file=Path(info["ca_file"]),
-        lookback_seconds=0, bulk_threshold=bulk_threshold,
-        field_mapping={"user.started_at": "Start_Date__c", "account.region": "Region__c",
-                       "opportunity.contract_months": "Contract_Months__c"})
+        name="bench",
+        crm="salesforce",
+        url=info["base_url"],
+        auth="client_credentials",
+        client_id_env="BENCH_SF_ID",
+        client_secret_env="BENCH_SF_SECRET",
+        ca_file=Path(info["ca_file"]),
+        lookback_seconds=0,
+        bulk_threshold=bulk_threshold,
+        field_mapping={
+            "user.started_at": "Start_Date__c",
+            "account.region": "Region__c",
+            "opportunity.contract_months": "Contract_Months__c",
+        },
+    )
     return connect(instance)
 
 
@@ -75,9 +105,14 @@ def floor(info: dict[str, Any], queries: list[tuple[str, bool]]) -> int:
     session = requests.Session()
     session.trust_env = False
     session.verify = info["ca_file"]
-    token = session.post(f"{info['base_url']}/services/oauth2/token", data={
-        "grant_type": "client_credentials", "client_id": info["client_id"],
-        "client_secret": info["client_secret"]}).json()["access_token"]
+    token = session.post(
+        f"{info['base_url']}/services/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": info["client_id"],
+            "client_secret": info["client_secret"],
+        },
+    ).json()["access_token"]
     session.headers["Authorization"] = f"Bearer {token}"
     rows = 0
     for text, include_deleted in queries:
@@ -120,19 +155,26 @@ def bench(size: str, repeat: int, state_dir: Path) -> None:
         connector.usage.calls_by_label.clear()
         before = connector.usage.calls
         changed = sum(len(b.records) for s in streams for b in connector.extract(s, cursors.get(s.name)))
-        print(f"{size}: {sum(rows.values()):,} rows in {objects} objects | REST full extract {min(times):.2f} s, "
-              f"floor {min(floors):.2f} s ({min(times) / min(floors):.2f}x) | calls {calls} (minimum {minimum}: "
-              f"ceil(rows/2000) per object + {objects} describes + 1 global describe) | peak Python memory "
-              f"{peak / 2**20:.1f} MiB | with Bulk above 10,000 rows: {bulk_time:.2f} s, {bulk.usage.calls} calls "
-              f"({bulk.usage.calls_by_label}) | incremental, nothing changed: {connector.usage.calls - before} "
-              f"calls ({connector.usage.calls_by_label}), {changed} records", flush=True)
+        print(
+            f"{size}: {sum(rows.values()):,} rows in {objects} objects | REST full extract "
+            f"{min(times):.2f} s, floor {min(floors):.2f} s ({min(times) / min(floors):.2f}x) | "
+            f"calls {calls} "
+            f"(minimum {minimum}: ceil(rows/2000) per object + {objects} describes + 1 global describe) | "
+            f"peak Python memory {peak / 2**20:.1f} MiB | with Bulk above 10,000 rows: {bulk_time:.2f} s, "
+            f"{bulk.usage.calls} calls "
+            f"({bulk.usage.calls_by_label}) | incremental, nothing changed: {connector.usage.calls - before} "
+            f"calls ({connector.usage.calls_by_label}), {changed} records",
+            flush=True,
+        )
     finally:
         process.terminate()
         process.wait()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", action="append", choices=["tiny", "small", "medium", "large"])
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--state-dir", type=Path, default=Path("/tmp/crm-kpi-bench-sf"))

@@ -1,7 +1,7 @@
 """Full and incremental `crm-kpi sync` of a generated org on each sandbox CRM, and compute from the store
 against compute from Parquet.
 
-    PYTHONPATH=src python bench/sync_runs.py                 # the demo org (20,000 opportunities) on both CRMs
+    PYTHONPATH=src python bench/sync_runs.py             # the demo org (20,000 opportunities), both CRMs
     PYTHONPATH=src python bench/sync_runs.py --size small --crm salesforce
 
 The sandbox runs in its own process (`python -m sync sandbox --generate`) and each sync in another

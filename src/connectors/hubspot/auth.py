@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 import urllib3
-from hubspot import HubSpot  # type: ignore[import-untyped]
-from hubspot.oauth.exceptions import ApiException  # type: ignore[import-untyped]
+from hubspot import HubSpot
+from hubspot.oauth.exceptions import ApiException
 
 from connectors.config import InstanceConfig
 from connectors.errors import AuthError, TransientError

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import orjson
 import urllib3
-from hubspot import HubSpot  # type: ignore[import-untyped]
+from hubspot import HubSpot
 
 from connectors.base import ApiUsage
 from connectors.budget import ApiBudget

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate  # type: ignore[import-untyped]
-from hubspot.crm.schemas import ObjectSchemaEgg, ObjectTypeDefinitionLabels, ObjectTypePropertyCreate  # type: ignore[import-untyped]
+from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
+from hubspot.crm.schemas import ObjectSchemaEgg, ObjectTypeDefinitionLabels, ObjectTypePropertyCreate
 
 from connectors.base import InstallItem, InstallPlan, InstallSpec
 from connectors.errors import RequestRejected

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import Any
 
-from hubspot.crm.objects import (  # type: ignore[import-untyped]
+from hubspot.crm.objects import (
     BatchInputSimplePublicObjectBatchInput,
     BatchInputSimplePublicObjectBatchInputUpsert,
     SimplePublicObjectBatchInput,

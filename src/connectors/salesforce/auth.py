@@ -37,14 +37,20 @@ class SessionToken:
 
 
 def _client_credentials(instance: InstanceConfig) -> dict[str, str]:
-    return {"grant_type": "client_credentials", "client_id": instance.secret("client_id_env"),
-            "client_secret": instance.secret("client_secret_env")}
+    return {
+        "grant_type": "client_credentials",
+        "client_id": instance.secret("client_id_env"),
+        "client_secret": instance.secret("client_secret_env"),
+    }
 
 
 def _refresh_token(instance: InstanceConfig) -> dict[str, str]:
-    return {"grant_type": "refresh_token", "client_id": instance.secret("client_id_env"),
-            "client_secret": instance.secret("client_secret_env"),
-            "refresh_token": instance.secret("refresh_token_env")}
+    return {
+        "grant_type": "refresh_token",
+        "client_id": instance.secret("client_id_env"),
+        "client_secret": instance.secret("client_secret_env"),
+        "refresh_token": instance.secret("refresh_token_env"),
+    }
 
 
 def jwt_audience(url: str) -> str:
@@ -62,13 +68,19 @@ def _jwt_bearer(instance: InstanceConfig) -> dict[str, str]:
     key_file = instance.private_key_file
     if key_file is None or not key_file.is_file():
         raise ConfigurationError(f"instance {instance.name!r}: private_key_file {key_file} does not exist")
-    claims = {"iss": instance.secret("client_id_env"), "sub": instance.username,
-              "aud": jwt_audience(instance.url), "exp": int(time.time()) + JWT_LIFETIME_SECONDS}
+    claims = {
+        "iss": instance.secret("client_id_env"),
+        "sub": instance.username,
+        "aud": jwt_audience(instance.url),
+        "exp": int(time.time()) + JWT_LIFETIME_SECONDS,
+    }
     try:
         assertion = jwt.encode(claims, key_file.read_bytes(), algorithm="RS256")
     except (ValueError, TypeError) as error:
-        raise ConfigurationError(f"instance {instance.name!r}: private_key_file {key_file} is not an RSA "
-                                 f"private key in PEM ({error})") from None
+        raise ConfigurationError(
+            f"instance {instance.name!r}: private_key_file {key_file} is not an RSA "
+            f"private key in PEM ({error})"
+        ) from None
     return {"grant_type": JWT_GRANT, "assertion": assertion}
 
 
@@ -82,11 +94,11 @@ FLOWS: dict[str, Callable[[InstanceConfig], dict[str, str]]] = {
 _FIXES = {
     "invalid_client_id": "check the connected app's consumer key (client_id_env)",
     "invalid_client": "check the consumer key and secret (client_id_env, client_secret_env) and that the "
-                      "connected app allows this flow",
+    "connected app allows this flow",
     "invalid_grant": "the credentials were refused: for client_credentials set a Run As user on the "
-                     "connected app; for refresh_token issue a new refresh token; for jwt_bearer check "
-                     "username, the certificate uploaded to the connected app and that the user is "
-                     "pre-authorised",
+    "connected app; for refresh_token issue a new refresh token; for jwt_bearer check "
+    "username, the certificate uploaded to the connected app and that the user is "
+    "pre-authorised",
     "unsupported_grant_type": "enable this OAuth flow on the connected app",
     "inactive_user": "the integration user is inactive: reactivate it or configure another",
 }
@@ -99,10 +111,13 @@ def fetch_token(instance: InstanceConfig, http: requests.Session) -> SessionToke
     try:
         response = http.post(url, data=form, timeout=TIMEOUT_SECONDS)
     except (requests.ConnectionError, requests.Timeout) as error:
-        raise TransientError(f"instance {instance.name!r}: cannot reach {url} ({type(error).__name__})") from None
+        raise TransientError(
+            f"instance {instance.name!r}: cannot reach {url} ({type(error).__name__})"
+        ) from None
     if response.status_code >= 500:
-        raise TransientError(f"instance {instance.name!r}: {url} answered {response.status_code}",
-                             status=response.status_code)
+        raise TransientError(
+            f"instance {instance.name!r}: {url} answered {response.status_code}", status=response.status_code
+        )
     try:
         body = response.json()
     except ValueError:
@@ -111,9 +126,14 @@ def fetch_token(instance: InstanceConfig, http: requests.Session) -> SessionToke
         code = body.get("error") if isinstance(body, dict) else None
         description = body.get("error_description") if isinstance(body, dict) else None
         fix = _FIXES.get(str(code), f"check the instance's url ({instance.url}) and auth settings")
-        raise AuthError(f"instance {instance.name!r}: Salesforce refused the {instance.auth} login "
-                        f"(HTTP {response.status_code} {code or 'no error code'}: {description or '-'}); {fix}")
+        raise AuthError(
+            f"instance {instance.name!r}: Salesforce refused the {instance.auth} login "
+            f"(HTTP {response.status_code} {code or 'no error code'}: {description or '-'}); {fix}"
+        )
     identity = str(body.get("id") or "")
     user_id = identity.rstrip("/").rsplit("/", 1)[-1] or None if identity else None
-    return SessionToken(access_token=body["access_token"],
-                        instance_url=str(body.get("instance_url") or instance.url).rstrip("/"), user_id=user_id)
+    return SessionToken(
+        access_token=body["access_token"],
+        instance_url=str(body.get("instance_url") or instance.url).rstrip("/"),
+        user_id=user_id,
+    )

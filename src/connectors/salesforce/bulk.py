@@ -42,8 +42,11 @@ def row_reader(header: list[str], field_types: Mapping[str, str]) -> Callable[[l
     `A.B` columns nested as {"A": {"B": ...}} (and a parent of nothing but nulls as null, as REST has it).
     The per-column work is decided once per page, not once per cell."""
     lowered = {k.lower(): v for k, v in field_types.items()}
-    plain = [(i, name, _converter(lowered.get(name.lower(), "string"))) for i, name in enumerate(header)
-             if "." not in name]
+    plain = [
+        (i, name, _converter(lowered.get(name.lower(), "string")))
+        for i, name in enumerate(header)
+        if "." not in name
+    ]
     nested: dict[str, list[tuple[int, str]]] = {}
     for i, name in enumerate(header):
         if "." in name:
@@ -73,8 +76,14 @@ def _wait_for_completion(client: SalesforceClient, job_id: str, sleep: Callable[
     raise BulkUnavailable(f"Bulk API 2.0 job {job_id} did not complete after {MAX_POLLS} polls")
 
 
-def bulk_pages(client: SalesforceClient, soql: str, *, include_deleted: bool, field_types: Mapping[str, str],
-               sleep: Callable[[float], None]) -> Iterator[list[dict[str, Any]]]:
+def bulk_pages(
+    client: SalesforceClient,
+    soql: str,
+    *,
+    include_deleted: bool,
+    field_types: Mapping[str, str],
+    sleep: Callable[[float], None],
+) -> Iterator[list[dict[str, Any]]]:
     """Pages of `soql` through one query job; `field_types` maps field API names to describe types."""
     operation = "queryAll" if include_deleted else "query"
     try:
@@ -85,7 +94,9 @@ def bulk_pages(client: SalesforceClient, soql: str, *, include_deleted: bool, fi
     locator: str | None = None
     while True:
         params: dict[str, Any] = {"maxRecords": BULK_PAGE} | ({"locator": locator} if locator else {})
-        response = client.send("bulk_results", "GET", f"jobs/query/{job['id']}/results", params=params, raw=True)
+        response = client.send(
+            "bulk_results", "GET", f"jobs/query/{job['id']}/results", params=params, raw=True
+        )
         reader = csv.reader(io.StringIO(response.text))
         header = next(reader, None)
         if header is None:

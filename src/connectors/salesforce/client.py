@@ -69,8 +69,13 @@ def verified_session(instance: InstanceConfig) -> requests.Session:
 class SalesforceClient:
     """Authenticated, budgeted, retried REST calls to one org."""
 
-    def __init__(self, instance: InstanceConfig, *, http: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        instance: InstanceConfig,
+        *,
+        http: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.instance = instance
         self.http = http if http is not None else verified_session(instance)
         self.budget = ApiBudget(instance.name, instance.api_budget_share)
@@ -87,8 +92,12 @@ class SalesforceClient:
         """(Re)authenticate with the instance's flow; also the refresh after INVALID_SESSION_ID."""
         token = call_with_retry(lambda: fetch_token(self.instance, self.http), sleep=self.sleep)
         self._token = token
-        self._sf = Salesforce(session_id=token.access_token, instance_url=token.instance_url,
-                              session=self.http, version=API_VERSION)
+        self._sf = Salesforce(
+            session_id=token.access_token,
+            instance_url=token.instance_url,
+            session=self.http,
+            version=API_VERSION,
+        )
 
     @property
     def sf(self) -> Salesforce:
@@ -105,8 +114,17 @@ class SalesforceClient:
         return self._token.user_id if self._token else None
 
     # --- the one request path -----------------------------------------------------------------
-    def send(self, label: str, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-             json: Any = None, headers: Mapping[str, str] | None = None, raw: bool = False) -> Any:
+    def send(
+        self,
+        label: str,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        raw: bool = False,
+    ) -> Any:
         """Call `path` (relative to /services/data/vXX.X/, or server-relative starting with /services).
 
         Returns the parsed JSON body (None when empty), or the response itself when `raw`.
@@ -120,8 +138,14 @@ class SalesforceClient:
             self.usage.calls += 1
             self.usage.calls_by_label[label] = self.usage.calls_by_label.get(label, 0) + 1
             try:
-                response = self.http.request(method, url, params=params, json=json, timeout=TIMEOUT_SECONDS,
-                                             headers={**sf.headers, **(headers or {})})
+                response = self.http.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    timeout=TIMEOUT_SECONDS,
+                    headers={**sf.headers, **(headers or {})},
+                )
             except requests.RequestException as error:
                 raise connection_error(error, what) from None
             self._observe(response)
@@ -141,8 +165,9 @@ class SalesforceClient:
             self.usage.daily_used, self.usage.daily_limit = used, limit
 
     # --- reads ---------------------------------------------------------------------------------
-    def query_pages(self, soql: str, *, include_deleted: bool = False,
-                    batch_size: int | None = None) -> Iterator[Page]:
+    def query_pages(
+        self, soql: str, *, include_deleted: bool = False, batch_size: int | None = None
+    ) -> Iterator[Page]:
         """Every page of `soql` (queryAll when `include_deleted`), one request each, lazily."""
         endpoint = "queryAll/" if include_deleted else "query/"
         label = "query_all" if include_deleted else "query"

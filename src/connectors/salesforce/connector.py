@@ -1,11 +1,11 @@
 """`SalesforceConnector`: the `connectors.base.Connector` contract over one org.
 
-    from connectors.salesforce import connect
-    sf = connect(instance)                        # InstanceConfig with crm = "salesforce"
-    for stream in sf.streams():                   # in dependency order
-        for batch in sf.extract(stream, cursors.get(stream.name)):
-            store(batch.records, batch.quarantined); cursors[stream.name] = batch.cursor  # one transaction
-    results = sf.write_fields([...]); sf.close()
+from connectors.salesforce import connect
+sf = connect(instance)                        # InstanceConfig with crm = "salesforce"
+for stream in sf.streams():                   # in dependency order
+    for batch in sf.extract(stream, cursors.get(stream.name)):
+        store(batch.records, batch.quarantined); cursors[stream.name] = batch.cursor  # one transaction
+results = sf.write_fields([...]); sf.close()
 """
 
 from __future__ import annotations
@@ -47,10 +47,18 @@ CONVERTS = {"opportunity", "line_item", "quota"}
 class SalesforceConnector:
     """Extract, write and install for one Salesforce org (see `connectors.base.Connector`)."""
 
-    def __init__(self, instance: InstanceConfig, client: SalesforceClient | None = None, *,
-                 max_query_chars: int = MAX_SOQL_CHARS, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        instance: InstanceConfig,
+        client: SalesforceClient | None = None,
+        *,
+        max_query_chars: int = MAX_SOQL_CHARS,
+        now: datetime | None = None,
+    ) -> None:
         if instance.crm != "salesforce":
-            raise ConfigurationError(f"instance {instance.name!r} is a {instance.crm} instance, not salesforce")
+            raise ConfigurationError(
+                f"instance {instance.name!r} is a {instance.crm} instance, not salesforce"
+            )
         self.instance_config = instance
         self.instance = instance.name
         self.client = client if client is not None else SalesforceClient(instance)
@@ -70,16 +78,23 @@ class SalesforceConnector:
         """Batches from `cursor` on (everything when None or `full`), deletes as tombstones."""
         declared = BY_NAME.get(stream.name)
         if declared is None:
-            raise ConfigurationError(f"instance {self.instance!r}: no Salesforce stream named {stream.name!r}")
+            raise ConfigurationError(
+                f"instance {self.instance!r}: no Salesforce stream named {stream.name!r}"
+            )
         if declared.optional and declared.name not in self.client.sobjects():
             return
         fields = self.selected_fields(declared)
         config = self.instance_config
-        plan = ReadPlan(stream=declared, groups=column_groups(fields, self.max_query_chars),
-                        keyset=KeysetCursor() if full else KeysetCursor.load(cursor),
-                        lookback=timedelta(seconds=config.lookback_seconds), page_size=config.page_size,
-                        full=full or not cursor, bulk_threshold=config.bulk_threshold,
-                        field_types={f["name"]: f["type"] for f in self.client.describe(declared.name)["fields"]})
+        plan = ReadPlan(
+            stream=declared,
+            groups=column_groups(fields, self.max_query_chars),
+            keyset=KeysetCursor() if full else KeysetCursor.load(cursor),
+            lookback=timedelta(seconds=config.lookback_seconds),
+            page_size=config.page_size,
+            full=full or not cursor,
+            bulk_threshold=config.bulk_threshold,
+            field_types={f["name"]: f["type"] for f in self.client.describe(declared.name)["fields"]},
+        )
         ctx = self._context(declared)
         captured: list[Mapping[str, Any]] = []
         for batch in read_stream(self.client, plan, ctx):
@@ -92,10 +107,14 @@ class SalesforceConnector:
 
     def _context(self, stream: SalesforceStream) -> MappingContext:
         config = self.instance_config
-        return MappingContext(reporting_currency=config.reporting_currency, field_mapping=config.field_mapping,
-                              rates=self.rates() if stream.normaliser in CONVERTS else Rates(),
-                              integration_user_id=self.client.user_id if stream.name == "User" else None,
-                              excluded_profiles=frozenset(config.excluded_profiles), now=self._now)
+        return MappingContext(
+            reporting_currency=config.reporting_currency,
+            field_mapping=config.field_mapping,
+            rates=self.rates() if stream.normaliser in CONVERTS else Rates(),
+            integration_user_id=self.client.user_id if stream.name == "User" else None,
+            excluded_profiles=frozenset(config.excluded_profiles),
+            now=self._now,
+        )
 
     def rates(self) -> Rates:
         """The org's conversion rates, read once per connector (empty when the org is single-currency)."""
@@ -104,7 +123,9 @@ class SalesforceConnector:
             for name in RATE_OBJECTS:
                 if name not in self._rate_rows:
                     stream = BY_NAME[name]
-                    rows = raw_rows(self.client, stream, self.selected_fields(stream)) if name in present else []
+                    rows = (
+                        raw_rows(self.client, stream, self.selected_fields(stream)) if name in present else []
+                    )
                     self._rate_rows[name] = [RATE_ROWS[name](row, MappingContext()) for row in rows]
             self._rates = Rates.from_rows(row for rows in self._rate_rows.values() for row in rows)
         return self._rates
@@ -119,7 +140,9 @@ class SalesforceConnector:
     def read_snapshots(self, since: datetime | None) -> Iterator[CurrentValue]:
         return writer.read_snapshots(self.client, since)
 
-    def read_fields(self, object: FieldObject, kpis: Sequence[str], since: datetime | None) -> Iterator[CurrentValue]:
+    def read_fields(
+        self, object: FieldObject, kpis: Sequence[str], since: datetime | None
+    ) -> Iterator[CurrentValue]:
         return writer.read_fields(self.client, object, kpis, since)
 
     # --- install -------------------------------------------------------------------------------
@@ -137,8 +160,9 @@ class SalesforceConnector:
         self.client.close()
 
 
-def connect(instance: InstanceConfig, *, client: SalesforceClient | None = None,
-            max_query_chars: int = MAX_SOQL_CHARS) -> SalesforceConnector:
+def connect(
+    instance: InstanceConfig, *, client: SalesforceClient | None = None, max_query_chars: int = MAX_SOQL_CHARS
+) -> SalesforceConnector:
     """The connector for `instance`; authenticates lazily, on the first call that needs the org.
     `client` replaces the default one (tests pass one that does not sleep between retries)."""
     return SalesforceConnector(instance, client, max_query_chars=max_query_chars)

@@ -57,7 +57,9 @@ def soql(stream: SalesforceStream, fields: list[str], where: str | None) -> str:
     return text
 
 
-def normalise(stream: SalesforceStream, rows: list[Row], ctx: MappingContext) -> tuple[list[Any], list[Quarantined]]:
+def normalise(
+    stream: SalesforceStream, rows: list[Row], ctx: MappingContext
+) -> tuple[list[Any], list[Quarantined]]:
     """Records, and the rows that failed with their reason (the rest go on)."""
     normaliser = NORMALISERS[stream.normaliser]
     records: list[Any] = []
@@ -93,8 +95,9 @@ def _joined_pages(client: SalesforceClient, plan: ReadPlan, where: str | None) -
     read whole by the next run (its new SystemModstamp is after this run's mark)."""
     stream = plan.stream
     previous: tuple[str, str] | None = None
-    for page in client.query_pages(soql(stream, plan.groups[0], where), include_deleted=stream.include_deleted,
-                                   batch_size=plan.page_size):
+    for page in client.query_pages(
+        soql(stream, plan.groups[0], where), include_deleted=stream.include_deleted, batch_size=plan.page_size
+    ):
         rows = page.records
         if not rows:
             yield rows
@@ -109,8 +112,9 @@ def _joined_pages(client: SalesforceClient, plan: ReadPlan, where: str | None) -
             elif where:
                 bounds.insert(0, f"({where})")
             found: set[tuple[str, str]] = set()
-            for other in client.query_rows(soql(stream, group, " AND ".join(bounds)),
-                                           include_deleted=stream.include_deleted):
+            for other in client.query_rows(
+                soql(stream, group, " AND ".join(bounds)), include_deleted=stream.include_deleted
+            ):
                 key = row_key(other, STAMP)
                 if key in merged:
                     merged[key].update(other)
@@ -125,13 +129,19 @@ def _pages(client: SalesforceClient, plan: ReadPlan, where: str | None) -> Itera
         yield from _joined_pages(client, plan, where)
         return
     stream = plan.stream
-    pages = client.query_pages(soql(stream, plan.groups[0], where), include_deleted=stream.include_deleted,
-                               batch_size=plan.page_size)
+    pages = client.query_pages(
+        soql(stream, plan.groups[0], where), include_deleted=stream.include_deleted, batch_size=plan.page_size
+    )
     first = next(pages)
     yield first.records
     rest = first.total_size - len(first.records)
-    if (plan.bulk_threshold is None or first.total_size <= plan.bulk_threshold or rest <= 0
-            or stream.cursor_field is None or not first.records):
+    if (
+        plan.bulk_threshold is None
+        or first.total_size <= plan.bulk_threshold
+        or rest <= 0
+        or stream.cursor_field is None
+        or not first.records
+    ):
         yield from (page.records for page in read_ahead(pages))
         return
     last = row_key(first.records[-1], STAMP)  # the REST locator is left unread: the job reads the rest
@@ -143,8 +153,13 @@ def _pages(client: SalesforceClient, plan: ReadPlan, where: str | None) -> Itera
         return
     except BulkUnavailable:
         pass  # go on with REST after the last row delivered
-    for page in read_ahead(client.query_pages(soql(stream, plan.groups[0], _after(where, last)),
-                                              include_deleted=stream.include_deleted, batch_size=plan.page_size)):
+    for page in read_ahead(
+        client.query_pages(
+            soql(stream, plan.groups[0], _after(where, last)),
+            include_deleted=stream.include_deleted,
+            batch_size=plan.page_size,
+        )
+    ):
         yield page.records
 
 
@@ -153,11 +168,16 @@ def _after(where: str | None, last: tuple[str, str]) -> str:
     return f"({where}) AND {bound}" if where else bound
 
 
-def _bulk_after(client: SalesforceClient, plan: ReadPlan, where: str | None,
-                last: tuple[str, str]) -> Iterator[list[Row]]:
-    yield from bulk_pages(client, soql(plan.stream, plan.groups[0], _after(where, last)),
-                          include_deleted=plan.stream.include_deleted, field_types=plan.field_types,
-                          sleep=client.sleep)
+def _bulk_after(
+    client: SalesforceClient, plan: ReadPlan, where: str | None, last: tuple[str, str]
+) -> Iterator[list[Row]]:
+    yield from bulk_pages(
+        client,
+        soql(plan.stream, plan.groups[0], _after(where, last)),
+        include_deleted=plan.stream.include_deleted,
+        field_types=plan.field_types,
+        sleep=client.sleep,
+    )
 
 
 def read_stream(client: SalesforceClient, plan: ReadPlan, ctx: MappingContext) -> Iterator[Batch]:
@@ -174,10 +194,18 @@ def read_stream(client: SalesforceClient, plan: ReadPlan, ctx: MappingContext) -
             cursor = keyset.dump()
             rows = fresh
         records, quarantined = normalise(stream, rows, ctx)
-        yield Batch(stream=stream.name, table=stream.table, records=records, cursor=cursor,
-                    quarantined=quarantined, full=plan.full or not incremental)
+        yield Batch(
+            stream=stream.name,
+            table=stream.table,
+            records=records,
+            cursor=cursor,
+            quarantined=quarantined,
+            full=plan.full or not incremental,
+        )
 
 
-def raw_rows(client: SalesforceClient, stream: SalesforceStream, fields: list[str]) -> list[Mapping[str, Any]]:
+def raw_rows(
+    client: SalesforceClient, stream: SalesforceStream, fields: list[str]
+) -> list[Mapping[str, Any]]:
     """A small reference object whole (rates), for the normalisers' context."""
     return list(client.query_rows(soql(stream, fields, None), include_deleted=False))

@@ -16,7 +16,9 @@ MAX_SOQL_CHARS = 15_000
 100,000, is never the one reached first)."""
 
 
-def readable_fields(stream: SalesforceStream, describe: Mapping[str, Any], instance: InstanceConfig) -> list[str]:
+def readable_fields(
+    stream: SalesforceStream, describe: Mapping[str, Any], instance: InstanceConfig
+) -> list[str]:
     """The SELECT list of `stream` in this org, in declaration order, without duplicates."""
     by_name = {f["name"].lower(): f for f in describe.get("fields", [])}
     relationships = {str(f.get("relationshipName") or "").lower() for f in describe.get("fields", [])}
@@ -28,9 +30,10 @@ def readable_fields(stream: SalesforceStream, describe: Mapping[str, Any], insta
             continue
         if name.lower() not in by_name:
             raise ConfigurationError(
-                f"instance {instance.name!r}: field_mapping {key!r} = {name!r}, but {stream.name} has no field "
-                f"{name!r} that the integration user can read; correct the mapping or grant the user read "
-                "access to the field (field-level security)")
+                f"instance {instance.name!r}: field_mapping {key!r} = {name!r}, but {stream.name} has no "
+                f"field {name!r} that the integration user can read; correct the mapping or grant the user "
+                "read access to the field (field-level security)"
+            )
         chosen.append(by_name[name.lower()]["name"])
     seen: set[str] = set()
     return [c for c in chosen if not (c.lower() in seen or seen.add(c.lower()))]  # type: ignore[func-returns-value]

@@ -28,29 +28,56 @@ _NUMBER = {"type": "Number", "precision": 18, "scale": 6}
 _TEXT = {"type": "Text", "length": 255}
 SNAPSHOT_FIELDS: dict[str, dict[str, Any]] = {
     "Key__c": {**_TEXT, "label": "Key", "externalId": True, "unique": True},
-    "KPI__c": {**_TEXT, "label": "KPI"}, "Scope__c": {**_TEXT, "label": "Scope"},
-    "Scope_Id__c": {**_TEXT, "label": "Scope Id"}, "Grain__c": {**_TEXT, "label": "Grain"},
-    "Unit__c": {**_TEXT, "label": "Unit"}, "Instance__c": {**_TEXT, "label": "Instance"},
+    "KPI__c": {**_TEXT, "label": "KPI"},
+    "Scope__c": {**_TEXT, "label": "Scope"},
+    "Scope_Id__c": {**_TEXT, "label": "Scope Id"},
+    "Grain__c": {**_TEXT, "label": "Grain"},
+    "Unit__c": {**_TEXT, "label": "Unit"},
+    "Instance__c": {**_TEXT, "label": "Instance"},
     "Period_Start__c": {"type": "Date", "label": "Period Start"},
     "Period_End__c": {"type": "Date", "label": "Period End"},
-    "Value__c": {**_NUMBER, "label": "Value"}, "Numerator__c": {**_NUMBER, "label": "Numerator"},
+    "Value__c": {**_NUMBER, "label": "Value"},
+    "Numerator__c": {**_NUMBER, "label": "Numerator"},
     "Denominator__c": {**_NUMBER, "label": "Denominator"},
     "Computed_At__c": {"type": "DateTime", "label": "Computed At"},
-    "User__c": {"type": "Lookup", "referenceTo": "User", "label": "Rep", "relationshipName": "KPI_Snapshots",
-                "deleteConstraint": "SetNull"},
-    "Account__c": {"type": "Lookup", "referenceTo": "Account", "label": "Account",
-                   "relationshipName": "KPI_Snapshots", "deleteConstraint": "SetNull"},
-    "Opportunity__c": {"type": "Lookup", "referenceTo": "Opportunity", "label": "Opportunity",
-                       "relationshipName": "KPI_Snapshots", "deleteConstraint": "SetNull"},
+    "User__c": {
+        "type": "Lookup",
+        "referenceTo": "User",
+        "label": "Rep",
+        "relationshipName": "KPI_Snapshots",
+        "deleteConstraint": "SetNull",
+    },
+    "Account__c": {
+        "type": "Lookup",
+        "referenceTo": "Account",
+        "label": "Account",
+        "relationshipName": "KPI_Snapshots",
+        "deleteConstraint": "SetNull",
+    },
+    "Opportunity__c": {
+        "type": "Lookup",
+        "referenceTo": "Opportunity",
+        "label": "Opportunity",
+        "relationshipName": "KPI_Snapshots",
+        "deleteConstraint": "SetNull",
+    },
 }
-SNAPSHOT_OBJECT_METADATA = {"label": "KPI Snapshot", "pluralLabel": "KPI Snapshots", "deploymentStatus": "Deployed",
-                            "sharingModel": "ReadWrite",
-                            "nameField": {"type": "AutoNumber", "label": "Snapshot", "displayFormat": "KPI-{0000000}"}}
+SNAPSHOT_OBJECT_METADATA = {
+    "label": "KPI Snapshot",
+    "pluralLabel": "KPI Snapshots",
+    "deploymentStatus": "Deployed",
+    "sharingModel": "ReadWrite",
+    "nameField": {"type": "AutoNumber", "label": "Snapshot", "displayFormat": "KPI-{0000000}"},
+}
 
 
 def wanted_fields(instance: InstanceConfig, spec: InstallSpec) -> list[tuple[str, dict[str, Any]]]:
     """(`Object.Field__c`, metadata) of every field install owns, objects in a fixed order."""
-    fields = [(f"{SNAPSHOT_OBJECT}.{name}", meta) for name, meta in SNAPSHOT_FIELDS.items()] if spec.snapshots else []
+    fields = (
+        [(f"{SNAPSHOT_OBJECT}.{name}", meta) for name, meta in SNAPSHOT_FIELDS.items()]
+        if spec.snapshots
+        else []
+    )
     for target, sobject in FIELD_OBJECTS.items():
         if target == "user" and not instance.user_fields:
             continue
@@ -68,12 +95,17 @@ def _existing_fields(client: SalesforceClient, fields: list[str]) -> set[str]:
     """`Object.Field__c` names that exist (Tooling API: describe hides fields the user cannot read)."""
     if not fields:
         return set()
-    objects = {r["Id"]: r["DeveloperName"] + "__c" for r in client.tooling_query(
-        f"SELECT Id, DeveloperName FROM CustomObject WHERE DeveloperName = '{SNAPSHOT_OBJECT[:-3]}'")}
+    objects = {
+        r["Id"]: r["DeveloperName"] + "__c"
+        for r in client.tooling_query(
+            f"SELECT Id, DeveloperName FROM CustomObject WHERE DeveloperName = '{SNAPSHOT_OBJECT[:-3]}'"
+        )
+    }
     names = sorted({f.split(".")[1][:-3] for f in fields})
     found = set()
-    for row in client.tooling_query("SELECT DeveloperName, TableEnumOrId FROM CustomField "
-                                    f"WHERE DeveloperName IN ({_quoted(names)})"):
+    for row in client.tooling_query(
+        f"SELECT DeveloperName, TableEnumOrId FROM CustomField WHERE DeveloperName IN ({_quoted(names)})"
+    ):
         table = objects.get(row["TableEnumOrId"], row["TableEnumOrId"])
         found.add(f"{table}.{row['DeveloperName']}__c".lower())
     return {f for f in fields if f.lower() in found}
@@ -88,9 +120,13 @@ def _granted(client: SalesforceClient, set_id: str | None) -> dict[str, tuple[st
     """Field (lower case) -> (FieldPermissions id, read, edit) of permission set `set_id`."""
     if set_id is None:
         return {}
-    return {r["Field"].lower(): (r["Id"], bool(r.get("PermissionsRead")), bool(r.get("PermissionsEdit")))
-            for r in client.query_rows("SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions "
-                                       f"WHERE ParentId = '{set_id}'")}
+    return {
+        r["Field"].lower(): (r["Id"], bool(r.get("PermissionsRead")), bool(r.get("PermissionsEdit")))
+        for r in client.query_rows(
+            "SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions "
+            f"WHERE ParentId = '{set_id}'"
+        )
+    }
 
 
 def plan(client: SalesforceClient, instance: InstanceConfig, spec: InstallSpec) -> InstallPlan:
@@ -104,7 +140,9 @@ def plan(client: SalesforceClient, instance: InstanceConfig, spec: InstallSpec) 
         items.append(InstallItem("object", SNAPSHOT_OBJECT, exists, "KPI snapshots, upserted by Key__c"))
     existing = _existing_fields(client, names)
     for name in names:
-        note = "needs 'Manage Users' for the integration user to write it" if name.startswith("User.") else None
+        note = (
+            "needs 'Manage Users' for the integration user to write it" if name.startswith("User.") else None
+        )
         items.append(InstallItem("field", name, name in existing, note))
     for set_name, edit in ((PERMISSION_SET, True), (READ_PERMISSION_SET, False)):
         set_id = _permission_set_id(client, set_name)
@@ -114,16 +152,25 @@ def plan(client: SalesforceClient, instance: InstanceConfig, spec: InstallSpec) 
         for name in names:
             _, can_read, can_edit = granted.get(name.lower(), ("", False, False))
             ok = can_read and (can_edit or not edit)
-            note = ("read and edit" if edit else "read") + (" (the grant exists: updated)" if
-                                                            name.lower() in granted and not ok else "")
+            note = ("read and edit" if edit else "read") + (
+                " (the grant exists: updated)" if name.lower() in granted and not ok else ""
+            )
             items.append(InstallItem("field_permission", f"{set_name}:{name}", ok, note))
     set_id = _permission_set_id(client, PERMISSION_SET)
     user_id = client.user_id
-    assigned = bool(set_id) and bool(list(client.query_rows(
-        f"SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = '{set_id}' AND AssigneeId = '{user_id}'")))
+    assigned = bool(set_id) and bool(
+        list(
+            client.query_rows(
+                "SELECT Id FROM PermissionSetAssignment "
+                f"WHERE PermissionSetId = '{set_id}' AND AssigneeId = '{user_id}'"
+            )
+        )
+    )
     items.append(InstallItem("assignment", f"{PERMISSION_SET}:{user_id}", assigned, "the integration user"))
     if instance.user_fields:
-        warnings.append("KPI fields on User: the integration user needs the 'Manage Users' permission to write them")
+        warnings.append(
+            "KPI fields on User: the integration user needs the 'Manage Users' permission to write them"
+        )
     return InstallPlan(instance=instance.name, items=items, warnings=warnings)
 
 
@@ -138,13 +185,23 @@ def apply(client: SalesforceClient, instance: InstanceConfig, current: InstallPl
     set_ids: dict[str, str] = {}
     for item in current.to_create:
         if item.kind == "object":
-            client.send("tooling", "POST", "tooling/sobjects/CustomObject/",
-                        json={"FullName": item.name, "Metadata": SNAPSHOT_OBJECT_METADATA})
+            client.send(
+                "tooling",
+                "POST",
+                "tooling/sobjects/CustomObject/",
+                json={"FullName": item.name, "Metadata": SNAPSHOT_OBJECT_METADATA},
+            )
         elif item.kind == "field":
-            meta = metadata.get(item.name) or {**_NUMBER, "label": ("KPI " + item.name.split(".")[1][7:-3]
-                                                                     .replace("_", " "))[:40]}
-            client.send("tooling", "POST", "tooling/sobjects/CustomField/",
-                        json={"FullName": item.name, "Metadata": meta})
+            meta = metadata.get(item.name) or {
+                **_NUMBER,
+                "label": ("KPI " + item.name.split(".")[1][7:-3].replace("_", " "))[:40],
+            }
+            client.send(
+                "tooling",
+                "POST",
+                "tooling/sobjects/CustomField/",
+                json={"FullName": item.name, "Metadata": meta},
+            )
         elif item.kind == "permission_set":
             label = "CRM KPI Integration" if item.name == PERMISSION_SET else "CRM KPI Read"
             set_ids[item.name] = _create_sobject(client, "PermissionSet", {"Name": item.name, "Label": label})
@@ -157,11 +214,17 @@ def apply(client: SalesforceClient, instance: InstanceConfig, current: InstallPl
             if existing:
                 client.send("record", "PATCH", f"sobjects/FieldPermissions/{existing[0]}", json=grant)
             else:
-                _create_sobject(client, "FieldPermissions", {"ParentId": set_id, "SobjectType": field.split(".")[0],
-                                                             "Field": field} | grant)
+                _create_sobject(
+                    client,
+                    "FieldPermissions",
+                    {"ParentId": set_id, "SobjectType": field.split(".")[0], "Field": field} | grant,
+                )
         elif item.kind == "assignment":
             set_id = set_ids.get(PERMISSION_SET) or _permission_set_id(client, PERMISSION_SET)
-            _create_sobject(client, "PermissionSetAssignment",
-                            {"PermissionSetId": set_id, "AssigneeId": item.name.partition(":")[2]})
+            _create_sobject(
+                client,
+                "PermissionSetAssignment",
+                {"PermissionSetId": set_id, "AssigneeId": item.name.partition(":")[2]},
+            )
     client.forget_metadata()
     return replace(current, items=[replace(item, exists=True) for item in current.items])

@@ -19,8 +19,19 @@ from kpi_engine import schema
 from kpi_engine.schema import Record
 
 Row = Mapping[str, Any]
-NON_SALES_USER_TYPES = frozenset({"AutomatedProcess", "CloudIntegrationUser", "CsnOnly", "Guest", "CspLitePortal",
-                                  "SelfService", "CustomerSuccess", "PowerCustomerSuccess", "LicenseManager"})
+NON_SALES_USER_TYPES = frozenset(
+    {
+        "AutomatedProcess",
+        "CloudIntegrationUser",
+        "CsnOnly",
+        "Guest",
+        "CspLitePortal",
+        "SelfService",
+        "CustomerSuccess",
+        "PowerCustomerSuccess",
+        "LicenseManager",
+    }
+)
 """User types that never sell: automation, integrations, portal and guest users."""
 # Standard key prefixes: a polymorphic WhatId / WhoId points at one of these objects.
 OPPORTUNITY_PREFIX, ACCOUNT_PREFIX, LEAD_PREFIX = "006", "001", "00Q"
@@ -68,8 +79,12 @@ def _stamp(value: Any) -> datetime | None:
 
 def _base(row: Row) -> dict[str, Any]:
     """Datetimes stay text: the schema parses Salesforce's `...000+0000` itself (once, not twice)."""
-    return {"source": "salesforce", "id": row["Id"], "deleted": bool(row.get("IsDeleted")),
-            "modified_at": row.get("SystemModstamp")}
+    return {
+        "source": "salesforce",
+        "id": row["Id"],
+        "deleted": bool(row.get("IsDeleted")),
+        "modified_at": row.get("SystemModstamp"),
+    }
 
 
 def _prefixed(value: Any, prefix: str) -> str | None:
@@ -88,29 +103,49 @@ def is_sales_user(row: Row, ctx: MappingContext) -> bool:
 def user(row: Row, ctx: MappingContext) -> Record:
     """A non-sales user becomes a tombstone, so a user who turns into one also leaves the store."""
     created = _date(row.get("CreatedDate"))
-    return schema.User.model_validate(_base(row) | {
-        "deleted": bool(row.get("IsDeleted")) or not is_sales_user(row, ctx),
-        "name": row.get("Name"), "email": row.get("Email"), "active": bool(row.get("IsActive", True)),
-        "team": ctx.mapped(row, "user.team") or value_at(row, "UserRole.Name"), "manager_id": row.get("ManagerId"),
-        "started_at": _date(ctx.mapped(row, "user.started_at")) or created,
-        "ended_at": _date(ctx.mapped(row, "user.ended_at"))})
+    return schema.User.model_validate(
+        _base(row)
+        | {
+            "deleted": bool(row.get("IsDeleted")) or not is_sales_user(row, ctx),
+            "name": row.get("Name"),
+            "email": row.get("Email"),
+            "active": bool(row.get("IsActive", True)),
+            "team": ctx.mapped(row, "user.team") or value_at(row, "UserRole.Name"),
+            "manager_id": row.get("ManagerId"),
+            "started_at": _date(ctx.mapped(row, "user.started_at")) or created,
+            "ended_at": _date(ctx.mapped(row, "user.ended_at")),
+        }
+    )
 
 
 def account(row: Row, ctx: MappingContext) -> Record:
-    return schema.Account.model_validate(_base(row) | {
-        "name": row.get("Name"), "owner_id": row.get("OwnerId"), "created_at": row.get("CreatedDate"),
-        "industry": ctx.mapped(row, "account.industry") or row.get("Industry"),
-        "region": ctx.mapped(row, "account.region")})
+    return schema.Account.model_validate(
+        _base(row)
+        | {
+            "name": row.get("Name"),
+            "owner_id": row.get("OwnerId"),
+            "created_at": row.get("CreatedDate"),
+            "industry": ctx.mapped(row, "account.industry") or row.get("Industry"),
+            "region": ctx.mapped(row, "account.region"),
+        }
+    )
 
 
 def lead(row: Row, ctx: MappingContext) -> Record:
     converted = _date(row.get("ConvertedDate")) if row.get("IsConverted") else None
-    return schema.Lead.model_validate(_base(row) | {
-        "owner_id": row.get("OwnerId"), "created_at": row.get("CreatedDate"),
-        "lead_source": row.get("LeadSource"), "crm": "salesforce", "status": row.get("Status"),
-        "converted_at": datetime.combine(converted, datetime.min.time(), UTC) if converted else None,
-        "converted_account_id": row.get("ConvertedAccountId"),
-        "converted_opportunity_id": row.get("ConvertedOpportunityId")})
+    return schema.Lead.model_validate(
+        _base(row)
+        | {
+            "owner_id": row.get("OwnerId"),
+            "created_at": row.get("CreatedDate"),
+            "lead_source": row.get("LeadSource"),
+            "crm": "salesforce",
+            "status": row.get("Status"),
+            "converted_at": datetime.combine(converted, datetime.min.time(), UTC) if converted else None,
+            "converted_account_id": row.get("ConvertedAccountId"),
+            "converted_opportunity_id": row.get("ConvertedOpportunityId"),
+        }
+    )
 
 
 def opportunity_type(value: str | None) -> str:
@@ -134,38 +169,68 @@ def opportunity(row: Row, ctx: MappingContext) -> Record:
         raise Unmappable(f"Amount {amount} {currency}: {error}") from None
     probability = row.get("Probability")
     months = ctx.mapped(row, "opportunity.contract_months")
-    return schema.Opportunity.model_validate(_base(row) | {
-        "name": row.get("Name"), "account_id": row.get("AccountId"), "owner_id": row.get("OwnerId"),
-        "pipeline": ctx.mapped(row, "opportunity.pipeline") or value_at(row, "RecordType.Name"),
-        "stage": row.get("StageName"),
-        "probability": None if probability is None else float(probability) / 100,
-        "forecast_category": row.get("ForecastCategoryName"), "type": opportunity_type(row.get("Type")),
-        "lead_source": row.get("LeadSource"), "amount": converted, "amount_original": amount,
-        "currency": currency, "created_at": row.get("CreatedDate"), "close_date": close,
-        "is_closed": bool(row.get("IsClosed")), "is_won": bool(row.get("IsWon")),
-        "contract_months": round(float(months)) if months not in (None, "") else None})
+    return schema.Opportunity.model_validate(
+        _base(row)
+        | {
+            "name": row.get("Name"),
+            "account_id": row.get("AccountId"),
+            "owner_id": row.get("OwnerId"),
+            "pipeline": ctx.mapped(row, "opportunity.pipeline") or value_at(row, "RecordType.Name"),
+            "stage": row.get("StageName"),
+            "probability": None if probability is None else float(probability) / 100,
+            "forecast_category": row.get("ForecastCategoryName"),
+            "type": opportunity_type(row.get("Type")),
+            "lead_source": row.get("LeadSource"),
+            "amount": converted,
+            "amount_original": amount,
+            "currency": currency,
+            "created_at": row.get("CreatedDate"),
+            "close_date": close,
+            "is_closed": bool(row.get("IsClosed")),
+            "is_won": bool(row.get("IsWon")),
+            "contract_months": round(float(months)) if months not in (None, "") else None,
+        }
+    )
 
 
 def stage_change(row: Row, ctx: MappingContext) -> Record:
     """Every OpportunityHistory row: a stage entry, or a change of amount/date/probability in the same
     stage (the real API gives no previous stage; consecutive rows of one stage are one visit)."""
-    return schema.StageChange.model_validate(_base(row) | {
-        "opportunity_id": row.get("OpportunityId"), "stage": row.get("StageName"),
-        "entered_at": row.get("CreatedDate")})
+    return schema.StageChange.model_validate(
+        _base(row)
+        | {
+            "opportunity_id": row.get("OpportunityId"),
+            "stage": row.get("StageName"),
+            "entered_at": row.get("CreatedDate"),
+        }
+    )
 
 
 def stage(row: Row, ctx: MappingContext) -> Record:
     probability = row.get("DefaultProbability")
-    return schema.PipelineStage.model_validate(_base(row) | {
-        "deleted": bool(row.get("IsDeleted")) or row.get("IsActive") is False,
-        "pipeline": None, "stage": row.get("ApiName") or row.get("MasterLabel"), "order": row.get("SortOrder"),
-        "probability": None if probability is None else float(probability) / 100,
-        "is_closed": bool(row.get("IsClosed")), "is_won": bool(row.get("IsWon")),
-        "forecast_category": row.get("ForecastCategoryName")})
+    return schema.PipelineStage.model_validate(
+        _base(row)
+        | {
+            "deleted": bool(row.get("IsDeleted")) or row.get("IsActive") is False,
+            "pipeline": None,
+            "stage": row.get("ApiName") or row.get("MasterLabel"),
+            "order": row.get("SortOrder"),
+            "probability": None if probability is None else float(probability) / 100,
+            "is_closed": bool(row.get("IsClosed")),
+            "is_won": bool(row.get("IsWon")),
+            "forecast_category": row.get("ForecastCategoryName"),
+        }
+    )
 
 
-TASK_KINDS = {"Call": "call", "Email": "email", "ListEmail": "email", "Task": "task", "Cadence": "task",
-              "LinkedIn": "task"}
+TASK_KINDS = {
+    "Call": "call",
+    "Email": "email",
+    "ListEmail": "email",
+    "Task": "task",
+    "Cadence": "task",
+    "LinkedIn": "task",
+}
 TYPE_KINDS = {"call": "call", "email": "email", "meeting": "meeting", "send letter": "task"}
 
 
@@ -174,9 +239,12 @@ def call_outcome(disposition: str | None) -> str | None:
     if not disposition:
         return None
     text = disposition.lower()
-    for words, outcome in ((("no answer", "no-answer", "unanswered"), "no_answer"),
-                           (("voicemail", "voice mail", "left message"), "voicemail"),
-                           (("busy",), "busy"), (("connected", "answered", "reached"), "connected")):
+    for words, outcome in (
+        (("no answer", "no-answer", "unanswered"), "no_answer"),
+        (("voicemail", "voice mail", "left message"), "voicemail"),
+        (("busy",), "busy"),
+        (("connected", "answered", "reached"), "connected"),
+    ):
         if any(word in text for word in words):
             return outcome
     return "other"
@@ -184,10 +252,18 @@ def call_outcome(disposition: str | None) -> str | None:
 
 def _activity(row: Row, kind: str, occurred: datetime | str | None, **values: Any) -> Record:
     what = row.get("WhatId")
-    return schema.Activity.model_validate(_base(row) | {
-        "kind": kind, "owner_id": row.get("OwnerId"), "occurred_at": occurred,
-        "opportunity_id": _prefixed(what, OPPORTUNITY_PREFIX), "account_id": _prefixed(what, ACCOUNT_PREFIX),
-        "lead_id": _prefixed(row.get("WhoId"), LEAD_PREFIX)} | values)
+    return schema.Activity.model_validate(
+        _base(row)
+        | {
+            "kind": kind,
+            "owner_id": row.get("OwnerId"),
+            "occurred_at": occurred,
+            "opportunity_id": _prefixed(what, OPPORTUNITY_PREFIX),
+            "account_id": _prefixed(what, ACCOUNT_PREFIX),
+            "lead_id": _prefixed(row.get("WhoId"), LEAD_PREFIX),
+        }
+        | values
+    )
 
 
 def task(row: Row, ctx: MappingContext) -> Record:
@@ -200,41 +276,75 @@ def task(row: Row, ctx: MappingContext) -> Record:
     if kind == "task":
         due = _date(row.get("ActivityDate"))
         occurred = (_stamp(row.get("CompletedDateTime")) if row.get("IsClosed") else None) or (
-            datetime.combine(due, datetime.min.time(), UTC) if due else occurred)
+            datetime.combine(due, datetime.min.time(), UTC) if due else occurred
+        )
     direction = str(row.get("CallType") or "").lower()
-    return _activity(row, kind, occurred,
-                     subtype=row.get("Type") or subtype, completed=bool(row.get("IsClosed")),
-                     duration_seconds=row.get("CallDurationInSeconds"),
-                     outcome=call_outcome(row.get("CallDisposition")) if kind == "call" else None,
-                     direction=direction if direction in ("inbound", "outbound") else None)
+    return _activity(
+        row,
+        kind,
+        occurred,
+        subtype=row.get("Type") or subtype,
+        completed=bool(row.get("IsClosed")),
+        duration_seconds=row.get("CallDurationInSeconds"),
+        outcome=call_outcome(row.get("CallDisposition")) if kind == "call" else None,
+        direction=direction if direction in ("inbound", "outbound") else None,
+    )
 
 
 def event(row: Row, ctx: MappingContext) -> Record:
     """A meeting is held (completed) once its end is in the past; Salesforce has no status for events."""
-    start = _stamp(row.get("StartDateTime")) or _stamp(row.get("ActivityDateTime")) or _stamp(row.get("CreatedDate"))
+    start = (
+        _stamp(row.get("StartDateTime"))
+        or _stamp(row.get("ActivityDateTime"))
+        or _stamp(row.get("CreatedDate"))
+    )
     minutes = row.get("DurationInMinutes")
-    end = _stamp(row.get("EndDateTime")) or (start + timedelta(minutes=minutes) if start and minutes else start)
-    return _activity(row, "meeting", start, subtype=row.get("Type"),
-                     duration_seconds=None if minutes is None else float(minutes) * 60,
-                     completed=end is not None and end <= ctx.now)
+    end = _stamp(row.get("EndDateTime")) or (
+        start + timedelta(minutes=minutes) if start and minutes else start
+    )
+    return _activity(
+        row,
+        "meeting",
+        start,
+        subtype=row.get("Type"),
+        duration_seconds=None if minutes is None else float(minutes) * 60,
+        completed=end is not None and end <= ctx.now,
+    )
 
 
 def line_item(row: Row, ctx: MappingContext) -> Record:
-    return schema.LineItem.model_validate(_base(row) | {
-        "opportunity_id": row.get("OpportunityId"), "product_id": row.get("Product2Id"),
-        "product_name": value_at(row, "Product2.Name"), "product_family": value_at(row, "Product2.Family"),
-        "quantity": row.get("Quantity"), "unit_price": row.get("UnitPrice"), "total_price": row.get("TotalPrice")})
+    return schema.LineItem.model_validate(
+        _base(row)
+        | {
+            "opportunity_id": row.get("OpportunityId"),
+            "product_id": row.get("Product2Id"),
+            "product_name": value_at(row, "Product2.Name"),
+            "product_family": value_at(row, "Product2.Family"),
+            "quantity": row.get("Quantity"),
+            "unit_price": row.get("UnitPrice"),
+            "total_price": row.get("TotalPrice"),
+        }
+    )
 
 
 def currency_type(row: Row, ctx: MappingContext) -> Mapping[str, Any]:
-    return _base(row) | {"iso_code": row["IsoCode"], "rate": row.get("ConversionRate"), "start_date": None,
-                         "end_date": None, "is_corporate": bool(row.get("IsCorporate"))}
+    return _base(row) | {
+        "iso_code": row["IsoCode"],
+        "rate": row.get("ConversionRate"),
+        "start_date": None,
+        "end_date": None,
+        "is_corporate": bool(row.get("IsCorporate")),
+    }
 
 
 def dated_rate(row: Row, ctx: MappingContext) -> Mapping[str, Any]:
-    return _base(row) | {"iso_code": row["IsoCode"], "rate": row.get("ConversionRate"),
-                         "start_date": _date(row.get("StartDate")), "end_date": _date(row.get("NextStartDate")),
-                         "is_corporate": False}
+    return _base(row) | {
+        "iso_code": row["IsoCode"],
+        "rate": row.get("ConversionRate"),
+        "start_date": _date(row.get("StartDate")),
+        "end_date": _date(row.get("NextStartDate")),
+        "is_corporate": False,
+    }
 
 
 def quota(row: Row, ctx: MappingContext) -> Mapping[str, Any]:
@@ -248,22 +358,38 @@ def quota(row: Row, ctx: MappingContext) -> Mapping[str, Any]:
         converted = ctx.rates.convert(amount, currency, ctx.reporting_currency, start)
     except MissingRate as error:
         raise Unmappable(f"QuotaAmount {amount} {currency}: {error}") from None
-    checked = schema.Quota.model_validate({"owner": row.get("QuotaOwnerId"), "period_start": start,
-                                           "period_end": end, "amount": converted})
+    checked = schema.Quota.model_validate(
+        {"owner": row.get("QuotaOwnerId"), "period_start": start, "period_end": end, "amount": converted}
+    )
     return _base(row) | checked.model_dump() | {"amount_original": amount, "currency": currency}
 
 
 NORMALISERS: dict[str, Callable[[Row, MappingContext], Record | Mapping[str, Any]]] = {
-    "user": user, "account": account, "lead": lead, "opportunity": opportunity, "stage_change": stage_change,
-    "stage": stage, "task": task, "event": event, "line_item": line_item, "currency_type": currency_type,
-    "dated_rate": dated_rate, "quota": quota,
+    "user": user,
+    "account": account,
+    "lead": lead,
+    "opportunity": opportunity,
+    "stage_change": stage_change,
+    "stage": stage,
+    "task": task,
+    "event": event,
+    "line_item": line_item,
+    "currency_type": currency_type,
+    "dated_rate": dated_rate,
+    "quota": quota,
 }
 
 
 RECORD_MODELS: dict[str, type[Record]] = {
-    "user": schema.User, "account": schema.Account, "lead": schema.Lead, "opportunity": schema.Opportunity,
-    "stage_change": schema.StageChange, "stage": schema.PipelineStage, "task": schema.Activity,
-    "event": schema.Activity, "line_item": schema.LineItem,
+    "user": schema.User,
+    "account": schema.Account,
+    "lead": schema.Lead,
+    "opportunity": schema.Opportunity,
+    "stage_change": schema.StageChange,
+    "stage": schema.PipelineStage,
+    "task": schema.Activity,
+    "event": schema.Activity,
+    "line_item": schema.LineItem,
 }
 
 

@@ -41,27 +41,45 @@ def kpi_field(kpi: str) -> str:
 
 
 def snapshot_record(row: SnapshotWrite) -> dict[str, Any]:
-    return {"attributes": {"type": SNAPSHOT_OBJECT}, SNAPSHOT_KEY: row.key, "KPI__c": row.kpi,
-            "Scope__c": row.scope, "Scope_Id__c": row.scope_id, "Grain__c": row.grain, "Unit__c": row.unit,
-            "Instance__c": row.instance, "Period_Start__c": row.period_start.isoformat(),
-            "Period_End__c": row.period_end.isoformat(), "Value__c": row.value, "Numerator__c": row.numerator,
-            "Denominator__c": row.denominator, "Computed_At__c": soql_datetime(row.computed_at),
-            "User__c": row.owner_id, "Account__c": row.account_id, "Opportunity__c": row.opportunity_id}
+    return {
+        "attributes": {"type": SNAPSHOT_OBJECT},
+        SNAPSHOT_KEY: row.key,
+        "KPI__c": row.kpi,
+        "Scope__c": row.scope,
+        "Scope_Id__c": row.scope_id,
+        "Grain__c": row.grain,
+        "Unit__c": row.unit,
+        "Instance__c": row.instance,
+        "Period_Start__c": row.period_start.isoformat(),
+        "Period_End__c": row.period_end.isoformat(),
+        "Value__c": row.value,
+        "Numerator__c": row.numerator,
+        "Denominator__c": row.denominator,
+        "Computed_At__c": soql_datetime(row.computed_at),
+        "User__c": row.owner_id,
+        "Account__c": row.account_id,
+        "Opportunity__c": row.opportunity_id,
+    }
 
 
 def field_record(row: FieldWrite) -> dict[str, Any]:
     return {"attributes": {"type": FIELD_OBJECTS[row.object]}, "Id": row.record_id} | {
-        kpi_field(kpi): value for kpi, value in row.values.items()}
+        kpi_field(kpi): value for kpi, value in row.values.items()
+    }
 
 
 def fix_for(code: str | None, fields: Sequence[str], sobject: str) -> str | None:
     """What a person does about a per-record error, when we know."""
     named = ", ".join(f"{sobject}.{f}" for f in fields) or f"the KPI fields of {sobject}"
     if code in FLS_CODES:
-        return (f"the integration user cannot edit {named}: run `crm-kpi install` (it creates the field and "
-                f"grants Edit in permission set {PERMISSION_SET}) or grant Edit on it by field-level security")
+        return (
+            f"the integration user cannot edit {named}: run `crm-kpi install` (it creates the field and "
+            f"grants Edit in permission set {PERMISSION_SET}) or grant Edit on it by field-level security"
+        )
     if code == "INSUFFICIENT_ACCESS_OR_READONLY" and sobject == "User":
-        return "updating User records needs the 'Manage Users' permission: grant it or set user_fields = false"
+        return (
+            "updating User records needs the 'Manage Users' permission: grant it or set user_fields = false"
+        )
     if code == "INSUFFICIENT_ACCESS_OR_READONLY":
         return f"the integration user cannot edit this {sobject}: share it with the user or widen its access"
     if code == "UNABLE_TO_LOCK_ROW":
@@ -76,16 +94,24 @@ def _result(key: str, sobject: str, saved: Mapping[str, Any]) -> WriteResult:
         return WriteResult(key=key, ok=True, crm_id=saved.get("id"), created=bool(saved.get("created")))
     error = (saved.get("errors") or [{}])[0]
     code = error.get("statusCode")
-    return WriteResult(key=key, ok=False, crm_id=saved.get("id"), error_code=code, message=error.get("message"),
-                       fix=fix_for(code, error.get("fields") or [], sobject), retryable=code in RETRYABLE)
+    return WriteResult(
+        key=key,
+        ok=False,
+        crm_id=saved.get("id"),
+        error_code=code,
+        message=error.get("message"),
+        fix=fix_for(code, error.get("fields") or [], sobject),
+        retryable=code in RETRYABLE,
+    )
 
 
 class _StillLocked(TransientError):
     """Some records of a collection were locked: send them again after the policy's back-off."""
 
 
-def _save(client: SalesforceClient, path: str, keys: list[str], sobjects: list[str],
-          records: list[dict[str, Any]]) -> list[WriteResult]:
+def _save(
+    client: SalesforceClient, path: str, keys: list[str], sobjects: list[str], records: list[dict[str, Any]]
+) -> list[WriteResult]:
     """One collection of at most 200; locked records re-sent alone until free or out of attempts."""
     results: dict[int, WriteResult] = {}
     pending = list(range(len(records)))
@@ -97,8 +123,13 @@ def _save(client: SalesforceClient, path: str, keys: list[str], sobjects: list[s
             saved = client.send("collections", "PATCH", path, json=body)
         except RequestRejected as error:  # the whole request refused (an unknown or unreadable field)
             for i in pending:
-                results[i] = WriteResult(key=keys[i], ok=False, error_code=error.error_code, message=str(error),
-                                         fix=fix_for(error.error_code, [], sobjects[i]))
+                results[i] = WriteResult(
+                    key=keys[i],
+                    ok=False,
+                    error_code=error.error_code,
+                    message=str(error),
+                    fix=fix_for(error.error_code, [], sobjects[i]),
+                )
             pending = []
             return
         for i, one in zip(pending, saved, strict=True):
@@ -125,8 +156,13 @@ def write_snapshots(client: SalesforceClient, rows: Sequence[SnapshotWrite]) -> 
     results: list[WriteResult] = []
     for chunk in _chunks(len(rows)):
         batch = [rows[i] for i in chunk]
-        results += _save(client, path, [r.key for r in batch], [SNAPSHOT_OBJECT] * len(batch),
-                         [snapshot_record(r) for r in batch])
+        results += _save(
+            client,
+            path,
+            [r.key for r in batch],
+            [SNAPSHOT_OBJECT] * len(batch),
+            [snapshot_record(r) for r in batch],
+        )
     return results
 
 
@@ -137,8 +173,13 @@ def write_fields(client: SalesforceClient, rows: Sequence[FieldWrite]) -> list[W
     results: list[WriteResult | None] = [None] * len(rows)
     for chunk in _chunks(len(order)):
         batch = [rows[order[i]] for i in chunk]
-        saved = _save(client, "composite/sobjects", [r.key for r in batch], [FIELD_OBJECTS[r.object] for r in batch],
-                      [field_record(r) for r in batch])
+        saved = _save(
+            client,
+            "composite/sobjects",
+            [r.key for r in batch],
+            [FIELD_OBJECTS[r.object] for r in batch],
+            [field_record(r) for r in batch],
+        )
         for i, result in zip(chunk, saved, strict=True):
             results[order[i]] = result
     return [r for r in results if r is not None]
@@ -149,20 +190,31 @@ def _since(since: datetime | None) -> str:
 
 
 def read_snapshots(client: SalesforceClient, since: datetime | None) -> Iterator[CurrentValue]:
-    soql = (f"SELECT {SNAPSHOT_KEY}, Value__c, Numerator__c, Denominator__c, SystemModstamp "
-            f"FROM {SNAPSHOT_OBJECT}{_since(since)}")
+    soql = (
+        f"SELECT {SNAPSHOT_KEY}, Value__c, Numerator__c, Denominator__c, SystemModstamp "
+        f"FROM {SNAPSHOT_OBJECT}{_since(since)}"
+    )
     for row in client.query_rows(soql):
-        yield CurrentValue(key=row[SNAPSHOT_KEY], values={"value": row.get("Value__c"),
-                                                          "numerator": row.get("Numerator__c"),
-                                                          "denominator": row.get("Denominator__c")},
-                           modified_at=parse_stamp(row["SystemModstamp"]))
+        yield CurrentValue(
+            key=row[SNAPSHOT_KEY],
+            values={
+                "value": row.get("Value__c"),
+                "numerator": row.get("Numerator__c"),
+                "denominator": row.get("Denominator__c"),
+            },
+            modified_at=parse_stamp(row["SystemModstamp"]),
+        )
 
 
-def read_fields(client: SalesforceClient, object: FieldObject, kpis: Sequence[str],
-                since: datetime | None) -> Iterator[CurrentValue]:
+def read_fields(
+    client: SalesforceClient, object: FieldObject, kpis: Sequence[str], since: datetime | None
+) -> Iterator[CurrentValue]:
     sobject = FIELD_OBJECTS[object]
     names = [kpi_field(k) for k in kpis]
     soql = f"SELECT Id, {', '.join(names)}, SystemModstamp FROM {sobject}{_since(since)}"
     for row in client.query_rows(soql):
-        yield CurrentValue(key=f"{object}:{row['Id']}", values={k: row.get(n) for k, n in zip(kpis, names)},
-                           modified_at=parse_stamp(row["SystemModstamp"]))
+        yield CurrentValue(
+            key=f"{object}:{row['Id']}",
+            values={k: row.get(n) for k, n in zip(kpis, names, strict=True)},
+            modified_at=parse_stamp(row["SystemModstamp"]),
+        )

@@ -12,8 +12,12 @@ from connectors.salesforce import SalesforceConnector
 from connectors.salesforce.streams import BY_NAME
 from sandbox.runtime import RunningSandbox
 
-SANDBOX_MAPPING = {"user.started_at": "Start_Date__c", "user.ended_at": "End_Date__c",
-                   "account.region": "Region__c", "opportunity.contract_months": "Contract_Months__c"}
+SANDBOX_MAPPING = {
+    "user.started_at": "Start_Date__c",
+    "user.ended_at": "End_Date__c",
+    "account.region": "Region__c",
+    "opportunity.contract_months": "Contract_Months__c",
+}
 """The sandbox keeps these values in custom fields (docs/sandbox-salesforce.md), as many real orgs do."""
 
 
@@ -22,10 +26,16 @@ def instance_for(sb: RunningSandbox, **settings: Any) -> InstanceConfig:
     prefix = f"SF_TEST_{sb.runtime.base_url.rsplit(':', 1)[-1]}"
     os.environ[f"{prefix}_ID"] = str(sb.client_id)
     os.environ[f"{prefix}_SECRET"] = str(sb.client_secret)
-    values: dict[str, Any] = {"name": "acme-sf", "crm": "salesforce", "url": sb.base_url,
-                              "auth": "client_credentials", "client_id_env": f"{prefix}_ID",
-                              "client_secret_env": f"{prefix}_SECRET", "ca_file": Path(sb.ca_file),
-                              "field_mapping": SANDBOX_MAPPING} | settings
+    values: dict[str, Any] = {
+        "name": "acme-sf",
+        "crm": "salesforce",
+        "url": sb.base_url,
+        "auth": "client_credentials",
+        "client_id_env": f"{prefix}_ID",
+        "client_secret_env": f"{prefix}_SECRET",
+        "ca_file": Path(sb.ca_file),
+        "field_mapping": SANDBOX_MAPPING,
+    } | settings
     return InstanceConfig(**values)
 
 
@@ -33,8 +43,9 @@ def no_sleep(seconds: float) -> None:
     """Back-off without waiting: the sandbox answers at once, and tests assert counts, not time."""
 
 
-def read(connector: SalesforceConnector, name: str, cursor: Cursor | None = None,
-         full: bool = False) -> tuple[list[Any], Cursor | None, list[Batch]]:
+def read(
+    connector: SalesforceConnector, name: str, cursor: Cursor | None = None, full: bool = False
+) -> tuple[list[Any], Cursor | None, list[Batch]]:
     """(records, the last batch's cursor, batches) of stream `name` from `cursor`."""
     batches = list(connector.extract(BY_NAME[name], cursor, full=full))
     records = [r for b in batches for r in b.records]

@@ -1,4 +1,4 @@
-"""Each OAuth flow against the sandbox's token endpoint, then a real read; a refused login says what to fix."""
+"""Each OAuth flow against the sandbox's token endpoint, then a real read; a refused login says the fix."""
 
 from __future__ import annotations
 
@@ -27,8 +27,13 @@ def _reads_stages(connector) -> None:
 
 def test_jwt_bearer(sb: RunningSandbox, connector_for) -> None:
     keys = ensure_jwt_keys(sb.runtime.state_dir)
-    connector = connector_for(sb, auth="jwt_bearer", username=INTEGRATION_USER,
-                              private_key_file=keys.private_key_file, client_secret_env=None)
+    connector = connector_for(
+        sb,
+        auth="jwt_bearer",
+        username=INTEGRATION_USER,
+        private_key_file=keys.private_key_file,
+        client_secret_env=None,
+    )
     _reads_stages(connector)
     assert connector.client.user_id == sb.store.api_user_id
 
@@ -40,8 +45,9 @@ def test_refresh_token(sb: RunningSandbox, connector_for, monkeypatch: pytest.Mo
     assert sb.ledger.calls(label="oauth_token")[-1].status == 200
 
 
-def test_a_refused_client_secret_names_the_settings_and_never_the_secret(sb: RunningSandbox, connector_for,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_client_secret_names_the_settings_and_never_the_secret(
+    sb: RunningSandbox, connector_for, monkeypatch: pytest.MonkeyPatch
+) -> None:
     connector = connector_for(sb)
     monkeypatch.setenv(connector.instance_config.client_secret_env or "", "not-the-secret-123")
     with pytest.raises(AuthError) as refused:

@@ -25,8 +25,12 @@ T = "2025-06-29T23:59:59.000+0000"
 def test_keyset_where_without_and_with_look_back() -> None:
     cursor = KeysetCursor.load({"modstamp": T, "id": "006A"})
     assert cursor.where("SystemModstamp", timedelta(0)) == (
-        "(SystemModstamp > 2025-06-29T23:59:59.000Z OR (SystemModstamp = 2025-06-29T23:59:59.000Z AND Id > '006A'))")
-    assert cursor.where("SystemModstamp", timedelta(seconds=300)) == "SystemModstamp >= 2025-06-29T23:54:59.000Z"
+        "(SystemModstamp > 2025-06-29T23:59:59.000Z OR "
+        "(SystemModstamp = 2025-06-29T23:59:59.000Z AND Id > '006A'))"
+    )
+    assert (
+        cursor.where("SystemModstamp", timedelta(seconds=300)) == "SystemModstamp >= 2025-06-29T23:54:59.000Z"
+    )
     assert KeysetCursor().where("SystemModstamp", timedelta(0)) is None
 
 
@@ -48,19 +52,40 @@ def test_soql_datetime_is_milliseconds_utc() -> None:
     assert soql_datetime(moment) == "2025-06-29T23:59:59.999Z"
 
 
-OPP = {"Id": "006X", "IsDeleted": False, "SystemModstamp": T, "Name": "Deal", "StageName": "Closed Won",
-       "Probability": 1, "ForecastCategoryName": "Best Case", "Type": "Existing Customer - Upgrade",
-       "Amount": 920.0, "CurrencyIsoCode": "EUR", "CreatedDate": "2025-01-01T10:00:00.000+0000",
-       "CloseDate": "2025-03-15", "IsClosed": True, "IsWon": True, "Contract_Months__c": 12.0}
-RATES = Rates.from_rows([{"iso_code": "USD", "rate": 1.0, "is_corporate": True},
-                         {"iso_code": "EUR", "rate": 0.92}, {"iso_code": "GBP", "rate": 0.8},
-                         {"iso_code": "EUR", "rate": 0.8, "start_date": date(2025, 3, 1)},
-                         {"iso_code": "EUR", "rate": 0.9, "start_date": date(2025, 1, 1)}])
+OPP = {
+    "Id": "006X",
+    "IsDeleted": False,
+    "SystemModstamp": T,
+    "Name": "Deal",
+    "StageName": "Closed Won",
+    "Probability": 1,
+    "ForecastCategoryName": "Best Case",
+    "Type": "Existing Customer - Upgrade",
+    "Amount": 920.0,
+    "CurrencyIsoCode": "EUR",
+    "CreatedDate": "2025-01-01T10:00:00.000+0000",
+    "CloseDate": "2025-03-15",
+    "IsClosed": True,
+    "IsWon": True,
+    "Contract_Months__c": 12.0,
+}
+RATES = Rates.from_rows(
+    [
+        {"iso_code": "USD", "rate": 1.0, "is_corporate": True},
+        {"iso_code": "EUR", "rate": 0.92},
+        {"iso_code": "GBP", "rate": 0.8},
+        {"iso_code": "EUR", "rate": 0.8, "start_date": date(2025, 3, 1)},
+        {"iso_code": "EUR", "rate": 0.9, "start_date": date(2025, 1, 1)},
+    ]
+)
 
 
 def test_opportunity_probability_percent_and_dated_conversion() -> None:
-    ctx = MappingContext(reporting_currency="USD", rates=RATES,
-                         field_mapping={"opportunity.contract_months": "Contract_Months__c"})
+    ctx = MappingContext(
+        reporting_currency="USD",
+        rates=RATES,
+        field_mapping={"opportunity.contract_months": "Contract_Months__c"},
+    )
     record = opportunity(OPP, ctx)
     assert record.probability == pytest.approx(0.01)  # Salesforce's 1 (%) is 0.01, never 1.0
     assert record.amount == pytest.approx(920.0 / 0.8)  # the EUR rate dated 2025-03-01 applies on 03-15
@@ -75,22 +100,46 @@ def test_opportunity_probability_percent_and_dated_conversion() -> None:
 
 
 def test_calls_tasks_and_events() -> None:
-    call = {"Id": "00T1", "SystemModstamp": T, "TaskSubtype": "Call", "Type": "Call", "IsClosed": True,
-            "CreatedDate": "2025-06-01T09:30:00.000+0000", "CompletedDateTime": "2025-06-02T00:00:00.000+0000",
-            "CallDisposition": "Left Voicemail", "CallType": "Outbound", "CallDurationInSeconds": 45,
-            "WhatId": "0065g000001", "WhoId": "00Q5g000001", "OwnerId": "005A"}
+    call = {
+        "Id": "00T1",
+        "SystemModstamp": T,
+        "TaskSubtype": "Call",
+        "Type": "Call",
+        "IsClosed": True,
+        "CreatedDate": "2025-06-01T09:30:00.000+0000",
+        "CompletedDateTime": "2025-06-02T00:00:00.000+0000",
+        "CallDisposition": "Left Voicemail",
+        "CallType": "Outbound",
+        "CallDurationInSeconds": 45,
+        "WhatId": "0065g000001",
+        "WhoId": "00Q5g000001",
+        "OwnerId": "005A",
+    }
     record = task(call, MappingContext())
-    assert (record.kind, record.outcome, record.direction, record.duration_seconds) == ("call", "voicemail",
-                                                                                       "outbound", 45)
+    assert (record.kind, record.outcome, record.direction, record.duration_seconds) == (
+        "call",
+        "voicemail",
+        "outbound",
+        45,
+    )
     assert record.occurred_at == datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
     assert (record.opportunity_id, record.account_id, record.lead_id) == ("0065g000001", None, "00Q5g000001")
-    todo = task(call | {"TaskSubtype": "Task", "Type": "Other", "IsClosed": False, "ActivityDate": "2025-06-05"},
-                MappingContext())
+    todo = task(
+        call | {"TaskSubtype": "Task", "Type": "Other", "IsClosed": False, "ActivityDate": "2025-06-05"},
+        MappingContext(),
+    )
     assert (todo.kind, todo.completed, todo.outcome) == ("task", False, None)
     assert todo.occurred_at == datetime(2025, 6, 5, tzinfo=UTC)
-    meeting = {"Id": "00U1", "SystemModstamp": T, "Type": "Demo", "StartDateTime": "2025-06-03T14:00:00.000+0000",
-               "EndDateTime": "2025-06-03T14:30:00.000+0000", "DurationInMinutes": 30, "OwnerId": "005A",
-               "WhatId": "0015g000001"}
+    meeting = {
+        "Id": "00U1",
+        "SystemModstamp": T,
+        "Type": "Demo",
+        "StartDateTime": "2025-06-03T14:00:00.000+0000",
+        "EndDateTime": "2025-06-03T14:30:00.000+0000",
+        "DurationInMinutes": 30,
+        "OwnerId": "005A",
+        "WhatId": "0015g000001",
+    }
     before = MappingContext(now=datetime(2025, 6, 3, 14, 29, tzinfo=UTC))
     after = MappingContext(now=datetime(2025, 6, 3, 14, 30, tzinfo=UTC))
     assert (event(meeting, before).completed, event(meeting, after).completed) == (False, True)
@@ -99,9 +148,17 @@ def test_calls_tasks_and_events() -> None:
 
 
 def test_non_sales_users_are_tombstones() -> None:
-    rep = {"Id": "005000000000002AAA", "SystemModstamp": T, "Name": "Ann Rep", "IsActive": True,
-           "UserType": "Standard", "CreatedDate": "2024-02-01T00:00:00.000+0000", "Profile": {"Name": "Sales"},
-           "UserRole": {"Name": "EMEA"}, "ManagerId": "005M"}
+    rep = {
+        "Id": "005000000000002AAA",
+        "SystemModstamp": T,
+        "Name": "Ann Rep",
+        "IsActive": True,
+        "UserType": "Standard",
+        "CreatedDate": "2024-02-01T00:00:00.000+0000",
+        "Profile": {"Name": "Sales"},
+        "UserRole": {"Name": "EMEA"},
+        "ManagerId": "005M",
+    }
     ctx = MappingContext(integration_user_id="005000000000001", excluded_profiles=frozenset({"API Only"}))
     record = user(rep, ctx)
     assert (record.deleted, record.team, record.started_at) == (False, "EMEA", date(2024, 2, 1))
@@ -111,20 +168,37 @@ def test_non_sales_users_are_tombstones() -> None:
 
 
 def test_quota_covers_a_quarter_in_the_reporting_currency() -> None:
-    row = {"Id": "0J9A", "SystemModstamp": T, "QuotaOwnerId": "005A", "QuotaAmount": 92.0,
-           "CurrencyIsoCode": "EUR", "StartDate": "2025-04-01"}
-    mapped = quota(row, MappingContext(rates=Rates.from_rows([{"iso_code": "USD", "rate": 1.0},
-                                                              {"iso_code": "EUR", "rate": 0.92}])))
-    assert (mapped["period_start"], mapped["period_end"], mapped["owner"]) == (date(2025, 4, 1), date(2025, 7, 1),
-                                                                                "005A")
+    row = {
+        "Id": "0J9A",
+        "SystemModstamp": T,
+        "QuotaOwnerId": "005A",
+        "QuotaAmount": 92.0,
+        "CurrencyIsoCode": "EUR",
+        "StartDate": "2025-04-01",
+    }
+    mapped = quota(
+        row,
+        MappingContext(
+            rates=Rates.from_rows([{"iso_code": "USD", "rate": 1.0}, {"iso_code": "EUR", "rate": 0.92}])
+        ),
+    )
+    assert (mapped["period_start"], mapped["period_end"], mapped["owner"]) == (
+        date(2025, 4, 1),
+        date(2025, 7, 1),
+        "005A",
+    )
     assert mapped["amount"] == pytest.approx(100.0) and mapped["amount_original"] == 92.0
 
 
 def test_a_deleted_row_that_never_validated_still_deletes() -> None:
     from connectors.salesforce.extract import normalise
     from connectors.salesforce.streams import BY_NAME
+
     broken = OPP | {"IsClosed": False, "IsDeleted": True}  # won but open: invalid, and deleted
-    records, quarantined = normalise(BY_NAME["Opportunity"], [broken, OPP | {"IsClosed": False, "Id": "006Y"}],
-                                     MappingContext(rates=RATES))
+    records, quarantined = normalise(
+        BY_NAME["Opportunity"], [broken, OPP | {"IsClosed": False, "Id": "006Y"}], MappingContext(rates=RATES)
+    )
     assert [(r.id, r.deleted) for r in records] == [("006X", True)]
-    assert [(q.crm_id, q.reason) for q in quarantined] == [("006Y", "is_won: won but not closed (is_closed is false)")]
+    assert [(q.crm_id, q.reason) for q in quarantined] == [
+        ("006Y", "is_won: won but not closed (is_closed is false)")
+    ]

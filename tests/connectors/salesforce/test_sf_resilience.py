@@ -18,24 +18,48 @@ STAMP = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)
 def _org_with_shared_stamp(rows: int = 500):
     """`rows` accounts loaded in one millisecond, as a bulk load leaves them, plus a few later ones."""
     store = render_org(None)
-    store.load("Account", [{"Name": f"Shared {i:03d}", "SystemModstamp": STAMP, "CreatedDate": STAMP,
-                            "LastModifiedDate": STAMP, "OwnerId": store.api_user_id} for i in range(rows)])
+    store.load(
+        "Account",
+        [
+            {
+                "Name": f"Shared {i:03d}",
+                "SystemModstamp": STAMP,
+                "CreatedDate": STAMP,
+                "LastModifiedDate": STAMP,
+                "OwnerId": store.api_user_id,
+            }
+            for i in range(rows)
+        ],
+    )
     later = STAMP.replace(second=5)
-    store.load("Account", [{"Name": f"Later {i}", "SystemModstamp": later, "CreatedDate": later,
-                            "LastModifiedDate": later, "OwnerId": store.api_user_id} for i in range(3)])
+    store.load(
+        "Account",
+        [
+            {
+                "Name": f"Later {i}",
+                "SystemModstamp": later,
+                "CreatedDate": later,
+                "LastModifiedDate": later,
+                "OwnerId": store.api_user_id,
+            }
+            for i in range(3)
+        ],
+    )
     return store
 
 
 @pytest.fixture
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
-    with Sandbox(crm="salesforce", org=_org_with_shared_stamp(),
-                 state_dir=tmp_path_factory.mktemp("sf")) as running:
+    with Sandbox(
+        crm="salesforce", org=_org_with_shared_stamp(), state_dir=tmp_path_factory.mktemp("sf")
+    ) as running:
         yield running
 
 
 @pytest.mark.parametrize("lookback", [0, 300])
-def test_500_rows_sharing_a_stamp_across_a_page_boundary_resume_exactly(shared: RunningSandbox, connector_for,
-                                                                       lookback: int) -> None:
+def test_500_rows_sharing_a_stamp_across_a_page_boundary_resume_exactly(
+    shared: RunningSandbox, connector_for, lookback: int
+) -> None:
     """Killed after the first page (200 of 500 rows with one stamp): the resumed run delivers the other 303,
     none twice, none skipped."""
     connector = connector_for(shared, page_size=200, lookback_seconds=lookback)
@@ -53,10 +77,15 @@ def test_500_rows_sharing_a_stamp_across_a_page_boundary_resume_exactly(shared: 
     assert again == []
 
 
-def test_session_expiry_mid_run_refreshes_once_and_loses_nothing(tmp_path_factory: pytest.TempPathFactory,
-                                                                 connector_for) -> None:
-    with Sandbox(crm="salesforce", org=_org_with_shared_stamp(), faults="expire@after=3",
-                 state_dir=tmp_path_factory.mktemp("sf")) as sb:
+def test_session_expiry_mid_run_refreshes_once_and_loses_nothing(
+    tmp_path_factory: pytest.TempPathFactory, connector_for
+) -> None:
+    with Sandbox(
+        crm="salesforce",
+        org=_org_with_shared_stamp(),
+        faults="expire@after=3",
+        state_dir=tmp_path_factory.mktemp("sf"),
+    ) as sb:
         connector = connector_for(sb, page_size=200)
         records, _, _ = read(connector, "Account")
         assert len({r.id for r in records}) == 503
@@ -64,11 +93,16 @@ def test_session_expiry_mid_run_refreshes_once_and_loses_nothing(tmp_path_factor
         assert sb.ledger.count(status=401) == 1
 
 
-def test_storms_of_429_and_503_are_survived_with_every_record(tmp_path_factory: pytest.TempPathFactory,
-                                                               connector_for) -> None:
-    with Sandbox(crm="salesforce", org=_org_with_shared_stamp(), seed=11,
-                 faults="429@rate=0.2,retry_after=0;503@rate=0.2;drop@label=query_all_more,calls=2",
-                 state_dir=tmp_path_factory.mktemp("sf")) as sb:
+def test_storms_of_429_and_503_are_survived_with_every_record(
+    tmp_path_factory: pytest.TempPathFactory, connector_for
+) -> None:
+    with Sandbox(
+        crm="salesforce",
+        org=_org_with_shared_stamp(),
+        seed=11,
+        faults="429@rate=0.2,retry_after=0;503@rate=0.2;drop@label=query_all_more,calls=2",
+        state_dir=tmp_path_factory.mktemp("sf"),
+    ) as sb:
         connector = connector_for(sb, page_size=200)
         records, _, _ = read(connector, "Account")
         assert sorted(r.id for r in records) == sorted(r["Id"] for r in sb.store.rows("Account"))
@@ -77,12 +111,17 @@ def test_storms_of_429_and_503_are_survived_with_every_record(tmp_path_factory: 
         assert connector.usage.calls == sb.ledger.count() - sb.ledger.count("oauth_token")
 
 
-def test_daily_limit_mid_run_stops_with_the_cursor_saved_and_resumes(tmp_path_factory: pytest.TempPathFactory,
-                                                                      connector_for) -> None:
+def test_daily_limit_mid_run_stops_with_the_cursor_saved_and_resumes(
+    tmp_path_factory: pytest.TempPathFactory, connector_for
+) -> None:
     """Salesforce says the org's allocation is spent (403 TotalRequests) on the third page: the run stops
     with two pages' cursor, and the next run resumes from it and delivers exactly the rest."""
-    with Sandbox(crm="salesforce", org=_org_with_shared_stamp(), faults="daily@label=query_all_more,calls=2",
-                 state_dir=tmp_path_factory.mktemp("sf")) as sb:
+    with Sandbox(
+        crm="salesforce",
+        org=_org_with_shared_stamp(),
+        faults="daily@label=query_all_more,calls=2",
+        state_dir=tmp_path_factory.mktemp("sf"),
+    ) as sb:
         connector = connector_for(sb, page_size=200, lookback_seconds=0)
         delivered: list[str] = []
         cursor = None
@@ -97,11 +136,17 @@ def test_daily_limit_mid_run_stops_with_the_cursor_saved_and_resumes(tmp_path_fa
         assert sb.ledger.by_label() == {"query_all": 1}
 
 
-def test_our_budget_share_stops_before_the_org_runs_dry(tmp_path_factory: pytest.TempPathFactory,
-                                                        connector_for) -> None:
+def test_our_budget_share_stops_before_the_org_runs_dry(
+    tmp_path_factory: pytest.TempPathFactory, connector_for
+) -> None:
     from connectors.errors import BudgetExhausted
-    with Sandbox(crm="salesforce", org=_org_with_shared_stamp(), limits="daily=10",
-                 state_dir=tmp_path_factory.mktemp("sf")) as sb:
+
+    with Sandbox(
+        crm="salesforce",
+        org=_org_with_shared_stamp(),
+        limits="daily=10",
+        state_dir=tmp_path_factory.mktemp("sf"),
+    ) as sb:
         connector = connector_for(sb, page_size=200, api_budget_share=0.3)  # 3 of 10 calls
         with pytest.raises(BudgetExhausted, match="30%"):
             read(connector, "Account")
