@@ -8,8 +8,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -122,10 +122,14 @@ def test_a_kpi_with_one_of_the_asked_scopes_is_computed(input_dir: Path) -> None
 
 
 def test_a_full_disk_fails_the_demo_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_space(self: pl.DataFrame, *args: object, **kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+    write_text = Path.write_text
 
-    monkeypatch.setattr(pl.DataFrame, "write_ndjson", no_space)
+    def no_space(self: Path, *args: Any, **kwargs: Any) -> int:
+        if self.name == "settings.toml":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", no_space)
     result = runner.invoke(
         app, ["demo", "--size", "tiny", "--as-of", "2025-06-30", "--output-dir", str(tmp_path)]
     )
@@ -133,7 +137,7 @@ def test_a_full_disk_fails_the_demo_with_one_line(tmp_path: Path, monkeypatch: p
     assert result.stderr.strip().splitlines()[-1] == (
         f"error: --output-dir {tmp_path}: no space left on device; free some space or choose another location"
     )
-    assert not (tmp_path / "kpis.jsonl").exists()
+    assert not (tmp_path / "report.html").exists()
 
 
 def test_output_to_a_full_device_is_one_line_not_a_traceback() -> None:

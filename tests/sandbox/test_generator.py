@@ -135,7 +135,7 @@ def test_unknown_size_and_source_are_refused() -> None:
         generate_org("huge")
     with pytest.raises(ValueError, match="unknown source"):
         generate_org("tiny", source="pipedrive")
-    assert set(SIZES) == {"tiny", "small", "medium", "large"}
+    assert set(SIZES) == {"tiny", "small", "demo", "medium", "large"}
 
 
 def _ids(org, table: str) -> set[str]:
