@@ -10,6 +10,7 @@ from kpi_engine.measures import count, mean, ratio, safe_divide, total
 
 amount = pl.col("amount")
 PIPELINE = "pipeline_at_period_end"
+HELD = "weighted_pipeline_at_period_end"  # the same rows with the probability and category held then
 
 
 def _velocity(t: Terms) -> Ratio:
@@ -41,11 +42,11 @@ KPIS: list[AnyKpi] = [
     Kpi("pipeline_value", "Pipeline value", "currency", "amount open at period end", "A",
         fact=PIPELINE, measure=total(amount)),
     Kpi("weighted_pipeline", "Weighted pipeline", "currency",
-        "Σ amount × probability open at period end (the stage's probability when the deal has none)",
-        "D committed sales", fact=PIPELINE, inputs=("opportunities", "stages"),
+        "Σ amount × probability open at period end, the probability as held at period end (see Conventions)",
+        "D committed sales", fact=HELD, inputs=("opportunities", "stage_changes", "stages"),
         measure=total(pl.col("weighted_amount"))),
     Kpi("commit_pipeline", "Commit pipeline", "currency", "amount open at period end with forecast category commit",
-        "D bookings incl. committed", fact=PIPELINE, measure=total(amount, pl.col("forecast_category") == "commit")),
+        "D bookings incl. committed", fact=HELD, inputs=("opportunities", "stage_changes", "stages"), measure=total(amount, pl.col("forecast_category") == "commit")),
     DerivedKpi("sales_velocity", "Sales velocity", "currency_per_day",
                "(open at period start × win_rate × average_deal_size) / sales_cycle_days, the last three over the "
                "trailing window (default 4 periods) ending with P", "A; C; E",

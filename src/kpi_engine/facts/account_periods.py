@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import ComputeContext
-from kpi_engine.facts.contract_coverage import contracts, first_customer_dates, live_accounts, mrr_on_days
+from kpi_engine.facts.contract_coverage import MRR_DECIMALS, contracts, first_customer_dates, live_accounts, mrr_on_days
 from kpi_engine.facts.period_buckets import boundary_days, period_start_of
 from kpi_engine.facts.registry import fact
 
@@ -32,8 +32,9 @@ ACCOUNT_PERIOD_SCHEMA = pl.Schema(
 
 
 def movement_expr() -> pl.Expr:
-    """ChartMogul's rules; null when MRR did not move."""
-    s, e = pl.col("start_mrr"), pl.col("end_mrr")
+    """ChartMogul's rules; null when MRR did not move. Start and end are compared rounded to
+    `MRR_DECIMALS` (float noise is no movement); the amounts reported stay unrounded."""
+    s, e = pl.col("start_mrr").round(MRR_DECIMALS), pl.col("end_mrr").round(MRR_DECIMALS)
     customer_before = pl.col("first_customer_date") < pl.col("period_start")
     return (
         pl.when((s == 0) & (e > 0) & customer_before)

@@ -1,0 +1,92 @@
+"""The stage each opportunity held at the end of a day, and that stage's probability and forecast category.
+
+KPIS.md (Conventions): probability and forecast category at a past period end come from the stage the
+opportunity held at the end of that day — its latest stage entry on or before it (local date), with none
+its current stage. While that is still its current stage (the held entry is its latest entry and names
+its current stage, or there is no entry by then), the opportunity's own probability and forecast
+category count (its own probability, else the stage's); otherwise the held stage's, from the stage
+definitions (matched on pipeline and stage name, else on the name alone), and where the definitions
+carry none, the opportunity's own. So a deal won in May counts at its March stage's odds in March.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kpi_engine.context import ComputeContext
+
+
+def stage_definitions(stages: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(by pipeline and stage, by stage name alone): `probability`, `forecast_category` of each stage.
+
+    Two pipelines may give one stage name different odds, so the pair wins; a stage of no known pipeline
+    takes the first definition of its name."""
+    columns = [pl.col("probability").alias("stage_probability"), pl.col("forecast_category").alias("stage_category")]
+    by_pair = (
+        stages.filter(pl.col("pipeline").is_not_null())
+        .unique(["pipeline", "stage"], keep="first", maintain_order=True)
+        .select("pipeline", "stage", *columns)
+    )
+    by_name = stages.unique("stage", keep="first", maintain_order=True).select("stage", *columns)
+    return by_pair, by_name
+
+
+def with_stage_definition(rows: pl.LazyFrame, stages: pl.LazyFrame, stage: str) -> pl.LazyFrame:
+    """`rows` with `stage_probability` and `stage_category` of the stage named in column `stage` (of the
+    row's `pipeline`); the pair's values where it defines them, else the name's."""
+    by_pair, by_name = stage_definitions(stages)
+    return (
+        rows.join(by_pair.rename({"stage": stage, "stage_probability": "pair_p", "stage_category": "pair_c"}),
+                  on=["pipeline", stage], how="left")
+        .join(by_name.rename({"stage": stage, "stage_probability": "name_p", "stage_category": "name_c"}),
+              on=stage, how="left")
+        .with_columns(
+            pl.coalesce("pair_p", "name_p").alias("stage_probability"),
+            pl.coalesce("pair_c", "name_c").alias("stage_category"),
+        )
+        .drop("pair_p", "name_p", "pair_c", "name_c")
+    )
+
+
+def stage_entries(ctx: ComputeContext) -> pl.LazyFrame:
+    """Per opportunity and local entry date its last entry that day: `opportunity`, `entered_date`,
+    `held_stage`, `is_latest` (no entry on a later day), sorted by `entered_date` for an as-of join."""
+    entered = ctx.local_date(pl.col("entered_at"))
+    return (
+        ctx.dataset.stage_changes.lazy()
+        .filter(pl.col("entered_at").is_not_null())
+        .select(pl.col("opportunity_id").alias("opportunity"), pl.col("stage").alias("held_stage"), "entered_at",
+                entered.alias("entered_date"))
+        .sort("opportunity", "entered_at")
+        .unique(["opportunity", "entered_date"], keep="last", maintain_order=True)
+        .with_columns((pl.col("entered_date") == pl.col("entered_date").max().over("opportunity")).alias("is_latest"))
+        .drop("entered_at")
+        .sort("entered_date")
+    )
+
+
+def with_held_stage(rows: pl.LazyFrame, ctx: ComputeContext) -> pl.LazyFrame:
+    """Rows of (`opportunity`, `period_end_day`, its current `pipeline`, `stage`, `probability`,
+    `forecast_category`) with `held_probability` and `held_category` at the end of `period_end_day`."""
+    held = rows.sort("period_end_day").join_asof(
+        stage_entries(ctx), left_on="period_end_day", right_on="entered_date", by="opportunity", strategy="backward"
+    )
+    current = pl.col("entered_date").is_null() | (
+        pl.col("is_latest") & (pl.col("held_stage") == pl.col("stage"))
+    ).fill_null(False)
+    stages = ctx.dataset.stages.lazy()
+    return (
+        held.with_columns(pl.when(current).then(pl.col("stage")).otherwise(pl.col("held_stage")).alias("held_stage"))
+        .pipe(with_stage_definition, stages, "held_stage")
+        .with_columns(
+            pl.when(current)
+            .then(pl.coalesce("probability", "stage_probability"))
+            .otherwise(pl.coalesce("stage_probability", "probability"))
+            .alias("held_probability"),
+            pl.when(current)
+            .then(pl.col("forecast_category"))
+            .otherwise(pl.coalesce("stage_category", "forecast_category"))
+            .alias("held_category"),
+        )
+        .drop("entered_date", "is_latest", "stage_probability", "stage_category")
+    )
