@@ -16,7 +16,7 @@ import polars as pl
 
 from kpi_engine import periods as periods_mod
 from kpi_engine.catalog import CATALOG
-from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Ratio, Terms
+from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Quotient, Terms
 from kpi_engine.config import KpiConfig
 from kpi_engine.context import ComputeContext, without_deleted
 from kpi_engine.dataset import Dataset
@@ -197,7 +197,7 @@ def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, sco
                 wide = wide.with_columns(pl.col(f"{need}__num", f"{need}__value").fill_null(0.0))
         wide = wide.sort("scope_id", "period_start")
         result = kpi.formula(terms)
-        if isinstance(result, Ratio):
+        if isinstance(result, Quotient):
             num, den = result.numerator, result.denominator
             value = safe_divide(num, den)
         else:
@@ -223,8 +223,6 @@ def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> 
         kpi = wanted_ids.get(kpi_id)
         if kpi is None:
             continue
-        kind = "derived" if isinstance(kpi, DerivedKpi) else kpi.measure.kind
-        has_ratio_terms = kind in ("derived", "ratio", "mean", "median")
         frames.append(
             frame.select(
                 pl.lit(kpi_id, dtype=pl.String).alias("kpi"),
@@ -235,8 +233,8 @@ def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> 
                 "period_end",
                 pl.col("value").cast(pl.Float64).fill_nan(None),
                 pl.lit(kpi.unit, dtype=pl.String).alias("unit"),
-                (pl.col("num") if has_ratio_terms and kind != "median" else pl.lit(None)).cast(pl.Float64).alias("numerator"),
-                (pl.col("den") if has_ratio_terms else pl.lit(None)).cast(pl.Float64).alias("denominator"),
+                (pl.col("num") if kpi.reports_numerator else pl.lit(None)).cast(pl.Float64).alias("numerator"),
+                (pl.col("den") if kpi.reports_denominator else pl.lit(None)).cast(pl.Float64).alias("denominator"),
                 pl.col("skip").cast(pl.Int64).alias("skipped"),
             )
         )

@@ -12,7 +12,6 @@ import polars as pl
 from kpi_engine.catalog.model import Kpi
 from kpi_engine.context import BASE_SCOPES, ComputeContext
 from kpi_engine.facts import LAZY_FACTS
-from kpi_engine.measures import value_of
 from kpi_engine.scope_keys import KEY_COLUMNS, KEYED_SCOPES
 
 # Per (kpi, scope): scope_id, period_start, period_end, num, den, skip, value.
@@ -46,7 +45,7 @@ def aggregate_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes:
     wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in columns]
     wanted = [s for s in wanted if scopes is None or s in scopes]
     rollup = [s for s in wanted if s in BASE_SCOPES]
-    summable = [k for k in kpis if k.measure.kind != "median" and any(s in rollup for s in k.scopes)]
+    summable = [k for k in kpis if k.measure.summable and any(s in rollup for s in k.scopes)]
     partial = _partial_aggregate(ctx, fact_name, frame, keyed, kpis, wanted, rollup, summable)
     results: Results = {}
     for scope in wanted:
@@ -108,7 +107,7 @@ def _keyed_partial(
 ) -> pl.DataFrame:
     """The partial aggregate of a fact keyed by `kpi_engine.scope_keys`: grouped by the integer keys, then
     the scope names joined back. Every KPI of such a fact must be summable over the base scopes only."""
-    unsupported = [k.id for k in kpis if k.measure.kind == "median" or set(k.scopes) - set(BASE_SCOPES)]
+    unsupported = [k.id for k in kpis if not k.measure.summable or set(k.scopes) - set(BASE_SCOPES)]
     if unsupported or set(wanted) - set(BASE_SCOPES):
         raise ValueError(f"fact {fact_name!r} is keyed: medians and extra scopes need scope columns ({unsupported})")
     return ctx.scope_keys.expand(_summed(frame.lazy(), keys, kpis))
@@ -162,5 +161,5 @@ def _finish(dense: pl.DataFrame, kpi: Kpi) -> pl.DataFrame:
         num.alias("num"),
         den.alias("den"),
         column("skip", pl.Int64(), 0).alias("skip"),
-        value_of(kpi.measure.kind, num, den, direct).alias("value"),
+        kpi.measure.value(num, den, direct).alias("value"),
     )
