@@ -1,18 +1,19 @@
-"""What every fact table is built from: the dataset without deleted records, the settings, the periods.
+"""What every fact table is built from: the input without deleted records, the settings, the periods.
 
-A `ComputeContext` is made once per compute and grain. It prepares the columns every fact needs once
-(the owner's team, the account's region, local dates) so facts stay short, and caches built facts so a
-fact may reuse another (`ctx.fact("opportunities_closed")`) without building it twice.
+A `ComputeContext` is made once per compute and grain. It prepares the columns many facts need once
+(the owner's team, the account's region, local dates) so facts stay short. It knows nothing of facts:
+the engine builds them (`kpi_engine.fact_tables`) in the order their declarations give, and hands each
+builder the facts it declared it needs.
 
-Contract for fact authors:
-- `ctx.opportunities_lazy`, `ctx.activities_lazy`, `ctx.leads`, `ctx.accounts`, `ctx.users` are frames
-  with deleted records already dropped, and with scope columns `org` (the org id), `rep` (record owner
-  id), `team` (owner's current team), `region` (account region) where they apply, plus `created_date` /
-  `occurred_date` local dates. `ctx.dataset` has deleted records (and the line items and stage changes
+Contract for fact authors (declare the columns each view reads: `kpi_engine.input_columns`):
+- `ctx.opportunities_lazy` (OPPORTUNITY_VIEW), `ctx.accounts` (ACCOUNT_VIEW), `ctx.users` (USER_VIEW) are
+  frames with deleted records already dropped, and with scope columns `org` (the org id), `rep` (record
+  owner id), `team` (owner's current team), `region` (account region) where they apply, plus
+  `created_date` local dates. `ctx.dataset` has deleted records (and the line items and stage changes
   of deleted opportunities) dropped too, except in the tables of `FILTERED_WHEN_READ` (activities):
   filter those where you read them.
-- `ctx.activities_keyed` is activities with integer scope keys instead of scope names, for a lazy fact
-  (`kpi_engine.scope_keys`).
+- `ctx.activities_keyed` (ACTIVITY_KEYS_VIEW) is activities with integer scope keys instead of scope
+  names, for a lazy fact (`kpi_engine.scope_keys`).
 - `ctx.period_of(date_expr)` gives the period start (Date) holding a Date expression; at grain `to_date`
   it is the as-of date for every row. `ctx.local_date(datetime_expr)` converts to the configured zone.
 - `ctx.periods` holds the periods computed (sorted, contiguous): `period_index`, `period_start`,
@@ -21,8 +22,7 @@ Contract for fact authors:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import TypeVar
@@ -93,7 +93,6 @@ class ComputeContext:
     grain: str
     as_of: date
     periods: pl.DataFrame
-    _facts: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def create(
@@ -182,33 +181,6 @@ class ComputeContext:
         against small tables)."""
         return self._owned(self.dataset.opportunities).join(self.account_regions.lazy(), on="account_id", how="left")
 
-    @property
-    def activities_lazy(self) -> pl.LazyFrame:
-        """Activities with `org`, `rep`, `team`, `region` (the account's, else the opportunity's account's)
-        and `occurred_date`, lazily: 10M activities are many columns to hold, so a fact reads only the
-        columns it selects."""
-        teams = self.users.select("rep", "team")
-        opp_accounts = self.dataset.opportunities.select(
-            pl.col("id").alias("opportunity_id"), pl.col("account_id").alias("opportunity_account_id")
-        )
-        return (
-            _live(self.dataset.activities.lazy())
-            .join(opp_accounts.lazy(), on="opportunity_id", how="left")
-            .with_columns(
-                self.org_id,
-                pl.col("owner_id").alias("rep"),
-                self.local_date(pl.col("occurred_at")).alias("occurred_date"),
-                pl.coalesce("account_id", "opportunity_account_id").alias("region_account_id"),
-            )
-            .join(teams.lazy(), on="rep", how="left")
-            .join(
-                self.account_regions.lazy().rename({"account_id": "region_account_id"}),
-                on="region_account_id",
-                how="left",
-            )
-            .drop("opportunity_account_id", "region_account_id")
-        )
-
     @cached_property
     def scope_keys(self) -> ScopeKeys:
         return ScopeKeys.create(self.users, self.account_regions, self.dataset.org_id)
@@ -234,11 +206,6 @@ class ComputeContext:
         )
 
     @cached_property
-    def leads(self) -> pl.DataFrame:
-        """Leads with `org`, `rep`, `team`, `created_date` (no region: a lead has no account yet)."""
-        return self._owned(self.dataset.leads).collect()
-
-    @cached_property
     def accounts(self) -> pl.DataFrame:
         """Accounts with `org`, `rep` (account owner), `team`, `region`, `created_date`."""
         return self._owned(self.dataset.accounts).collect()
@@ -254,35 +221,3 @@ class ComputeContext:
         if scope == "region":
             return self.account_regions["region"].drop_nulls().unique().rename("scope_id")
         return None
-
-    # -- facts -----------------------------------------------------------------------------------
-    def shared(self, key: str, build: Callable[[ComputeContext], pl.DataFrame | pl.LazyFrame]) -> pl.DataFrame:
-        """An intermediate frame several facts read (e.g. stage visits), built once per context."""
-        cache_key = f"shared:{key}"
-        if cache_key not in self._facts:
-            built = build(self)
-            self._facts[cache_key] = built.collect() if isinstance(built, pl.LazyFrame) else built
-        return self._facts[cache_key]
-
-    def fact(self, name: str) -> pl.DataFrame:
-        """The fact table `name`, built once per context, rows limited to the context's periods."""
-        from kpi_engine.facts import LAZY_FACTS
-
-        if name in LAZY_FACTS:
-            raise ValueError(f"fact {name!r} is lazy: read it with ctx.fact_lazy")
-        if name not in self._facts:
-            from kpi_engine.facts import FACTS
-
-            first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
-            built = FACTS[name](self).lazy()
-            self._facts[name] = built.filter(pl.col("period_start").is_between(first, last)).collect()
-        return self._facts[name]
-
-    def fact_lazy(self, name: str) -> pl.LazyFrame:
-        """The fact table `name` as a LazyFrame: a lazy fact's plan, or the cached frame of another."""
-        from kpi_engine.facts import FACTS, LAZY_FACTS
-
-        if name not in LAZY_FACTS:
-            return self.fact(name).lazy()
-        first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
-        return FACTS[name](self).lazy().filter(pl.col("period_start").is_between(first, last))

@@ -20,7 +20,9 @@ from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Quotient, Terms
 from kpi_engine.config import KpiConfig
 from kpi_engine.context import ComputeContext, without_deleted
 from kpi_engine.dataset import Dataset
+from kpi_engine.declarations import catalog_errors
 from kpi_engine.fact_aggregation import Results, aggregate_fact, dense_grid
+from kpi_engine.fact_tables import FactTables
 from kpi_engine.measures import safe_divide
 
 OUTPUT_SCHEMA = pl.Schema(
@@ -63,6 +65,9 @@ def compute(
         raise ValueError(f"unknown grain {grain!r}; use one of {', '.join(periods_mod.GRAINS)}")
     wanted = _resolve(kpis)
     required = _with_needs(wanted)
+    errors = catalog_errors(required)
+    if errors:
+        raise ValueError("the KPI declarations do not fit the facts: " + "; ".join(errors))
     scope_filter = set(scopes) if scopes is not None else None
     frames: list[pl.DataFrame] = []
     dataset = without_deleted(dataset)
@@ -161,13 +166,16 @@ def _earliest_date(dataset: Dataset, config: KpiConfig) -> date | None:
 
 
 def _compute_all(ctx: ComputeContext, kpis: Sequence[AnyKpi], scopes: set[str] | None) -> Results:
+    """Every fact the KPIs name, built in the order the fact declarations give (`FactTables`) and
+    aggregated as soon as it is built; then the derived KPIs."""
     results: Results = {}
     by_fact: dict[str, list[Kpi]] = defaultdict(list)
     for kpi in kpis:
         if isinstance(kpi, Kpi):
             by_fact[kpi.fact].append(kpi)
-    for fact_name, fact_kpis in by_fact.items():
-        results.update(aggregate_fact(ctx, fact_name, fact_kpis, scopes))
+    for spec, frame in FactTables(ctx, by_fact):
+        results.update(aggregate_fact(ctx, spec, frame, by_fact[spec.name], scopes))
+        del frame
     for kpi in kpis:
         if isinstance(kpi, DerivedKpi):
             results.update(_compute_derived(ctx, kpi, results, scopes))

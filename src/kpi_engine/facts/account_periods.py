@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from kpi_engine.context import ComputeContext
+from kpi_engine.context import BASE_SCOPES, ComputeContext
 from kpi_engine.facts.contract_coverage import MRR_DECIMALS, contracts, first_customer_dates, live_accounts, mrr_on_days
 from kpi_engine.facts.period_buckets import boundary_days, period_start_of
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import reads
 
 ACCOUNT_PERIOD_SCHEMA = pl.Schema(
     {
@@ -109,8 +110,11 @@ def account_periods(
     return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(dict(ACCOUNT_PERIOD_SCHEMA))
 
 
-@fact("account_periods")
-def build(ctx: ComputeContext) -> pl.DataFrame:
+@fact("account_periods", scopes=(*BASE_SCOPES, "account"), reads=reads(
+    opportunities=("is_won", "type", "close_date", "account_id", "id", "contract_months", "amount"),
+    accounts=("id", "owner_id", "region"), users=("id", "team"),
+))
+def build(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     """Contracts from won opportunities closed by the run (a deal dated later has not started yet)."""
     data = ctx.dataset
     closed_by_run = data.opportunities.lazy().filter(pl.col("close_date") <= ctx.as_of)

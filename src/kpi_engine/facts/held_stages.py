@@ -14,6 +14,12 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import ComputeContext
+from kpi_engine.input_columns import Columns, reads
+
+# What `with_held_stage` reads beyond the rows it is given.
+HELD_STAGE_READS: Columns = reads(
+    stage_changes=("opportunity_id", "stage", "entered_at"), stages=("pipeline", "stage", "probability", "forecast_category")
+)
 
 
 def stage_definitions(stages: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:

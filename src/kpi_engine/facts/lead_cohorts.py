@@ -13,9 +13,10 @@ import polars as pl
 from datetime import date
 
 from kpi_engine.config import KpiConfig
-from kpi_engine.context import ComputeContext
+from kpi_engine.context import BASE_SCOPES, ComputeContext
 from kpi_engine.facts.period_buckets import period_start_of
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import reads
 
 LEAD_COHORT_SCHEMA = pl.Schema(
     {
@@ -116,8 +117,13 @@ def lead_cohorts(
     )
 
 
-@fact("lead_cohorts")
-def build(ctx: ComputeContext) -> pl.DataFrame:
+@fact("lead_cohorts", scopes=(*BASE_SCOPES, "lead_source", "status", "lead"), reads=reads(
+    leads=("created_at", "converted_at", "converted_opportunity_id", "converted_account_id", "owner_id", "id",
+           "lead_source", "status"),
+    opportunities=("id", "is_won", "close_date"), accounts=("id", "region"), users=("id", "team"),
+    activities=("lead_id", "occurred_at"),
+))
+def build(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     data = ctx.dataset
     return lead_cohorts(
         data.leads, data.activities, data.opportunities, data.accounts, data.users, ctx.periods, ctx.config, data.org_id,

@@ -14,14 +14,18 @@ from datetime import timedelta
 
 import polars as pl
 
-from kpi_engine.context import ComputeContext
-from kpi_engine.facts.held_stages import with_held_stage
-from kpi_engine.facts.registry import fact
+from kpi_engine.context import BASE_SCOPES, ComputeContext
+from kpi_engine.facts.held_stages import HELD_STAGE_READS, with_held_stage
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 from kpi_engine.periods import index_start
 
 
-@fact("pipeline_at_period_end")
-def build(ctx: ComputeContext) -> pl.LazyFrame:
+@fact("pipeline_at_period_end", scopes=(*BASE_SCOPES, "opportunity"), reads=reads(
+    OPPORTUNITY_VIEW, opportunities=("is_closed", "close_date", "forecast_category", "id", "pipeline", "stage",
+                                     "probability", "amount"),
+))
+def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: org, team, rep, region, period_start, period_end_day (its last day), opportunity (id),
     pipeline, stage, probability, forecast_category (the deal's current ones), amount."""
     if ctx.grain == "to_date":
@@ -53,13 +57,13 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
     )
 
 
-@fact("weighted_pipeline_at_period_end")
-def weighted(ctx: ComputeContext) -> pl.LazyFrame:
+@fact("weighted_pipeline_at_period_end", scopes=BASE_SCOPES, needs=("pipeline_at_period_end",), reads=HELD_STAGE_READS)
+def weighted(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """The open pipeline with the probability and forecast category held at each period end
     (`kpi_engine.facts.held_stages`): org, team, rep, region, period_start, amount, weighted_amount,
     forecast_category."""
     return (
-        ctx.fact("pipeline_at_period_end").lazy()
+        facts["pipeline_at_period_end"].lazy()
         .pipe(with_held_stage, ctx)
         .select(
             "org", "team", "rep", "region", "period_start", "amount",

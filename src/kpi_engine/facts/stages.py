@@ -11,10 +11,16 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 
 
-def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
+@fact("stage_visits", scopes=(), per_period=False, reads=reads(
+    OPPORTUNITY_VIEW, opportunities=("id", "pipeline", "is_won"),
+    stages=("pipeline", "stage", "order", "is_closed", "is_won"),
+    stage_changes=("opportunity_id", "stage", "entered_at"),
+))
+def stage_visits(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """One row per stage entry: opportunity_key, stage, entered_at, next_entered_at, stage_closed, progressed."""
     stages = ctx.dataset.stages.lazy().select(
         "pipeline", "stage", "order", pl.col("is_closed").alias("stage_closed"), pl.col("is_won").alias("stage_won")
@@ -60,11 +66,11 @@ def _open_stage() -> pl.Expr:
     return ~pl.col("stage_closed").fill_null(False)
 
 
-@fact("stage_entries")
-def entries(ctx: ComputeContext) -> pl.LazyFrame:
+@fact("stage_entries", scopes=("org", "stage"), needs=("stage_visits",), reads={})
+def entries(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """One row per opportunity and open stage it entered in a period (its first entry there)."""
     return (
-        ctx.shared("stage_visits", stage_visits).lazy()
+        facts["stage_visits"].lazy()
         .filter(_open_stage())
         .with_columns(ctx.period_of(ctx.local_date(pl.col("entered_at"))).alias("period_start"))
         .filter(ctx.local_date(pl.col("entered_at")) <= ctx.as_of)
@@ -73,12 +79,12 @@ def entries(ctx: ComputeContext) -> pl.LazyFrame:
     )
 
 
-@fact("stage_exits")
-def exits(ctx: ComputeContext) -> pl.LazyFrame:
+@fact("stage_exits", scopes=("org", "stage"), needs=("stage_visits",), reads={})
+def exits(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """One row per visit of an open stage that ended (the next entry), in the period it ended."""
     exit_date = ctx.local_date(pl.col("next_entered_at"))
     return (
-        ctx.shared("stage_visits", stage_visits).lazy()
+        facts["stage_visits"].lazy()
         .filter(_open_stage() & pl.col("next_entered_at").is_not_null())
         .filter(exit_date <= ctx.as_of)
         .select(
