@@ -9,9 +9,9 @@ Contract for fact authors (declare the columns each view reads: `kpi_engine.inpu
 - `ctx.opportunities_lazy` (OPPORTUNITY_VIEW), `ctx.accounts` (ACCOUNT_VIEW), `ctx.users` (USER_VIEW) are
   frames with deleted records already dropped, and with scope columns `org` (the org id), `rep` (record
   owner id), `team` (owner's current team), `region` (account region) where they apply, plus
-  `created_date` local dates. `ctx.dataset` has deleted records (and the line items and stage changes
-  of deleted opportunities) dropped too, except in the tables of `FILTERED_WHEN_READ` (activities):
-  filter those where you read them.
+  `created_date` local dates. `ctx.dataset` holds the declared columns only, with deleted records (and
+  the line items and stage changes of deleted opportunities) dropped, opportunity, account and lead
+  ids as Enums and low-cardinality text Categorical (`kpi_engine.prepared_input`).
 - `ctx.activities_keyed` (ACTIVITY_KEYS_VIEW) is activities with integer scope keys instead of scope
   names, for a lazy fact (`kpi_engine.scope_keys`).
 - `ctx.period_of(date_expr)` gives the period start (Date) holding a Date expression; at grain `to_date`
@@ -31,7 +31,7 @@ import polars as pl
 
 from kpi_engine import periods as periods_mod
 from kpi_engine.config import KpiConfig
-from kpi_engine.dataset import TABLE_SCHEMAS, Dataset
+from kpi_engine.dataset import Dataset
 from kpi_engine.scope_keys import ScopeKeys, lookup
 
 BASE_SCOPES: tuple[str, ...] = ("org", "team", "rep", "region")
@@ -42,53 +42,9 @@ def _live(frame: FrameT) -> FrameT:
     return frame.filter(~pl.col("deleted").fill_null(False))
 
 
-# Tables too big to copy for the sake of dropping a few deleted rows: the context drops them lazily where
-# they are read (`ComputeContext.activities_lazy`), so a 10M-row frame is never held twice.
-FILTERED_WHEN_READ: tuple[str, ...] = ("activities",)
-
-
-# Columns no fact reads, left out of the copies `without_deleted` makes: a copy of 4M stage changes' ids
-# and sources is memory for nothing. (Users keep theirs: an inactive user's end is its `modified_at`.)
-UNREAD_COLUMNS: dict[str, tuple[str, ...]] = {
-    "accounts": ("source", "modified_at"),
-    "leads": ("source", "modified_at"),
-    "opportunities": ("source", "modified_at", "name"),
-    "stage_changes": ("source", "modified_at", "id"),
-    "line_items": ("source", "modified_at", "id"),
-}
-
-
-def _read_columns(table: str, frame: pl.DataFrame) -> list[str]:
-    """The shared schema's columns of `table` that facts may read (columns beyond the schema neither)."""
-    unread = UNREAD_COLUMNS.get(table, ())
-    return [c for c in TABLE_SCHEMAS[table] if c in frame.columns and c not in unread]
-
-
-def without_deleted(dataset: Dataset) -> Dataset:
-    """Drop deleted records, and line items and stage changes of deleted opportunities.
-
-    Tables with nothing to drop are passed through uncopied (the common case), and so are the tables of
-    `FILTERED_WHEN_READ`, deleted rows included: read them through the context's lazy frames. Each other
-    table is copied once, in one filter, keeping only the columns facts read (`UNREAD_COLUMNS`).
-    """
-    opportunities = dataset.opportunities
-    gone = opportunities.filter(pl.col("deleted").fill_null(False))["id"]
-    tables = {}
-    for name, frame in dataset.tables().items():
-        drop = []
-        if name not in FILTERED_WHEN_READ and "deleted" in frame.columns and frame["deleted"].any():
-            drop.append(pl.col("deleted").fill_null(False))
-        if name in ("line_items", "stage_changes") and not gone.is_empty():
-            drop.append(pl.col("opportunity_id").is_in(gone.implode()).fill_null(False))
-        if drop:
-            frame = frame.lazy().select(_read_columns(name, frame)).filter(~pl.any_horizontal(drop)).collect()
-        tables[name] = frame
-    return Dataset(org_id=dataset.org_id, **tables)
-
-
 @dataclass(frozen=True)
 class ComputeContext:
-    dataset: Dataset  # deleted records already dropped (see `create`)
+    dataset: Dataset  # prepared: only the declared columns, deleted records gone, ids encoded
     config: KpiConfig
     grain: str
     as_of: date
@@ -103,12 +59,11 @@ class ComputeContext:
         as_of: date,
         first: date,
         last: date,
-        *,
-        already_clean: bool = False,
     ) -> ComputeContext:
-        """A context over the periods holding `first` .. `last` (for `to_date`: the as-of day)."""
+        """A context over the periods holding `first` .. `last` (for `to_date`: the as-of day), on the
+        input as `kpi_engine.prepared_input.prepare` reads it (deleted records gone, ids encoded)."""
         table = periods_mod.periods_between(first, last, grain, config.fiscal_year_start_month)
-        return cls(dataset if already_clean else without_deleted(dataset), config, grain, as_of, table)
+        return cls(dataset, config, grain, as_of, table)
 
     # -- periods ---------------------------------------------------------------------------------
     def period_index(self, day: pl.Expr) -> pl.Expr:

@@ -10,7 +10,7 @@ never count).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from kpi_engine.catalog import CATALOG
 from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi
@@ -63,9 +63,21 @@ def facts_of(kpis: Iterable[AnyKpi]) -> list[str]:
 def required_columns(kpis: Iterable[AnyKpi | str]) -> dict[str, list[str]]:
     """The input columns per table the compute of these KPIs (ids or entries) reads, in schema order."""
     entries = [CATALOG[k] if isinstance(k, str) else k for k in kpis]
-    declared = reads(*(FACTS[name].reads for name in facts_of(entries)))
+    columns = fact_columns(facts_of(entries))
     if any(s in BASE_SCOPES and s != "org" for k in entries for s in k.scopes):
-        declared = reads(declared, USER_VIEW, REGION_VIEW)  # every rep, team and region gets a row
+        columns = with_engine_columns(reads(columns, USER_VIEW, REGION_VIEW))  # every rep, team, region: a row
+    return columns
+
+
+def fact_columns(names: Iterable[str]) -> dict[str, list[str]]:
+    """The input columns building these facts (and those they need) reads, with the engine's own."""
+    return with_engine_columns(reads(*(FACTS[name].reads for name in with_needs(names))))
+
+
+def with_engine_columns(declared: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """`declared` plus what the engine reads itself: `deleted` of every table, and the opportunities'
+    ids when their line items or stage changes are read (a deleted opportunity takes those with it)."""
+    declared = reads(declared)
     if set(declared) & set(PURGED_WITH_OPPORTUNITIES):
         declared = reads(declared, opportunities=("id",))
     declared = reads(declared, {t: ("deleted",) for t in declared if "deleted" in TABLE_SCHEMAS[t]})

@@ -18,12 +18,14 @@ from kpi_engine import periods as periods_mod
 from kpi_engine.catalog import CATALOG
 from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, Quotient, Terms
 from kpi_engine.config import KpiConfig
-from kpi_engine.context import ComputeContext, without_deleted
+from kpi_engine.context import ComputeContext
 from kpi_engine.dataset import Dataset
-from kpi_engine.declarations import catalog_errors
+from kpi_engine.declarations import EARLIEST_DATE_COLUMNS, catalog_errors, required_columns
 from kpi_engine.fact_aggregation import Results, aggregate_fact, dense_grid
 from kpi_engine.fact_tables import FactTables
 from kpi_engine.measures import safe_divide
+from kpi_engine.prepared_input import prepare
+from kpi_engine.source import Source
 
 OUTPUT_SCHEMA = pl.Schema(
     {
@@ -43,7 +45,7 @@ OUTPUT_SCHEMA = pl.Schema(
 
 
 def compute(
-    dataset: Dataset,
+    source: Dataset | Source,
     config: KpiConfig | None = None,
     *,
     grain: str = "quarter",
@@ -54,6 +56,9 @@ def compute(
     scopes: Iterable[str] | None = None,
 ) -> pl.DataFrame:
     """Compute KPIs as one long frame (columns `OUTPUT_SCHEMA`).
+
+    The input is read from `source` (in-memory frames, `ParquetSource`, a `ColumnReader` over the store)
+    once, and only the columns the requested KPIs' facts declare (`required_columns`).
 
     Periods run from the one holding `since` (default: the earliest creation/activity date in the data)
     to the one holding the day before `until` (exclusive; default: the as-of date, default today).
@@ -70,20 +75,20 @@ def compute(
         raise ValueError("the KPI declarations do not fit the facts: " + "; ".join(errors))
     scope_filter = set(scopes) if scopes is not None else None
     frames: list[pl.DataFrame] = []
-    dataset = without_deleted(dataset)
+    dataset = prepare(source, required_columns(required))
 
     if grain != "to_date" and any(k.scopes_for(False) for k in wanted):
-        first = since or _earliest_date(dataset, config) or as_of
+        first = since or _earliest_date(source, config) or as_of
         last = (until - timedelta(days=1)) if until else as_of
         frames.append(_per_period(dataset, config, grain, as_of, first, last, required, wanted, scope_filter))
 
     to_date_kpis = _restricted(required, to_date=True)
     if any(k.scopes_for(True) for k in wanted):
-        ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of, already_clean=True)
+        ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of)
         frames.append(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
         del ctx
 
-    del dataset  # the copies without deleted records: the output's sort needs the room
+    del dataset  # the prepared input: the output's sort needs the room
     if not frames:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     return pl.concat(frames).sort("kpi", "scope", "scope_id", "period_start")
@@ -108,7 +113,7 @@ def _per_period(
     fsm = config.fiscal_year_start_month
     start_index = periods_mod.period_index_of(first, grain, fsm)
     context_first = periods_mod.period_start_of_index(start_index - lookback, grain, fsm)
-    ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last), already_clean=True)
+    ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last))
     keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
     return _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted).filter(pl.col("period_start") >= keep_from)
 
@@ -150,13 +155,14 @@ def _with_needs(wanted: Sequence[AnyKpi]) -> list[AnyKpi]:
     return list(ordered.values())
 
 
-def _earliest_date(dataset: Dataset, config: KpiConfig) -> date | None:
-    """The earliest date a period KPI can see: first opportunity, lead or activity (local date)."""
+def _earliest_date(source: Dataset | Source, config: KpiConfig) -> date | None:
+    """The earliest date a period KPI can see: first live opportunity, lead or activity (local date).
+    Read apart from the input (a lazy minimum per table), so the input holds only what facts read."""
+    scans = source.scan(EARLIEST_DATE_COLUMNS)
     candidates = [
-        dataset.opportunities["created_at"].min(),
-        dataset.leads["created_at"].min(),
-        dataset.activities.lazy().filter(~pl.col("deleted").fill_null(False)).select(pl.col("occurred_at").min())
-        .collect().item(),
+        frame.filter(~pl.col("deleted").fill_null(False)).select(pl.col(columns[0]).min()).collect().item()
+        for table, frame in scans.items()
+        for columns in [EARLIEST_DATE_COLUMNS[table]]
     ]
     found = [c for c in candidates if c is not None]
     if not found:

@@ -13,9 +13,10 @@ from kpi_engine.catalog import CATALOG
 from kpi_engine.catalog.model import Kpi
 from kpi_engine.context import ComputeContext
 from kpi_engine.dataset import TABLE_SCHEMAS
-from kpi_engine.declarations import catalog_errors, required_columns
+from kpi_engine.declarations import catalog_errors, fact_columns, required_columns
 from kpi_engine.fact_tables import FactTables
 from kpi_engine.facts import FACTS, with_needs
+from kpi_engine.prepared_input import prepare
 from kpi_engine.scope_keys import KEY_COLUMNS, KEYED_SCOPES
 
 BOOKINGS = CATALOG["bookings"]
@@ -60,17 +61,21 @@ def test_needs_come_first_and_unknown_needs_are_named() -> None:
 
 
 def test_every_fact_carries_the_scopes_it_declares() -> None:
-    # Built on an empty dataset pruned to the declared columns: a builder reading an undeclared column
-    # fails here, and each frame has a column per declared scope (a keyed fact: the keys of those scopes).
+    # Each fact built alone on an empty input read for its declared columns (and its needs') only: a
+    # builder reading an undeclared column fails here; the frame has a column per declared scope (a keyed
+    # fact: the keys those scopes come from).
     for grain in ("quarter", "to_date"):
         day = date(2024, 6, 30)
-        ctx = ComputeContext.create(Dataset.from_frames(), KpiConfig(), grain, day, date(2024, 1, 1), day)
-        wanted = [n for n in FACTS if not (grain == "to_date" and n.startswith(("pipeline", "weighted")))]
-        for spec, frame in FactTables(ctx, wanted):
-            columns = set(frame.collect_schema().names())
-            if set(KEY_COLUMNS) <= columns:
-                columns |= set(KEYED_SCOPES)
-            assert set(spec.scopes) <= columns, (spec.name, grain)
+        for name in FACTS:
+            if grain == "to_date" and name.startswith(("pipeline", "weighted")):
+                continue  # no to_date form
+            prepared = prepare(Dataset.from_frames(), fact_columns([name]))
+            ctx = ComputeContext.create(prepared, KpiConfig(), grain, day, date(2024, 1, 1), day)
+            for spec, frame in FactTables(ctx, [name]):
+                columns = set(frame.collect_schema().names())
+                if set(KEY_COLUMNS) <= columns:
+                    columns |= set(KEYED_SCOPES)
+                assert set(spec.scopes) <= columns, (spec.name, grain)
 
 
 def test_one_kpi_reads_its_own_columns() -> None:

@@ -62,7 +62,8 @@ def account_scopes(accounts: pl.DataFrame, users: pl.DataFrame, org_id: str) -> 
         .select(pl.col("id").alias("account"), "owner_id", "region")
         .unique("account")
         .join(teams, on="owner_id", how="left")
-        .select("account", pl.lit(org_id).alias("org"), "team", pl.col("owner_id").alias("rep"), "region")
+        .select(pl.col("account").cast(pl.String), pl.lit(org_id).alias("org"), pl.col("team").cast(pl.String),
+                pl.col("owner_id").alias("rep"), pl.col("region").cast(pl.String))
     )
 
 

@@ -75,7 +75,8 @@ def with_held_stage(rows: pl.LazyFrame, ctx: ComputeContext) -> pl.LazyFrame:
     """Rows of (`opportunity`, `period_end_day`, its current `pipeline`, `stage`, `probability`,
     `forecast_category`) with `held_probability` and `held_category` at the end of `period_end_day`."""
     held = rows.sort("period_end_day").join_asof(
-        stage_entries(ctx), left_on="period_end_day", right_on="entered_date", by="opportunity", strategy="backward"
+        stage_entries(ctx), left_on="period_end_day", right_on="entered_date", by="opportunity", strategy="backward",
+        check_sortedness=False,  # both sorted on the date above, so within each opportunity too
     )
     current = pl.col("entered_date").is_null() | (
         pl.col("is_latest") & (pl.col("held_stage") == pl.col("stage"))
