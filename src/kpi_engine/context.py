@@ -31,7 +31,7 @@ import polars as pl
 
 from kpi_engine import periods as periods_mod
 from kpi_engine.config import KpiConfig
-from kpi_engine.dataset import Dataset
+from kpi_engine.prepared_input import PreparedInput
 from kpi_engine.scope_keys import ScopeKeys, lookup
 
 BASE_SCOPES: tuple[str, ...] = ("org", "team", "rep", "region")
@@ -44,26 +44,28 @@ def _live(frame: FrameT) -> FrameT:
 
 @dataclass(frozen=True)
 class ComputeContext:
-    dataset: Dataset  # prepared: only the declared columns, deleted records gone, ids encoded
+    dataset: PreparedInput  # prepared: only the declared columns, deleted records gone, ids encoded
     config: KpiConfig
     grain: str
     as_of: date
     periods: pl.DataFrame
+    scopes: frozenset[str] | None = None  # the scopes asked for (None: every scope a KPI has)
 
     @classmethod
     def create(
         cls,
-        dataset: Dataset,
+        dataset: PreparedInput,
         config: KpiConfig,
         grain: str,
         as_of: date,
         first: date,
         last: date,
+        scopes: frozenset[str] | None = None,
     ) -> ComputeContext:
         """A context over the periods holding `first` .. `last` (for `to_date`: the as-of day), on the
         input as `kpi_engine.prepared_input.prepare` reads it (deleted records gone, ids encoded)."""
         table = periods_mod.periods_between(first, last, grain, config.fiscal_year_start_month)
-        return cls(dataset, config, grain, as_of, table)
+        return cls(dataset, config, grain, as_of, table, scopes)
 
     # -- periods ---------------------------------------------------------------------------------
     def period_index(self, day: pl.Expr) -> pl.Expr:
@@ -146,6 +148,12 @@ class ComputeContext:
         of org, team, rep and region: the region is the account's, else the opportunity's account's.
         (An opportunity id held twice counts once, with its first record's account.)"""
         keys = self.scope_keys
+        if self.scopes is not None and "region" not in self.scopes:  # no region asked: no lookups for it
+            return _live(self.dataset.activities.lazy()).with_columns(
+                *keys.rep_key("owner_id"),
+                self.local_date(pl.col("occurred_at")).alias("occurred_date"),
+                pl.lit(None, dtype=pl.UInt32).alias("region_key"),
+            )
         opportunities = self.dataset.opportunities.unique("id", keep="first", maintain_order=True).filter(
             pl.col("id").is_not_null()
         )

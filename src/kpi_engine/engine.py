@@ -24,7 +24,7 @@ from kpi_engine.declarations import EARLIEST_DATE_COLUMNS, catalog_errors, requi
 from kpi_engine.fact_aggregation import Results, aggregate_fact, dense_grid
 from kpi_engine.fact_tables import FactTables
 from kpi_engine.measures import safe_divide
-from kpi_engine.prepared_input import prepare
+from kpi_engine.prepared_input import PreparedInput, prepare
 from kpi_engine.source import Source
 
 OUTPUT_SCHEMA = pl.Schema(
@@ -84,7 +84,7 @@ def compute(
 
     to_date_kpis = _restricted(required, to_date=True)
     if any(k.scopes_for(True) for k in wanted):
-        ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of)
+        ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of, _frozen(scope_filter))
         frames.append(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
         del ctx
 
@@ -95,7 +95,7 @@ def compute(
 
 
 def _per_period(
-    dataset: Dataset,
+    dataset: PreparedInput,
     config: KpiConfig,
     grain: str,
     as_of: date,
@@ -113,9 +113,13 @@ def _per_period(
     fsm = config.fiscal_year_start_month
     start_index = periods_mod.period_index_of(first, grain, fsm)
     context_first = periods_mod.period_start_of_index(start_index - lookback, grain, fsm)
-    ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last))
+    ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last), _frozen(scopes))
     keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
     return _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted).filter(pl.col("period_start") >= keep_from)
+
+
+def _frozen(scopes: set[str] | None) -> frozenset[str] | None:
+    return None if scopes is None else frozenset(scopes)
 
 
 def _resolve(ids: Iterable[str] | None) -> list[AnyKpi]:

@@ -2,97 +2,103 @@
 
 `prepare(source, columns)` scans each table for its requested columns (`kpi_engine.source`), drops
 deleted records (and the line items and stage changes of deleted opportunities), and collects each table
-once with its id columns dictionary-encoded and its low-cardinality text categorical:
+once, in one pass, with:
 
-- Opportunity, account and lead ids become Enums whose categories are the live records' ids, in every
-  table that refers to them (`ID_COLUMNS`): a 4-byte key instead of an 18-character string, joined and
-  grouped as integers, and cast back to the id text only where a scope id is reported. An id naming no
-  live record becomes `UNKNOWN_ID`, which, like the text it replaces, matches no record.
-- Text with a handful of values (kind, stage, type, region, team, ...) becomes Categorical, except where
-  a fact compares it case-insensitively (lead source, subtype).
+- its id columns dictionary-encoded (`ID_COLUMNS`, Categorical: polars keeps one dictionary per process,
+  so an opportunity id in the stage history and in the opportunities table share a 4-byte code): joins
+  and group-bys compare integers, and the held input is a fraction of 18-character strings. An id that
+  names no record is still its own code, matching nothing, as its text did; a scope id is text again
+  only when it is reported.
+- its low-cardinality text (kind, stage, type, region, team, ...) Categorical, except where a fact
+  compares it case-insensitively (lead source, subtype, email).
 
+Activities (ten per opportunity) are not held at all: a lazy scan of their live rows, which the two
+facts reading them stream in batches (`READ_BY_STREAMING`), looking their ids up batch by batch.
 Owner ids stay text: an owner who is no known user is still reported as a rep.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 
 import polars as pl
 
-from kpi_engine.dataset import TABLE_SCHEMAS, Dataset, empty_frame
+from kpi_engine.dataset import TABLE_SCHEMAS, empty_frame
 from kpi_engine.source import Source
 
-# The table whose live ids name each kind of id, and the columns holding such ids.
-ID_COLUMNS: dict[str, dict[str, str]] = {
-    "opportunities": {"opportunities": "id", "stage_changes": "opportunity_id", "line_items": "opportunity_id",
-                      "activities": "opportunity_id", "leads": "converted_opportunity_id"},
-    "accounts": {"accounts": "id", "opportunities": "account_id", "activities": "account_id",
-                 "leads": "converted_account_id"},
-    "leads": {"leads": "id", "activities": "lead_id"},
+ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "opportunities": ("id", "account_id"),
+    "accounts": ("id",),
+    "leads": ("id", "converted_opportunity_id", "converted_account_id"),
+    "stage_changes": ("opportunity_id",),
+    "line_items": ("opportunity_id",),
 }
 CATEGORICAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "opportunities": ("pipeline", "stage", "forecast_category", "type"),
     "accounts": ("region",),
     "leads": ("status",),
-    "activities": ("kind", "outcome", "direction"),
     "stage_changes": ("stage",),
     "stages": ("pipeline", "stage", "forecast_category"),
 }
 PURGED_WITH_OPPORTUNITIES: tuple[str, ...] = ("line_items", "stage_changes")
+# Tables never held: read in batches by the facts that stream them, each reading a few columns once.
+READ_BY_STREAMING: tuple[str, ...] = ("activities",)
 
 
-# The code of an id that names no live record (deleted, or never read): still "an id", so a fact can tell
-# it from a missing one (an activity on an unknown account has no region; one without an account takes
-# its opportunity's), and it matches no record, as the text did.
-UNKNOWN_ID = "\x00unknown id"
-# Tables whose ids others refer to come first, each after the ones its own id columns name.
-ORDER: tuple[str, ...] = ("accounts", "opportunities", "leads")
+@dataclass(frozen=True)
+class PreparedInput:
+    """The input as facts read it (`ctx.dataset`): each table a frame of its declared columns, live and
+    encoded, except the streamed tables, lazy scans of their live rows (filter nothing more)."""
+
+    users: pl.DataFrame
+    accounts: pl.DataFrame
+    leads: pl.DataFrame
+    opportunities: pl.DataFrame
+    stage_changes: pl.DataFrame
+    stages: pl.DataFrame
+    activities: pl.LazyFrame
+    line_items: pl.DataFrame
+    quotas: pl.DataFrame
+    spend: pl.DataFrame
+    org_id: str = "org"
+
+    def tables(self) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "org_id"}
 
 
-def _live(frame: pl.DataFrame) -> pl.DataFrame:
-    if "deleted" not in frame.columns:
+def _live(frame: pl.LazyFrame) -> pl.LazyFrame:
+    if "deleted" not in frame.collect_schema().names():
         return frame
     return frame.filter(~pl.col("deleted").fill_null(False))
 
 
-def prepare(source: Source, columns: Mapping[str, Sequence[str]]) -> Dataset:
+def _encoded(table: str, frame: pl.LazyFrame) -> pl.LazyFrame:
+    present = set(frame.collect_schema().names())
+    wanted = (*ID_COLUMNS.get(table, ()), *CATEGORICAL_COLUMNS.get(table, ()))
+    return frame.with_columns(pl.col(c).cast(pl.Categorical) for c in wanted if c in present)
+
+
+def prepare(source: Source, columns: Mapping[str, Sequence[str]]) -> PreparedInput:
     """The input of one compute: each requested table collected once, pruned, live and encoded."""
     scans = source.scan(columns)
-    enums: dict[str, pl.Enum] = {}
     tables: dict[str, pl.DataFrame] = {}
+    streamed: dict[str, pl.LazyFrame] = {}
     gone: pl.Series | None = None
-    for table in sorted(scans, key=lambda t: ORDER.index(t) if t in ORDER else len(ORDER)):
-        frame = scans[table]
-        if table in PURGED_WITH_OPPORTUNITIES and gone is not None and not gone.is_empty():
-            frame = frame.filter(~pl.col("opportunity_id").is_in(gone.implode()).fill_null(False))
-        collected = _encoded(table, frame, enums).collect()
-        if table == "opportunities" and "id" in collected.columns:
-            gone = collected.filter(pl.col("deleted").fill_null(False))["id"]
-        collected = _live(collected)
-        if table in ID_COLUMNS and "id" in collected.columns:
-            # the ids of live records; encoded after their owner's rows are known, and stored as such
-            ids = collected["id"].drop_nulls().unique(maintain_order=True)
-            enums[table] = pl.Enum([*ids, UNKNOWN_ID])
-            collected = collected.with_columns(pl.col("id").cast(enums[table]))
-        tables[table] = collected
+    if "opportunities" in scans:
+        opportunities = _encoded("opportunities", scans["opportunities"]).collect()
+        if set(scans) & set(PURGED_WITH_OPPORTUNITIES):
+            gone = opportunities.filter(pl.col("deleted").fill_null(False))["id"]
+        tables["opportunities"] = opportunities.filter(~pl.col("deleted").fill_null(False))
+    for table, frame in scans.items():
+        if table in READ_BY_STREAMING:
+            streamed[table] = _live(frame)
+        elif table != "opportunities":
+            if table in PURGED_WITH_OPPORTUNITIES and gone is not None and not gone.is_empty():
+                frame = _encoded(table, frame).filter(~pl.col("opportunity_id").is_in(gone.implode()).fill_null(False))
+            tables[table] = _encoded(table, _live(frame)).collect()
     for table in TABLE_SCHEMAS:
         tables.setdefault(table, empty_frame(table))
-    return Dataset(org_id=source.org_id, **tables)
-
-
-def _encoded_id(column: str, enum: pl.Enum) -> pl.Expr:
-    """An id column as its owner's Enum; an id naming no live record is `UNKNOWN_ID`, not null."""
-    given = pl.col(column)
-    return pl.when(given.is_not_null()).then(
-        given.cast(enum, strict=False).fill_null(pl.lit(UNKNOWN_ID, dtype=enum))
-    ).alias(column)
-
-
-def _encoded(table: str, frame: pl.LazyFrame, enums: Mapping[str, pl.Enum]) -> pl.LazyFrame:
-    """Id columns of already-read owners as their Enums, low-cardinality text as Categorical."""
-    present = set(frame.collect_schema().names())
-    ids = [_encoded_id(by_table[table], enums[owner]) for owner, by_table in ID_COLUMNS.items()
-           if owner in enums and table in by_table and by_table[table] in present and owner != table]
-    text = [pl.col(c).cast(pl.Categorical) for c in CATEGORICAL_COLUMNS.get(table, ()) if c in present]
-    return frame.with_columns(*ids, *text)
+    activities = streamed.get("activities", empty_frame("activities").lazy())
+    return PreparedInput(org_id=source.org_id, activities=activities,
+                         **{t: f for t, f in tables.items() if t != "activities"})

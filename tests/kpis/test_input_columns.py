@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from kpi_engine import ColumnReader, Dataset, ParquetSource, compute, required_columns
-from kpi_engine.prepared_input import UNKNOWN_ID, prepare
+from kpi_engine.prepared_input import prepare
 from kpi_records import activity, at, dataset, opp, record, user, value_of
 
 AS_OF, SINCE = date(2024, 6, 30), date(2024, 1, 1)
@@ -83,11 +83,14 @@ def test_parquet_files_are_read_for_the_declared_columns(tmp_path: Path) -> None
 
 
 def test_ids_are_encoded_once_and_an_unknown_id_stays_an_id() -> None:
-    prepared = prepare(org(), required_columns(["bookings", "calls"]))
+    prepared = prepare(org(), required_columns(["bookings", "calls", "weighted_pipeline"]))
     opportunities, activities = prepared.opportunities, prepared.activities
-    assert isinstance(opportunities.schema["id"], pl.Enum)
-    assert opportunities["id"].to_list() == ["w1", "w2", "l1"]  # d1 deleted
-    # w2's account "gone" is no live account: an unknown id, not a missing one (null)
-    assert opportunities["account_id"].cast(pl.String).to_list() == ["a1", UNKNOWN_ID, None]
-    assert activities.schema["opportunity_id"] == opportunities.schema["id"]
-    assert activities.schema["kind"] == pl.Categorical()
+    assert opportunities.schema["id"] == pl.Categorical()
+    assert opportunities["id"].cast(pl.String).to_list() == ["w1", "w2", "l1"]  # d1 deleted
+    # w2's account "gone" is no live account: still an id of its own, not a missing one (null)
+    assert opportunities["account_id"].cast(pl.String).to_list() == ["a1", "gone", None]
+    assert prepared.stage_changes.schema["opportunity_id"] == pl.Categorical()
+    assert opportunities.schema["stage"] == pl.Categorical()
+    # activities are not held: a lazy scan of the live rows, streamed by the facts that read them
+    assert isinstance(activities, pl.LazyFrame)
+    assert activities.select(pl.len()).collect().item() == 2

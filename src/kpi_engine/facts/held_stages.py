@@ -55,19 +55,25 @@ def with_stage_definition(rows: pl.LazyFrame, stages: pl.LazyFrame, stage: str) 
 
 
 def stage_entries(ctx: ComputeContext) -> pl.LazyFrame:
-    """Per opportunity and local entry date its last entry that day: `opportunity`, `entered_date`,
-    `held_stage`, `is_latest` (no entry on a later day), sorted by `entered_date` for an as-of join."""
-    entered = ctx.local_date(pl.col("entered_at"))
+    """Stage entries (`opportunity`, `held_stage`, `entered_date`) sorted by entry time, for an as-of
+    join on the local entry date: of several entries on one day the join takes the last (polars' backward
+    join picks the last of equal keys), the stage held at the end of that day."""
     return (
         ctx.dataset.stage_changes.lazy()
         .filter(pl.col("entered_at").is_not_null())
-        .select(pl.col("opportunity_id").alias("opportunity"), pl.col("stage").alias("held_stage"), "entered_at",
-                entered.alias("entered_date"))
-        .sort("opportunity", "entered_at")
-        .unique(["opportunity", "entered_date"], keep="last", maintain_order=True)
-        .with_columns((pl.col("entered_date") == pl.col("entered_date").max().over("opportunity")).alias("is_latest"))
-        .drop("entered_at")
-        .sort("entered_date")
+        .sort("entered_at")
+        .select(pl.col("opportunity_id").alias("opportunity"), pl.col("stage").alias("held_stage"),
+                ctx.local_date(pl.col("entered_at")).alias("entered_date"))
+    )
+
+
+def latest_entry_dates(ctx: ComputeContext) -> pl.LazyFrame:
+    """Each opportunity's latest local entry date (`opportunity`, `latest_date`): a stage held on a day
+    is still the current one when it was entered on that latest day."""
+    return (
+        ctx.dataset.stage_changes.lazy()
+        .group_by(pl.col("opportunity_id").alias("opportunity"))
+        .agg(ctx.local_date(pl.col("entered_at")).max().alias("latest_date"))
     )
 
 
@@ -77,9 +83,9 @@ def with_held_stage(rows: pl.LazyFrame, ctx: ComputeContext) -> pl.LazyFrame:
     held = rows.sort("period_end_day").join_asof(
         stage_entries(ctx), left_on="period_end_day", right_on="entered_date", by="opportunity", strategy="backward",
         check_sortedness=False,  # both sorted on the date above, so within each opportunity too
-    )
+    ).join(latest_entry_dates(ctx), on="opportunity", how="left")
     current = pl.col("entered_date").is_null() | (
-        pl.col("is_latest") & (pl.col("held_stage") == pl.col("stage"))
+        (pl.col("entered_date") == pl.col("latest_date")) & (pl.col("held_stage") == pl.col("stage"))
     ).fill_null(False)
     stages = ctx.dataset.stages.lazy()
     return (
@@ -95,5 +101,5 @@ def with_held_stage(rows: pl.LazyFrame, ctx: ComputeContext) -> pl.LazyFrame:
             .otherwise(pl.coalesce("stage_category", "forecast_category"))
             .alias("held_category"),
         )
-        .drop("entered_date", "is_latest", "stage_probability", "stage_category")
+        .drop("entered_date", "latest_date", "stage_probability", "stage_category")
     )

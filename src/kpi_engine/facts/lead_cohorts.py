@@ -42,17 +42,21 @@ def _local_day(instant: pl.Expr, time_zone: str) -> pl.Expr:
     return instant.dt.convert_time_zone(time_zone).dt.date()
 
 
-def _live(frame: pl.DataFrame) -> pl.LazyFrame:
+def _live(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     return frame.lazy().filter(~pl.col("deleted").fill_null(False))
 
 
-def first_activities(activities: pl.DataFrame, time_zone: str, as_of: date) -> pl.LazyFrame:
-    """The first activity time per lead, over live activities of any kind held by the run (local date)."""
+def first_activities(
+    activities: pl.DataFrame | pl.LazyFrame, time_zone: str, as_of: date, lead_ids: pl.DataType
+) -> pl.LazyFrame:
+    """The first activity time per lead, over live activities of any kind held by the run (local date);
+    `lead_id` of the leads' id type (the activities are streamed with their ids as text)."""
     return (
         _live(activities)
         .filter(pl.col("lead_id").is_not_null() & (_local_day(pl.col("occurred_at"), time_zone) <= as_of))
         .group_by("lead_id")
         .agg(pl.col("occurred_at").min().alias("first_activity_at"))
+        .with_columns(pl.col("lead_id").cast(lead_ids, strict=False))
     )
 
 
@@ -69,7 +73,7 @@ def won_opportunities(opportunities: pl.DataFrame, as_of: date) -> pl.LazyFrame:
 
 def lead_cohorts(
     leads: pl.DataFrame,
-    activities: pl.DataFrame,
+    activities: pl.DataFrame | pl.LazyFrame,
     opportunities: pl.DataFrame,
     accounts: pl.DataFrame,
     users: pl.DataFrame,
@@ -97,7 +101,8 @@ def lead_cohorts(
         .join(won_opportunities(opportunities, as_of), on="converted_opportunity_id", how="left")
         .join(regions, on="converted_account_id", how="left")
         .join(teams, on="owner_id", how="left")
-        .join(first_activities(activities, config.time_zone, as_of), left_on="id", right_on="lead_id", how="left")
+        .join(first_activities(activities, config.time_zone, as_of, leads.collect_schema()["id"]),
+              left_on="id", right_on="lead_id", how="left")
         .select(
             "period_start",
             pl.col("id").alias("lead"),
