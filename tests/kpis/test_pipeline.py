@@ -256,3 +256,20 @@ def test_stages_without_a_category_leave_the_deal_s_own() -> None:
     out = values(dataset(users=[user("u1")], opportunities=[deal], stage_changes=changes, stages=STAGES))
     assert value_of(out, "weighted_pipeline", Q1) == pytest.approx(400)
     assert value_of(out, "commit_pipeline", Q1) == 1000
+
+
+def test_of_two_entries_on_the_period_s_last_day_the_later_is_held() -> None:
+    # t entered prospecting Jan 5, then proposal at 09:00 and prospecting again at 17:00 on Mar 31 (the
+    # last day of Q1); it is open now in proposal (entered Apr 2) with its own 0.5. At the end of Mar 31 it
+    # held prospecting (the day's last entry), not its current stage: prospecting's 0.1 -> 100 × 0.1 = 10.
+    deal = opp("t", created="2024-01-05", amount=100.0, stage="proposal", probability=0.5)
+    changes = [  # listed out of time order: the history is ordered by entered_at, not as it comes
+        record("t3", opportunity_id="t", stage="prospecting", entered_at=at("2024-03-31", 17)),
+        record("t4", opportunity_id="t", stage="proposal", entered_at=at("2024-04-02")),
+        record("t2", opportunity_id="t", stage="proposal", entered_at=at("2024-03-31", 9)),
+        record("t1", opportunity_id="t", stage="prospecting", entered_at=at("2024-01-05")),
+    ]
+    out = values(dataset(users=[user("u1")], opportunities=[deal], stage_changes=changes, stages=STAGES))
+    assert value_of(out, "weighted_pipeline", Q1) == pytest.approx(10)
+    # Jun 30: proposal since Apr 2, its latest entry and its current stage: its own 0.5 -> 50
+    assert value_of(out, "weighted_pipeline", Q2) == pytest.approx(50)
