@@ -1,4 +1,5 @@
-"""Time `crm-kpi compute --input DIR` end to end on the generator's JSON Lines: load, validate, compute, print.
+"""Time `crm-kpi compute --input DIR` end to end on the generator's JSON Lines: load, validate, compute,
+print.
 
     PYTHONPATH=src python bench/compute_cli.py --opportunities 100000
 
@@ -41,7 +42,16 @@ def main() -> None:
     directory = org_directory(args.cache_dir, args.opportunities)
     records = sum(sum(1 for _ in path.open("rb")) for path in directory.glob("*.jsonl"))
     output = directory.parent / f"kpis-{args.opportunities}.jsonl"
-    command = [sys.executable, "-m", "sync", "compute", "--input", str(directory), "--as-of", AS_OF.isoformat()]
+    command = [
+        sys.executable,
+        "-m",
+        "sync",
+        "compute",
+        "--input",
+        str(directory),
+        "--as-of",
+        AS_OF.isoformat(),
+    ]
     started = time.perf_counter()
     with output.open("wb") as sink:
         subprocess.run(command, stdout=sink, check=True)
@@ -52,9 +62,11 @@ def main() -> None:
 
     with_value = set(values.filter(pl.col("value").is_not_null())["kpi"].unique())
     missing = sorted(k for k, entry in CATALOG.items() if not entry.hidden and k not in with_value)
-    print(f"opportunities={args.opportunities:,} input_records={records:,} values={values.height:,} "
-          f"seconds={seconds:.1f} records_per_second={records / seconds:,.0f} peak_rss={peak_mib:,.0f}MiB "
-          f"kpis_without_value={missing or 'none'}")
+    print(
+        f"opportunities={args.opportunities:,} input_records={records:,} values={values.height:,} "
+        f"seconds={seconds:.1f} records_per_second={records / seconds:,.0f} peak_rss={peak_mib:,.0f}MiB "
+        f"kpis_without_value={missing or 'none'}"
+    )
 
 
 if __name__ == "__main__":

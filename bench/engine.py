@@ -82,7 +82,9 @@ def run(directory: Path, wanted: list[str] | None, whole_tables: bool = False) -
     started, cpu_started = time.perf_counter(), time.process_time()
     source: Dataset | Source = ParquetSource(directory)
     if whole_tables:
-        source = Dataset.from_frames(**{p.stem: pl.read_parquet(p) for p in sorted(directory.glob("*.parquet"))})
+        source = Dataset.from_frames(
+            **{p.stem: pl.read_parquet(p) for p in sorted(directory.glob("*.parquet"))}
+        )
         gc.collect()
         input_mib = _status_mib("VmRSS")
     values = compute(source, KpiConfig(), grain="quarter", as_of=AS_OF, since=SINCE, kpis=wanted)
@@ -90,19 +92,24 @@ def run(directory: Path, wanted: list[str] | None, whole_tables: bool = False) -
     peak_mib = _status_mib("VmHWM")
     held = f" whole tables held={input_mib:,.0f}MiB" if whole_tables else ""
     return (
-        f"kpis={values['kpi'].n_unique()} values={values.height:,} read+compute={seconds:.1f}s (cpu {cpu_seconds:.1f}s) "
+        f"kpis={values['kpi'].n_unique()} values={values.height:,} "
+        f"read+compute={seconds:.1f}s (cpu {cpu_seconds:.1f}s) "
         f"peak_rss={peak_mib:,.0f}MiB{held} load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--opportunities", type=int, default=100_000, help="N (activities are 10N)")
     parser.add_argument("--seed", type=int, default=0, help="the generator's seed")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where the Parquet org is kept")
     parser.add_argument("--kpis", help="comma-separated KPI ids (default: every visible KPI)")
     parser.add_argument("--section", action="append", help="a catalog section, e.g. Leads (repeatable)")
-    parser.add_argument("--whole-tables", action="store_true", help="read every table whole first (the old way)")
+    parser.add_argument(
+        "--whole-tables", action="store_true", help="read every table whole first (the old way)"
+    )
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     directory = cache_dir(args.cache_dir, args.opportunities, args.seed)
@@ -112,8 +119,17 @@ def main() -> None:
     wanted = _wanted(args.kpis, args.section)
     if not directory.exists():
         started = time.perf_counter()
-        child = [sys.executable, __file__, "--generate-only", "--opportunities", str(args.opportunities),
-                 "--seed", str(args.seed), "--cache-dir", str(args.cache_dir)]
+        child = [
+            sys.executable,
+            __file__,
+            "--generate-only",
+            "--opportunities",
+            str(args.opportunities),
+            "--seed",
+            str(args.seed),
+            "--cache-dir",
+            str(args.cache_dir),
+        ]
         subprocess.run(child, check=True)  # its peak memory is the generator's, not ours
         print(f"generated and cached {directory} in {time.perf_counter() - started:.1f}s")
     print(run(directory, wanted, args.whole_tables))

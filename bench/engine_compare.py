@@ -45,7 +45,9 @@ def differences(before: pl.DataFrame, after: pl.DataFrame, rel: float) -> pl.Dat
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--opportunities", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
@@ -66,8 +68,11 @@ def main() -> None:
         before = pl.read_parquet(args.against).filter(~pl.col("kpi").is_in(excepted))
         after = values.filter(~pl.col("kpi").is_in(excepted))
         bad = differences(before, after, args.rel)
-        print(f"compared {before.height:,} values of {before['kpi'].n_unique()} KPIs "
-              f"(left out: {', '.join(excepted) or 'none'}): {bad.height} differ by more than {args.rel:g} relative")
+        print(
+            f"compared {before.height:,} values of {before['kpi'].n_unique()} KPIs "
+            f"(left out: {', '.join(excepted) or 'none'}): "
+            f"{bad.height} differ by more than {args.rel:g} relative"
+        )
         if bad.height:
             with pl.Config(tbl_rows=20, tbl_cols=20, tbl_width_chars=200):
                 print(bad.group_by("kpi").len().sort("len", descending=True))

@@ -15,7 +15,8 @@ from pathlib import Path
 KPIS: tuple[str, ...] = (
     "deals_won", "deals_lost", "bookings", "win_rate", "average_deal_size",
     "new_opportunities", "pipeline_count", "pipeline_value", "weighted_pipeline", "commit_pipeline",
-    "activities", "calls", "meetings", "call_connect_rate", "new_leads", "lead_conversion_rate", "mrr", "customers",
+    "activities", "calls", "meetings", "call_connect_rate", "new_leads", "lead_conversion_rate",
+    "mrr", "customers",
 )
 RECURRING = ("new_business", "renewal", "expansion")
 
@@ -24,7 +25,8 @@ def query(directory: Path, since: date, as_of: date, org_id: str = "org") -> str
     """One query giving (kpi, scope, scope_id, period_start, value) for the quarters since .. as_of."""
 
     def table(name: str) -> str:
-        return f"(SELECT * FROM read_parquet('{directory / (name + '.parquet')}') WHERE NOT coalesce(deleted, false))"
+        path = directory / f"{name}.parquet"
+        return f"(SELECT * FROM read_parquet('{path}') WHERE NOT coalesce(deleted, false))"
 
     # Quarters holding since .. as_of: start, and the last day (state at period end is read on it).
     quarter = f"date_trunc('quarter', DATE '{since}')"
@@ -42,7 +44,8 @@ closed AS (
 ),
 outcomes AS (
     SELECT p, rep, grouping(rep) AS g, count(*) FILTER (is_won) AS won, count(*) FILTER (NOT is_won) AS lost,
-           coalesce(sum(amount) FILTER (is_won), 0) AS bookings, count(amount) FILTER (is_won) AS won_with_amount,
+           coalesce(sum(amount) FILTER (is_won), 0) AS bookings,
+           count(amount) FILTER (is_won) AS won_with_amount,
            count(*) AS closed
     FROM closed GROUP BY GROUPING SETS ((p), (p, rep))
 ),
@@ -54,7 +57,8 @@ created AS (
 ),
 -- Open at each period end e: created by e and (open now, or closed after e); open-now omitted left out.
 open_at_end AS (
-    SELECT o.id, o.owner_id AS rep, o.amount, o.pipeline, o.stage, o.probability, o.forecast_category, q.p, q.e
+    SELECT o.id, o.owner_id AS rep, o.amount, o.pipeline, o.stage, o.probability, o.forecast_category,
+           q.p, q.e
     FROM opps o JOIN periods q ON o.created_date <= q.e AND (NOT o.is_closed OR o.close_date > q.e)
     WHERE o.created_date <= DATE '{as_of}'
       AND NOT (NOT o.is_closed AND coalesce(o.forecast_category = 'omitted', false))
@@ -77,13 +81,16 @@ stage_defs AS (
 ),
 held_odds AS (
     SELECT h.p, h.rep, h.amount,
-           CASE WHEN h.current THEN coalesce(h.probability, s.sp) ELSE coalesce(s.sp, h.probability) END AS prob,
-           CASE WHEN h.current THEN h.forecast_category ELSE coalesce(s.sc, h.forecast_category) END AS category
+           CASE WHEN h.current THEN coalesce(h.probability, s.sp)
+                ELSE coalesce(s.sp, h.probability) END AS prob,
+           CASE WHEN h.current THEN h.forecast_category
+                ELSE coalesce(s.sc, h.forecast_category) END AS category
     FROM held h LEFT JOIN stage_defs s
       ON s.pipeline = h.pipeline AND s.stage = CASE WHEN h.current THEN h.stage ELSE h.held_stage END
 ),
 pipeline AS (
-    SELECT p, rep, grouping(rep) AS g, count(*) AS n, coalesce(sum(amount), 0) AS value, coalesce(sum(amount * prob), 0) AS weighted,
+    SELECT p, rep, grouping(rep) AS g, count(*) AS n, coalesce(sum(amount), 0) AS value,
+           coalesce(sum(amount * prob), 0) AS weighted,
            coalesce(sum(amount) FILTER (category = 'commit'), 0) AS commit
     FROM held_odds GROUP BY GROUPING SETS ((p), (p, rep))
 ),
@@ -95,7 +102,8 @@ acts AS (
     WHERE occurred_at::DATE <= DATE '{as_of}' AND occurred_at::DATE >= {quarter}
 ),
 activity AS (
-    SELECT p, rep, grouping(rep) AS g, count(*) FILTER (done AND kind <> 'note') AS activities, count(*) FILTER (kind = 'call') AS calls,
+    SELECT p, rep, grouping(rep) AS g, count(*) FILTER (done AND kind <> 'note') AS activities,
+           count(*) FILTER (kind = 'call') AS calls,
            count(*) FILTER (kind = 'meeting' AND done) AS meetings,
            count(*) FILTER (kind = 'call' AND outcome = 'connected') AS connected,
            count(*) FILTER (kind = 'call' AND outcome IS NOT NULL) AS known_outcome
@@ -143,11 +151,13 @@ long AS (
     UNION ALL SELECT p, rep, g, 'call_connect_rate',
         CASE WHEN known_outcome > 0 THEN connected / known_outcome END FROM activity
     UNION ALL SELECT p, rep, g, 'new_leads', n FROM lead_cohorts
-    UNION ALL SELECT p, rep, g, 'lead_conversion_rate', CASE WHEN n > 0 THEN converted / n END FROM lead_cohorts
+    UNION ALL SELECT p, rep, g, 'lead_conversion_rate',
+        CASE WHEN n > 0 THEN converted / n END FROM lead_cohorts
     UNION ALL SELECT p, rep, g, 'mrr', mrr FROM revenue
     UNION ALL SELECT p, rep, g, 'customers', customers FROM revenue
 )
-SELECT kpi, CASE WHEN g = 1 THEN 'org' ELSE 'rep' END AS scope, CASE WHEN g = 1 THEN '{org_id}' ELSE rep END AS scope_id,
+SELECT kpi, CASE WHEN g = 1 THEN 'org' ELSE 'rep' END AS scope,
+       CASE WHEN g = 1 THEN '{org_id}' ELSE rep END AS scope_id,
        p AS period_start, value
 FROM long WHERE p IN (SELECT p FROM periods) AND (g = 1 OR rep IS NOT NULL)
 """

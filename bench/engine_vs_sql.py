@@ -48,13 +48,16 @@ def run_engine(directory: Path, out: Path, whole_tables: bool) -> dict[str, floa
 
     started = time.perf_counter()
     if whole_tables:  # how the engine was used before it read its columns itself
-        source = Dataset.from_frames(**{p.stem: pl.read_parquet(p) for p in sorted(directory.glob("*.parquet"))})
+        source = Dataset.from_frames(
+            **{p.stem: pl.read_parquet(p) for p in sorted(directory.glob("*.parquet"))}
+        )
     else:
         from kpi_engine import ParquetSource
 
         source = ParquetSource(directory)
-    values = compute(source, KpiConfig(), grain="quarter", as_of=AS_OF, since=SINCE, kpis=list(KPIS),
-                     scopes=["org", "rep"])
+    values = compute(
+        source, KpiConfig(), grain="quarter", as_of=AS_OF, since=SINCE, kpis=list(KPIS), scopes=["org", "rep"]
+    )
     seconds = time.perf_counter() - started
     values.select(*KEY, "value").write_parquet(out)
     return {"seconds": seconds, "peak_mib": _peak_mib()}
@@ -77,12 +80,19 @@ def compare(engine: pl.DataFrame, sql: pl.DataFrame, skip: tuple[str, ...] = ())
     sql = sql.filter(~pl.col("kpi").is_in(skip)).with_columns(pl.col("period_start").cast(pl.Date))
     joined = sql.join(engine, on=KEY, how="left", suffix="_engine")
     a, b = pl.col("value"), pl.col("value_engine")
-    off = (a.is_null() != b.is_null()) | ((a - b).abs() > 1e-9 * pl.max_horizontal(a.abs(), b.abs())).fill_null(False)
-    problems = [f"{r['kpi']} {r['scope']}={r['scope_id']} {r['period_start']}: sql {r['value']} engine "
-                f"{r['value_engine']}" for r in joined.filter(off).head(10).iter_rows(named=True)]
+    off = (a.is_null() != b.is_null()) | (
+        (a - b).abs() > 1e-9 * pl.max_horizontal(a.abs(), b.abs())
+    ).fill_null(False)
+    problems = [
+        f"{r['kpi']} {r['scope']}={r['scope_id']} {r['period_start']}: sql {r['value']} engine "
+        f"{r['value_engine']}"
+        for r in joined.filter(off).head(10).iter_rows(named=True)
+    ]
     extra = engine.join(sql, on=KEY, how="anti").filter(pl.col("value").fill_null(0) != 0)
-    problems += [f"{r['kpi']} {r['scope']}={r['scope_id']} {r['period_start']}: engine {r['value']}, no SQL row"
-                 for r in extra.head(10).iter_rows(named=True)]
+    problems += [
+        f"{r['kpi']} {r['scope']}={r['scope_id']} {r['period_start']}: engine {r['value']}, no SQL row"
+        for r in extra.head(10).iter_rows(named=True)
+    ]
     return problems
 
 
@@ -96,20 +106,26 @@ def child(kind: str, directory: Path, out: Path, src: Path | None) -> dict[str, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--opportunities", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--before-src", type=Path, help="also run the engine of this src directory (whole tables)")
+    parser.add_argument(
+        "--before-src", type=Path, help="also run the engine of this src directory (whole tables)"
+    )
     parser.add_argument("--run", choices=["engine", "engine-whole", "sql"], help=argparse.SUPPRESS)
     parser.add_argument("--directory", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
-        runs = {"engine": lambda: run_engine(args.directory, args.out, False),
-                "engine-whole": lambda: run_engine(args.directory, args.out, True),
-                "sql": lambda: run_sql(args.directory, args.out)}
+        runs = {
+            "engine": lambda: run_engine(args.directory, args.out, False),
+            "engine-whole": lambda: run_engine(args.directory, args.out, True),
+            "sql": lambda: run_sql(args.directory, args.out),
+        }
         print(json.dumps(runs[args.run]()))
         return
 
@@ -122,26 +138,42 @@ def main() -> None:
     if args.before_src:
         kinds.append(("engine before", "engine-whole", args.before_src))
     results: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in kinds}
-    print(f"opportunities={args.opportunities:,} kpis={len(KPIS)} scopes=org,rep quarters=8 "
-          f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"opportunities={args.opportunities:,} kpis={len(KPIS)} scopes=org,rep quarters=8 "
+        f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     for round_ in range(args.rounds):
         for name, kind, src in kinds:
             measured = child(kind, directory, outputs / f"{kind}.parquet", src)
             results[name].append(measured)
-            print(f"round {round_ + 1} {name:>13}: {measured['seconds']:6.2f} s  peak {measured['peak_mib']:7,.0f} MiB")
+            print(
+                f"round {round_ + 1} {name:>13}: {measured['seconds']:6.2f} s  "
+                f"peak {measured['peak_mib']:7,.0f} MiB"
+            )
     sql_values = pl.read_parquet(outputs / "sql.parquet")
     problems = compare(pl.read_parquet(outputs / "engine.parquet"), sql_values)
-    print(f"values: {sql_values.height:,} SQL rows; " + ("all equal" if not problems else f"DIFFER: {problems}"))
+    print(
+        f"values: {sql_values.height:,} SQL rows; " + ("all equal" if not problems else f"DIFFER: {problems}")
+    )
     if args.before_src:
         before = compare(pl.read_parquet(outputs / "engine-whole.parquet"), sql_values, CHANGED_DEFINITIONS)
-        print("engine before, other than " + ", ".join(CHANGED_DEFINITIONS) + ": "
-              + ("all equal" if not before else f"DIFFER: {before}"))
-    medians = {name: {k: statistics.median(r[k] for r in runs) for k in ("seconds", "peak_mib")}
-               for name, runs in results.items()}
+        print(
+            "engine before, other than "
+            + ", ".join(CHANGED_DEFINITIONS)
+            + ": "
+            + ("all equal" if not before else f"DIFFER: {before}")
+        )
+    medians = {
+        name: {k: statistics.median(r[k] for r in runs) for k in ("seconds", "peak_mib")}
+        for name, runs in results.items()
+    }
     sql = medians["sql"]
     for name, m in medians.items():
-        print(f"median {name:>13}: {m['seconds']:6.2f} s  peak {m['peak_mib']:7,.0f} MiB  "
-              f"time {m['seconds'] / sql['seconds']:.2f}x  memory {m['peak_mib'] / sql['peak_mib']:.2f}x DuckDB's")
+        print(
+            f"median {name:>13}: {m['seconds']:6.2f} s  peak {m['peak_mib']:7,.0f} MiB  "
+            f"time {m['seconds'] / sql['seconds']:.2f}x  "
+            f"memory {m['peak_mib'] / sql['peak_mib']:.2f}x DuckDB's"
+        )
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if problems:
         raise SystemExit(1)

@@ -1,6 +1,6 @@
 """Time the org generator: seconds and peak RSS for an org of N opportunities (10N activities).
 
-    PYTHONPATH=src python bench/generator.py --opportunities 1000000
+PYTHONPATH=src python bench/generator.py --opportunities 1000000
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    org = generate_org(OrgSpec(opportunities=args.opportunities), seed=args.seed, as_of=date(2025, 6, 30),
-                       source=args.source)
+    org = generate_org(
+        OrgSpec(opportunities=args.opportunities), seed=args.seed, as_of=date(2025, 6, 30), source=args.source
+    )
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     rows = {name: frame.height for name, frame in org.tables.items()}

@@ -34,8 +34,10 @@ from sandbox.generator import generate_org
 from sandbox.generator.spec import resolve_spec
 from sandbox.runtime import RunningSandbox, Sandbox
 
-SF_QUERY = ("SELECT Id, Name, StageName, Amount, CurrencyIsoCode, CloseDate, OwnerId, AccountId, "
-            "SystemModstamp FROM Opportunity")
+SF_QUERY = (
+    "SELECT Id, Name, StageName, Amount, CurrencyIsoCode, CloseDate, OwnerId, AccountId, "
+    "SystemModstamp FROM Opportunity"
+)
 HS_PROPERTIES = "dealname,dealstage,pipeline,amount,deal_currency_code,closedate,hubspot_owner_id"
 
 
@@ -96,9 +98,10 @@ def read_all(crm: str, base_url: str, token: str, ca_file: str, passes: int = 1)
 def measure(running: RunningSandbox, crm: str, clients: int, passes: int = 1) -> Result:
     target = (crm, running.base_url, running.token, running.ca_file, passes)
     with ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(read_all, *zip(*[target] * clients)))  # warm-up: processes, connections, caches
+        # warm-up: processes, connections, caches
+        list(pool.map(read_all, *zip(*[target] * clients, strict=True)))
         started = time.perf_counter()
-        totals = list(pool.map(read_all, *zip(*[target] * clients)))
+        totals = list(pool.map(read_all, *zip(*[target] * clients, strict=True)))
         seconds = time.perf_counter() - started
     return Result(crm, clients, sum(p for p, _ in totals), sum(r for _, r in totals), seconds)
 
@@ -113,25 +116,36 @@ def memory_mb() -> tuple[float, float]:
 def watch_memory(limit_gb: float, started: float) -> None:
     """Stop the process (exit 3) when its resident memory passes `limit_gb`, saying how far it got: a large
     org can need more memory than the machine has, and the machine is shared."""
+
     def watch() -> None:
         while True:
             resident, _ = memory_mb()
             if resident > limit_gb * 1024:
-                print(f"stopped: RSS {resident:,.0f} MB passed --max-rss-gb {limit_gb} "
-                      f"{time.perf_counter() - started:.1f} s into rendering", flush=True)
+                print(
+                    f"stopped: RSS {resident:,.0f} MB passed --max-rss-gb {limit_gb} "
+                    f"{time.perf_counter() - started:.1f} s into rendering",
+                    flush=True,
+                )
                 os._exit(3)
             time.sleep(0.2)
+
     threading.Thread(target=watch, daemon=True).start()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--crm", choices=[*PAGERS, "both"], default="both")
     parser.add_argument("--size", default="small", help="generated org size (tiny, small, medium, large)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--clients", type=int, action="append", help="parallel readers (repeatable); default 1")
+    parser.add_argument(
+        "--clients", type=int, action="append", help="parallel readers (repeatable); default 1"
+    )
     parser.add_argument("--activities", type=int, help="override the size's activity count")
-    parser.add_argument("--passes", type=int, default=1, help="times each reader reads the whole list (timed)")
+    parser.add_argument(
+        "--passes", type=int, default=1, help="times each reader reads the whole list (timed)"
+    )
     parser.add_argument("--max-rss-gb", type=float, help="stop (exit 3) when resident memory passes this")
     args = parser.parse_args()
     crms = list(PAGERS) if args.crm == "both" else [args.crm]
@@ -141,20 +155,27 @@ def main() -> None:
         if args.activities is not None:
             size = replace(size, activities=args.activities)
         org = generate_org(size=size, seed=args.seed, source=crm)  # ids in the CRM's own shape
-        print(f"{crm}: org size={args.size} ({size.opportunities:,} opportunities, {size.activities:,} activities) "
-              f"seed={args.seed} generated in {time.perf_counter() - started:.1f} s")
+        print(
+            f"{crm}: org size={args.size} ({size.opportunities:,} opportunities, "
+            f"{size.activities:,} activities) "
+            f"seed={args.seed} generated in {time.perf_counter() - started:.1f} s"
+        )
         started = time.perf_counter()
         if args.max_rss_gb:
             watch_memory(args.max_rss_gb, started)
         with Sandbox(crm=crm, org=org, limits="burst=none", instance=f"bench-{crm}") as running:
             resident, peak = memory_mb()
-            print(f"{crm}: rendered and started in {time.perf_counter() - started:.1f} s, "
-                  f"RSS {resident:,.0f} MB (peak so far {peak:,.0f} MB)")
+            print(
+                f"{crm}: rendered and started in {time.perf_counter() - started:.1f} s, "
+                f"RSS {resident:,.0f} MB (peak so far {peak:,.0f} MB)"
+            )
             for clients in args.clients or [1]:
                 result = measure(running, crm, clients, args.passes)
-                print(f"{crm:<10} clients={clients:<2} pages={result.pages:<6} records={result.records:<8} "
-                      f"{result.seconds:6.2f} s  {result.pages / result.seconds:8.1f} pages/s  "
-                      f"{result.records / result.seconds:10.0f} records/s")
+                print(
+                    f"{crm:<10} clients={clients:<2} pages={result.pages:<6} records={result.records:<8} "
+                    f"{result.seconds:6.2f} s  {result.pages / result.seconds:8.1f} pages/s  "
+                    f"{result.records / result.seconds:10.0f} records/s"
+                )
         del org, running
         gc.collect()
 

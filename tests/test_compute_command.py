@@ -8,19 +8,36 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sync.cli import _register_commands, app
+from sync.cli import app
 
-_register_commands()
 runner = CliRunner()
 
 USERS = [{"source": "hubspot", "id": "u1", "modified_at": "2024-01-01T00:00:00Z", "name": "Ann", "team": "A"}]
 OPPS = [
-    {"source": "hubspot", "id": "o1", "modified_at": "2024-01-01T00:00:00Z", "owner_id": "u1", "stage": "won",
-     "created_at": "2024-01-05T00:00:00Z", "close_date": "2024-02-01", "is_closed": True, "is_won": True,
-     "amount": 100.0},
-    {"source": "hubspot", "id": "o2", "modified_at": "2024-01-01T00:00:00Z", "owner_id": "u1", "stage": "lost",
-     "created_at": "2024-01-05T00:00:00Z", "close_date": "2024-02-03", "is_closed": True, "is_won": False,
-     "amount": 300.0},
+    {
+        "source": "hubspot",
+        "id": "o1",
+        "modified_at": "2024-01-01T00:00:00Z",
+        "owner_id": "u1",
+        "stage": "won",
+        "created_at": "2024-01-05T00:00:00Z",
+        "close_date": "2024-02-01",
+        "is_closed": True,
+        "is_won": True,
+        "amount": 100.0,
+    },
+    {
+        "source": "hubspot",
+        "id": "o2",
+        "modified_at": "2024-01-01T00:00:00Z",
+        "owner_id": "u1",
+        "stage": "lost",
+        "created_at": "2024-01-05T00:00:00Z",
+        "close_date": "2024-02-03",
+        "is_closed": True,
+        "is_won": False,
+        "amount": 300.0,
+    },
 ]
 
 
@@ -33,9 +50,26 @@ def input_dir(tmp_path: Path) -> Path:
 
 
 def test_compute_prints_json_lines(input_dir: Path) -> None:
-    result = runner.invoke(app, ["compute", "--input", str(input_dir), "--as-of", "2024-03-31", "--kpi", "win_rate",
-                                 "--kpi", "bookings", "--scope", "org"])
-    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app,
+        [
+            "compute",
+            "--input",
+            str(input_dir),
+            "--as-of",
+            "2024-03-31",
+            "--kpi",
+            "win_rate",
+            "--kpi",
+            "bookings",
+            "--scope",
+            "org",
+            "--max-quarantined",
+            "0.5",
+        ],
+    )
+    # one of three opportunity lines quarantined (33%, allowed here): the values print, exit 3 (partial)
+    assert result.exit_code == 3, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     by_kpi = {r["kpi"]: r for r in rows}
     assert set(by_kpi) == {"win_rate", "bookings"}
@@ -45,14 +79,32 @@ def test_compute_prints_json_lines(input_dir: Path) -> None:
     assert by_kpi["bookings"]["value"] == 100
     assert by_kpi["bookings"]["period_start"] == "2024-01-01"
     assert by_kpi["bookings"]["scope_id"] == "hubspot"  # org id = the source instance
-    assert "1 record(s) quarantined" in result.stderr
+    assert "1 record(s) quarantined and left out (1 in opportunities.jsonl)" in result.stderr
     assert "opportunities.jsonl:3" in result.stderr
 
 
 def test_compute_table_and_month_grain(input_dir: Path) -> None:
-    result = runner.invoke(app, ["compute", "--input", str(input_dir), "--as-of", "2024-03-31", "--grain", "month",
-                                 "--format", "table", "--kpi", "deals_won", "--scope", "org"])
-    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app,
+        [
+            "compute",
+            "--input",
+            str(input_dir),
+            "--as-of",
+            "2024-03-31",
+            "--grain",
+            "month",
+            "--format",
+            "table",
+            "--kpi",
+            "deals_won",
+            "--scope",
+            "org",
+            "--max-quarantined",
+            "1",
+        ],
+    )
+    assert result.exit_code == 3, result.output
     assert "2024-02-01" in result.stdout and "deals_won" in result.stdout
 
 

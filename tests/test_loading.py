@@ -84,9 +84,17 @@ def test_deleted_records_are_kept(tmp_path: Path) -> None:
 
 def test_values_are_normalised_in_the_frames(tmp_path: Path) -> None:
     deal = {
-        "source": "hubspot", "id": "d1", "modified_at": "1709287200000", "stage": "won",
-        "created_at": "2024-03-01T12:00:00+02:00", "close_date": "2024-03-05", "is_closed": True, "is_won": True,
-        "amount": "1,200.50", "probability": 100, "forecast_category": "Closed",
+        "source": "hubspot",
+        "id": "d1",
+        "modified_at": "1709287200000",
+        "stage": "won",
+        "created_at": "2024-03-01T12:00:00+02:00",
+        "close_date": "2024-03-05",
+        "is_closed": True,
+        "is_won": True,
+        "amount": "1,200.50",
+        "probability": 100,
+        "forecast_category": "Closed",
     }
     write_jsonl(tmp_path / "opportunities.jsonl", deal)
     row = load_dataset(tmp_path).dataset.opportunities.row(0, named=True)
@@ -101,22 +109,44 @@ def test_org_id_is_the_single_source_else_org(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "users.jsonl", user("u1"))
     assert load_dataset(tmp_path).dataset.org_id == "salesforce"
     assert load_dataset(tmp_path, org_id="acme").dataset.org_id == "acme"
-    write_jsonl(tmp_path / "accounts.jsonl", {"source": "hubspot", "id": "c1", "modified_at": 0, "name": "C",
-                                               "created_at": "2024-01-01T00:00:00Z"})
+    write_jsonl(
+        tmp_path / "accounts.jsonl",
+        {
+            "source": "hubspot",
+            "id": "c1",
+            "modified_at": 0,
+            "name": "C",
+            "created_at": "2024-01-01T00:00:00Z",
+        },
+    )
     assert load_dataset(tmp_path).dataset.org_id == "org"
 
 
 def test_leads_written_with_source_as_lead_source_take_the_crm_of_the_other_files(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "users.jsonl", user("u1"))
-    write_jsonl(tmp_path / "leads.jsonl", {"source": "Web", "id": "l1", "modified_at": "2024-01-01T00:00:00Z",
-                                           "created_at": "2024-01-01T00:00:00Z"})
+    write_jsonl(
+        tmp_path / "leads.jsonl",
+        {
+            "source": "Web",
+            "id": "l1",
+            "modified_at": "2024-01-01T00:00:00Z",
+            "created_at": "2024-01-01T00:00:00Z",
+        },
+    )
     result = load_dataset(tmp_path)
     assert result.dataset.leads.select("source", "lead_source").row(0) == ("salesforce", "Web")
 
 
 def test_leads_alone_with_source_text_are_quarantined(tmp_path: Path) -> None:
-    write_jsonl(tmp_path / "leads.jsonl", {"source": "Web", "id": "l1", "modified_at": "2024-01-01T00:00:00Z",
-                                           "created_at": "2024-01-01T00:00:00Z"})
+    write_jsonl(
+        tmp_path / "leads.jsonl",
+        {
+            "source": "Web",
+            "id": "l1",
+            "modified_at": "2024-01-01T00:00:00Z",
+            "created_at": "2024-01-01T00:00:00Z",
+        },
+    )
     (quarantined,) = load_dataset(tmp_path).quarantined
     assert (quarantined.file, quarantined.line, quarantined.record_id) == ("leads.jsonl", 1, "l1")
     assert quarantined.reason.startswith("source: source 'Web' is not a CRM")
@@ -126,7 +156,7 @@ def test_quota_owners_by_email_become_user_ids_and_bad_rows_are_quarantined(tmp_
     write_jsonl(tmp_path / "users.jsonl", user("u1", email="Ann@Example.com"), user("u2"))
     (tmp_path / "quotas.csv").write_text(
         "owner,period_start,period_end,amount\n"
-        "ann@example.com,2024-01-01,2024-03-31,\"100,000\"\n"  # line 2: email, any case
+        'ann@example.com,2024-01-01,2024-03-31,"100,000"\n'  # line 2: email, any case
         "u2,2024-01-01,2024-03-31,50000\n"  # line 3: an id
         "u2,2024-01-01,2024-03-31,lots\n"  # line 4: bad amount
         "nobody@example.com,2024-01-01,2024-03-31,1\n"  # line 5: unknown owner
@@ -138,7 +168,9 @@ def test_quota_owners_by_email_become_user_ids_and_bad_rows_are_quarantined(tmp_
     assert bad_amount.reason.startswith("amount: not an amount: 'lots'")
     assert bad_amount.raw == "u2,2024-01-01,2024-03-31,lots"
     assert (unknown.file, unknown.line) == ("quotas.csv", 5)
-    assert unknown.reason == "owner: 'nobody@example.com' is neither a user id nor a user email in users.jsonl"
+    assert (
+        unknown.reason == "owner: 'nobody@example.com' is neither a user id nor a user email in users.jsonl"
+    )
 
 
 def test_spend_rows_load_and_a_bad_date_is_quarantined_by_column(tmp_path: Path) -> None:
@@ -149,7 +181,10 @@ def test_spend_rows_load_and_a_bad_date_is_quarantined_by_column(tmp_path: Path)
         "2024-03-01,2024-03-31,7000,\n"
     )
     result = load_dataset(tmp_path)
-    assert result.dataset.spend.select("amount", "category").rows() == [(12000.0, "marketing"), (7000.0, None)]
+    assert result.dataset.spend.select("amount", "category").rows() == [
+        (12000.0, "marketing"),
+        (7000.0, None),
+    ]
     (bad,) = result.quarantined
     assert (bad.file, bad.line) == ("spend.csv", 3)
     assert bad.reason.startswith("period_end:")
@@ -166,9 +201,9 @@ def test_a_csv_without_a_required_column_is_quarantined_at_its_header(tmp_path: 
 
 def test_duplicates_resolve_the_same_across_chunk_boundaries(tmp_path: Path, monkeypatch) -> None:
     # Chunks of 2 records: every duplicate pair below straddles a chunk boundary.
-    import kpi_engine.loading as loading
+    import kpi_engine.jsonl_reading as jsonl_reading
 
-    monkeypatch.setattr(loading, "_CHUNK_RECORDS", 2)
+    monkeypatch.setattr(jsonl_reading, "_CHUNK_RECORDS", 2)
     write_jsonl(
         tmp_path / "users.jsonl",
         user("u1", name="u1 v1", modified_at="2024-01-01T00:00:00Z"),  # line 1

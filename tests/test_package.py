@@ -1,8 +1,6 @@
 from typer.testing import CliRunner
 
-from sync.cli import _register_commands, app
-
-_register_commands()
+from sync.cli import app
 
 
 def test_help_lists_the_command() -> None:
@@ -16,5 +14,7 @@ def test_python_dash_m_runs_the_same_command_with_every_subcommand() -> None:
     import sys
 
     for module in ("sync", "sync.cli"):
-        result = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=True
+        )
         assert "compute" in result.stdout and "sandbox" in result.stdout, module

@@ -28,7 +28,11 @@ def test_column_expression_matches_scalar_for_every_day_of_two_years() -> None:
     days = [date(2023, 1, 1) + timedelta(days=i) for i in range(731)]
     for grain in ("month", "quarter", "year"):
         for fiscal_start in (1, 2, 10):
-            got = pl.DataFrame({"d": days}).select(period_start(pl.col("d"), grain, fiscal_start).alias("p"))["p"].to_list()
+            got = (
+                pl.DataFrame({"d": days})
+                .select(period_start(pl.col("d"), grain, fiscal_start).alias("p"))["p"]
+                .to_list()
+            )
             assert got == [period_start_of(d, grain, fiscal_start) for d in days]
 
 

@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from kpi_engine.schema import Activity, Lead, LineItem, Opportunity, PipelineStage, Quota, Spend, describe_rejection
+from kpi_engine.schema import (
+    Activity,
+    Lead,
+    LineItem,
+    Opportunity,
+    PipelineStage,
+    Quota,
+    Spend,
+    describe_rejection,
+)
 
 OPEN_DEAL = {
     "source": "salesforce",
@@ -56,11 +65,20 @@ def test_ambiguous_or_non_amounts_are_rejected_naming_the_field(sent: object) ->
 
 def test_line_item_and_quota_numbers_accept_the_same_spellings() -> None:
     item = LineItem.model_validate(
-        {"source": "hubspot", "id": "1", "modified_at": "2024-01-01T00:00:00Z", "opportunity_id": "9",
-         "quantity": "1,000", "unit_price": "$2.50", "total_price": "2 500"}
+        {
+            "source": "hubspot",
+            "id": "1",
+            "modified_at": "2024-01-01T00:00:00Z",
+            "opportunity_id": "9",
+            "quantity": "1,000",
+            "unit_price": "$2.50",
+            "total_price": "2 500",
+        }
     )
     assert (item.quantity, item.unit_price, item.total_price) == (1000.0, 2.5, 2500.0)
-    quota = Quota.model_validate({"owner": "u1", "period_start": "2024-01-01", "period_end": "2024-03-31", "amount": "50,000"})
+    quota = Quota.model_validate(
+        {"owner": "u1", "period_start": "2024-01-01", "period_end": "2024-03-31", "amount": "50,000"}
+    )
     assert quota.amount == 50000.0
 
 
@@ -110,7 +128,9 @@ def test_close_date_before_creation_is_rejected_beyond_one_day() -> None:
     assert reason == "close_date: close date 2024-02-28 is before the creation date 2024-03-01"
 
 
-@pytest.mark.parametrize(("sent", "expected"), [(0.4, 0.4), (40, 0.4), ("75", 0.75), (100, 1.0), (1, 1.0), (0, 0.0)])
+@pytest.mark.parametrize(
+    ("sent", "expected"), [(0.4, 0.4), (40, 0.4), ("75", 0.75), (100, 1.0), (1, 1.0), (0, 0.0)]
+)
 def test_probability_percent_becomes_a_fraction(sent: object, expected: float) -> None:
     assert opportunity(probability=sent).probability == pytest.approx(expected)
 
@@ -122,8 +142,16 @@ def test_probability_outside_0_to_100_is_rejected(sent: float) -> None:
 
 def test_stage_probability_follows_the_same_rule() -> None:
     stage = PipelineStage.model_validate(
-        {"source": "hubspot", "id": "s", "modified_at": 0, "stage": "won", "order": 1, "probability": 90,
-         "is_closed": True, "is_won": True}
+        {
+            "source": "hubspot",
+            "id": "s",
+            "modified_at": 0,
+            "stage": "won",
+            "order": 1,
+            "probability": 90,
+            "is_closed": True,
+            "is_won": True,
+        }
     )
     assert stage.probability == pytest.approx(0.9)
 
@@ -146,15 +174,25 @@ def test_enum_spellings_are_normalised(field: str, sent: str, expected: str) -> 
 
 def test_activity_enums_are_normalised() -> None:
     call = Activity.model_validate(
-        {"source": "salesforce", "id": "a", "modified_at": "2024-01-01T00:00:00Z", "kind": "Call",
-         "occurred_at": "2024-01-01T00:00:00Z", "outcome": "No Answer", "direction": "OUTBOUND"}
+        {
+            "source": "salesforce",
+            "id": "a",
+            "modified_at": "2024-01-01T00:00:00Z",
+            "kind": "Call",
+            "occurred_at": "2024-01-01T00:00:00Z",
+            "outcome": "No Answer",
+            "direction": "OUTBOUND",
+        }
     )
     assert (call.kind, call.outcome, call.direction) == ("call", "no_answer", "outbound")
 
 
 def test_unknown_enum_values_are_rejected_with_the_allowed_list() -> None:
     reason = rejection(forecast_category="Maybe")
-    assert reason == "forecast_category: unknown value 'Maybe'; allowed: pipeline, best_case, commit, closed, omitted"
+    assert (
+        reason
+        == "forecast_category: unknown value 'Maybe'; allowed: pipeline, best_case, commit, closed, omitted"
+    )
     assert rejection(type="Upsell").startswith("type: unknown value 'Upsell'; allowed: new_business")
 
 
@@ -213,7 +251,9 @@ def test_a_missing_field_is_named() -> None:
 
 def test_a_quota_period_cannot_end_before_it_starts() -> None:
     with pytest.raises(ValidationError) as caught:
-        Quota.model_validate({"owner": "u", "period_start": "2024-03-01", "period_end": "2024-01-31", "amount": 1})
+        Quota.model_validate(
+            {"owner": "u", "period_start": "2024-03-01", "period_end": "2024-01-31", "amount": 1}
+        )
     assert describe_rejection(caught.value).startswith("period_end: period_end 2024-01-31 is before")
 
 
@@ -231,6 +271,8 @@ def test_a_month_aligned_period_end_written_inclusively_becomes_exclusive() -> N
     quarter = Quota(owner="u1", period_start="2024-01-01", period_end="2024-03-31", amount=910)
     assert quarter.period_end == date(2024, 4, 1)
     # Already exclusive, or not month-aligned: left as written.
-    assert Quota(owner="u1", period_start="2024-01-01", period_end="2024-04-01", amount=1).period_end == date(2024, 4, 1)
+    assert Quota(owner="u1", period_start="2024-01-01", period_end="2024-04-01", amount=1).period_end == date(
+        2024, 4, 1
+    )
     assert Spend(period_start="2024-01-15", period_end="2024-02-29", amount=1).period_end == date(2024, 2, 29)
     assert Spend(period_start="2024-02-01", period_end="2024-02-29", amount=1).period_end == date(2024, 3, 1)

@@ -103,9 +103,11 @@ class ComputeContext:
         last change, the best date the CRM gives.
         """
         u = self.dataset.users
-        ended = pl.when(pl.col("ended_at").is_null() & ~pl.col("active").fill_null(True)).then(
-            self.local_date(pl.col("modified_at"))
-        ).otherwise(pl.col("ended_at"))
+        ended = (
+            pl.when(pl.col("ended_at").is_null() & ~pl.col("active").fill_null(True))
+            .then(self.local_date(pl.col("modified_at")))
+            .otherwise(pl.col("ended_at"))
+        )
         return u.select(
             pl.col("id").alias("rep"),
             pl.col("team"),
@@ -116,7 +118,9 @@ class ComputeContext:
 
     @cached_property
     def account_regions(self) -> pl.DataFrame:
-        return self.dataset.accounts.select(pl.col("id").alias("account_id"), "region").unique("account_id", keep="last")
+        return self.dataset.accounts.select(pl.col("id").alias("account_id"), "region").unique(
+            "account_id", keep="last"
+        )
 
     def _owned(self, frame: pl.DataFrame) -> pl.LazyFrame:
         """`frame` with the scope columns of its owner (`org`, `rep`, `team`) and its local `created_date`:
@@ -136,7 +140,9 @@ class ComputeContext:
         """Opportunities with `org`, `rep`, `team`, `region`, `created_date`, lazily: a fact reads only its
         columns, and no joined copy of every column is held (the joins are re-run per fact: a million rows
         against small tables)."""
-        return self._owned(self.dataset.opportunities).join(self.account_regions.lazy(), on="account_id", how="left")
+        return self._owned(self.dataset.opportunities).join(
+            self.account_regions.lazy(), on="account_id", how="left"
+        )
 
     @cached_property
     def scope_keys(self) -> ScopeKeys:

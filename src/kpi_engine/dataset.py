@@ -62,7 +62,7 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
         (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
         for name, dtype in schema.items()
     ]
-    extra = [c for c in frame.columns if c not in schema]
+    extra = [pl.col(c) for c in frame.columns if c not in schema]
     return frame.select(columns + extra)
 
 
@@ -81,7 +81,9 @@ def frame_from_records(table: str, records: Iterable[BaseModel]) -> pl.DataFrame
     rows = records if isinstance(records, list) else list(records)
     if not rows:
         return empty_frame(table)
-    return pl.DataFrame([_column(name, dtype, [getattr(row, name) for row in rows]) for name, dtype in schema.items()])
+    return pl.DataFrame(
+        [_column(name, dtype, [getattr(row, name) for row in rows]) for name, dtype in schema.items()]
+    )
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -22,8 +22,11 @@ from kpi_engine.input_columns import REGION_VIEW, USER_VIEW, Columns, reads
 # Deleted opportunities take their line items and stage changes with them.
 PURGED_WITH_OPPORTUNITIES: tuple[str, ...] = ("line_items", "stage_changes")
 # Where the first period starts when `since` is not given: read apart, not held (`engine._earliest_date`).
-EARLIEST_DATE_COLUMNS: Columns = {"opportunities": ("created_at", "deleted"), "leads": ("created_at", "deleted"),
-                                  "activities": ("occurred_at", "deleted")}
+EARLIEST_DATE_COLUMNS: Columns = {
+    "opportunities": ("created_at", "deleted"),
+    "leads": ("created_at", "deleted"),
+    "activities": ("occurred_at", "deleted"),
+}
 
 
 def catalog_errors(kpis: Iterable[AnyKpi]) -> list[str]:
@@ -31,7 +34,9 @@ def catalog_errors(kpis: Iterable[AnyKpi]) -> list[str]:
     errors = []
     for kpi in kpis:
         if isinstance(kpi, DerivedKpi):
-            errors += [f"KPI {kpi.id!r} needs unknown KPI {need!r}" for need in kpi.needs if need not in CATALOG]
+            errors += [
+                f"KPI {kpi.id!r} needs unknown KPI {need!r}" for need in kpi.needs if need not in CATALOG
+            ]
             continue
         spec = FACTS.get(kpi.fact)
         if spec is None:
@@ -39,8 +44,10 @@ def catalog_errors(kpis: Iterable[AnyKpi]) -> list[str]:
             continue
         missing = [s for s in kpi.scopes if s not in spec.scopes]
         if missing:
-            errors.append(f"KPI {kpi.id!r} asks for scope(s) {', '.join(missing)} that fact {kpi.fact!r} does "
-                          f"not carry (it carries {', '.join(spec.scopes) or 'none'})")
+            errors.append(
+                f"KPI {kpi.id!r} asks for scope(s) {', '.join(missing)} that fact {kpi.fact!r} does "
+                f"not carry (it carries {', '.join(spec.scopes) or 'none'})"
+            )
     return errors
 
 
@@ -65,7 +72,9 @@ def required_columns(kpis: Iterable[AnyKpi | str]) -> dict[str, list[str]]:
     entries = [CATALOG[k] if isinstance(k, str) else k for k in kpis]
     columns = fact_columns(facts_of(entries))
     if any(s in BASE_SCOPES and s != "org" for k in entries for s in k.scopes):
-        columns = with_engine_columns(reads(columns, USER_VIEW, REGION_VIEW))  # every rep, team, region: a row
+        columns = with_engine_columns(
+            reads(columns, USER_VIEW, REGION_VIEW)
+        )  # every rep, team, region: a row
     return columns
 
 

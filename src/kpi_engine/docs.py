@@ -14,7 +14,8 @@ def render() -> str:
     lines = [
         "# KPI catalog",
         "",
-        "Generated from `kpi_engine.catalog` by `make docs` (`python -m kpi_engine.docs`); do not edit by hand.",
+        "Generated from `kpi_engine.catalog` by `make docs` (`python -m kpi_engine.docs`); "
+        "do not edit by hand.",
         "Definitions and conventions: `shared/KPIS.md`. Scopes: every KPI comes per `org`, `team`, `rep` and",
         "`region` unless its row names others; `to_date` KPIs (or scopes) come once, as of the run.",
         "",
@@ -23,8 +24,12 @@ def render() -> str:
         shown = [k for k in entries if not k.hidden]
         if not shown:
             continue
-        lines += [f"## {section}", "", "| id | name | unit | definition | inputs | scopes | computed from |",
-                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            f"## {section}",
+            "",
+            "| id | name | unit | definition | inputs | scopes | computed from |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for k in shown:
             origin = f"derived from {', '.join(k.needs)}" if isinstance(k, DerivedKpi) else f"fact `{k.fact}`"
             scopes = ", ".join(k.scopes) + (" (to_date)" if k.to_date else "")
@@ -36,8 +41,12 @@ def render() -> str:
                 f"{scopes} | {origin} |"
             )
         lines.append("")
-    lines += ["## Named in the sources, not computable from CRM data", "", "| name | sources | why |",
-              "| --- | --- | --- |"]
+    lines += [
+        "## Named in the sources, not computable from CRM data",
+        "",
+        "| name | sources | why |",
+        "| --- | --- | --- |",
+    ]
     lines += [f"| {n.name} | {n.sources} | {_cell(n.why)} |" for n in NOT_COMPUTABLE]
     return "\n".join(lines) + "\n"
 

@@ -113,9 +113,13 @@ def _per_period(
     fsm = config.fiscal_year_start_month
     start_index = periods_mod.period_index_of(first, grain, fsm)
     context_first = periods_mod.period_start_of_index(start_index - lookback, grain, fsm)
-    ctx = ComputeContext.create(dataset, config, grain, as_of, context_first, max(first, last), _frozen(scopes))
+    ctx = ComputeContext.create(
+        dataset, config, grain, as_of, context_first, max(first, last), _frozen(scopes)
+    )
     keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
-    return _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted).filter(pl.col("period_start") >= keep_from)
+    return _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted).filter(
+        pl.col("period_start") >= keep_from
+    )
 
 
 def _frozen(scopes: set[str] | None) -> frozenset[str] | None:
@@ -172,7 +176,8 @@ def _earliest_date(source: Dataset | Source, config: KpiConfig) -> date | None:
     if not found:
         return None
     earliest = min(found)
-    return pl.select(periods_mod.local_date(pl.lit(earliest), config.time_zone)).item()
+    day: date = pl.select(periods_mod.local_date(pl.lit(earliest), config.time_zone)).item()
+    return day
 
 
 def _compute_all(ctx: ComputeContext, kpis: Sequence[AnyKpi], scopes: set[str] | None) -> Results:
@@ -192,7 +197,9 @@ def _compute_all(ctx: ComputeContext, kpis: Sequence[AnyKpi], scopes: set[str] |
     return results
 
 
-def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, scopes: set[str] | None) -> Results:
+def _compute_derived(
+    ctx: ComputeContext, kpi: DerivedKpi, results: Results, scopes: set[str] | None
+) -> Results:
     out: Results = {}
     terms = Terms(ctx.config, ctx.grain)
     for scope in kpi.scopes:
@@ -233,6 +240,13 @@ def _compute_derived(ctx: ComputeContext, kpi: DerivedKpi, results: Results, sco
     return out
 
 
+def _finite(expr: pl.Expr) -> pl.Expr:
+    """A number, or null where it is not finite: an overflow (inf) or 0/0 (NaN) is no value, in every
+    output format and in what is written back (JSON has no inf; a CRM field would reject it)."""
+    number = expr.cast(pl.Float64)
+    return pl.when(number.is_finite()).then(number).otherwise(None)
+
+
 def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> pl.DataFrame:
     """The long frame of the wanted KPIs (hidden intermediates and needs-only KPIs left out)."""
     wanted_ids = {k.id: k for k in wanted if k.scopes_for(ctx.grain == "to_date")}
@@ -249,10 +263,10 @@ def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> 
                 pl.lit(ctx.grain, dtype=pl.String).alias("grain"),
                 "period_start",
                 "period_end",
-                pl.col("value").cast(pl.Float64).fill_nan(None),
+                _finite(pl.col("value")).alias("value"),
                 pl.lit(kpi.unit, dtype=pl.String).alias("unit"),
-                (pl.col("num") if kpi.reports_numerator else pl.lit(None)).cast(pl.Float64).alias("numerator"),
-                (pl.col("den") if kpi.reports_denominator else pl.lit(None)).cast(pl.Float64).alias("denominator"),
+                _finite(pl.col("num") if kpi.reports_numerator else pl.lit(None)).alias("numerator"),
+                _finite(pl.col("den") if kpi.reports_denominator else pl.lit(None)).alias("denominator"),
                 pl.col("skip").cast(pl.Int64).alias("skipped"),
             )
         )

@@ -21,13 +21,21 @@ Results = dict[tuple[str, str], pl.DataFrame]
 def dense_grid(ctx: ComputeContext, ids: pl.Series) -> pl.DataFrame:
     """Every scope id × every period computed: a period without rows still gets its 0 or null."""
     return (
-        ids.cast(pl.String).rename("scope_id").drop_nulls().unique().to_frame()
+        ids.cast(pl.String)
+        .rename("scope_id")
+        .drop_nulls()
+        .unique()
+        .to_frame()
         .join(ctx.periods.select("period_start", "period_end"), how="cross")
     )
 
 
 def aggregate_fact(
-    ctx: ComputeContext, spec: FactSpec, frame: pl.DataFrame | pl.LazyFrame, kpis: list[Kpi], scopes: set[str] | None
+    ctx: ComputeContext,
+    spec: FactSpec,
+    frame: pl.DataFrame | pl.LazyFrame,
+    kpis: list[Kpi],
+    scopes: set[str] | None,
 ) -> Results:
     """One group_by per scope over the fact; org/team/rep/region roll up from one partial aggregate.
 
@@ -55,9 +63,9 @@ def aggregate_fact(
         from_partial = [k for k in scoped if partial is not None and k in summable and scope in rollup]
         direct = [k for k in scoped if k not in from_partial]
         parts = []
-        if from_partial:
-            ids = {k.id for k in from_partial}
-            partial_columns = [c for c in partial.columns if c.split("__")[0] in ids]
+        if from_partial and partial is not None:
+            from_ids = {k.id for k in from_partial}
+            partial_columns = [c for c in partial.columns if c.split("__")[0] in from_ids]
             parts.append(_group(partial, scope, [pl.col(c).sum() for c in partial_columns]))
         if direct:
             parts.append(_group(frame, scope, [e for k in direct for e in k.measure.aggregations(k.id)]))
@@ -111,7 +119,9 @@ def _keyed_partial(
     the scope names joined back. Every KPI of such a fact must be summable over the base scopes only."""
     unsupported = [k.id for k in kpis if not k.measure.summable or set(k.scopes) - set(BASE_SCOPES)]
     if unsupported or set(wanted) - set(BASE_SCOPES):
-        raise ValueError(f"fact {fact_name!r} is keyed: medians and extra scopes need scope columns ({unsupported})")
+        raise ValueError(
+            f"fact {fact_name!r} is keyed: medians and extra scopes need scope columns ({unsupported})"
+        )
     return ctx.scope_keys.expand(_summed(frame.lazy(), keys, kpis))
 
 

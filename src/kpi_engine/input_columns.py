@@ -26,11 +26,15 @@ USER_VIEW: Columns = {"users": ("id", "team", "email", "started_at", "ended_at",
 # `ctx.account_regions`: each account's region.
 REGION_VIEW: Columns = {"accounts": ("id", "region")}
 # `ctx.opportunities_lazy`: opportunities with org, rep, team, region and created_date.
-OPPORTUNITY_VIEW: Columns = reads(USER_VIEW, REGION_VIEW, opportunities=("owner_id", "created_at", "account_id"))
+OPPORTUNITY_VIEW: Columns = reads(
+    USER_VIEW, REGION_VIEW, opportunities=("owner_id", "created_at", "account_id")
+)
 # `ctx.accounts`: accounts with org, rep, team, region and created_date.
 ACCOUNT_VIEW: Columns = reads(USER_VIEW, REGION_VIEW, accounts=("owner_id", "created_at"))
 # `ctx.activities_keyed`: live activities with integer scope keys and occurred_date.
 ACTIVITY_KEYS_VIEW: Columns = reads(
-    USER_VIEW, REGION_VIEW, opportunities=("id", "account_id"),
+    USER_VIEW,
+    REGION_VIEW,
+    opportunities=("id", "account_id"),
     activities=("owner_id", "occurred_at", "account_id", "opportunity_id"),
 )

@@ -18,7 +18,9 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def _input_files() -> dict[str, type[BaseModel]]:
-    return {name: model for name, model in RECORD_FILES.values()} | {name: model for name, model in TABLE_FILES.values()}
+    return {name: model for name, model in RECORD_FILES.values()} | {
+        name: model for name, model in TABLE_FILES.values()
+    }
 
 
 def record_type_names() -> dict[str, type[BaseModel]]:
@@ -43,7 +45,9 @@ def records_schema() -> dict[str, Any]:
     Validate one record with `{"$ref": "#/$defs/Opportunity", "$defs": doc["$defs"]}`.
     """
     models = list(dict.fromkeys(_input_files().values()))
-    _, definitions = models_json_schema([(model, "validation") for model in models], ref_template="#/$defs/{model}")
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in models], ref_template="#/$defs/{model}"
+    )
     return {
         "$schema": JSON_SCHEMA_DIALECT,
         "title": "crm-kpi normalised records",

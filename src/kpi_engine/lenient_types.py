@@ -30,6 +30,11 @@ _GROUPING = re.compile(r"[,\s\u00a0\u202f']")
 _EPOCH_MS_THRESHOLD = 2e10
 
 
+# No deal, quota or spend comes near a trillion in any currency: beyond it is a unit or parsing mistake
+# (cents read as units, an id in the amount column), and sums of such values would overflow to inf.
+MAX_AMOUNT = 1e12
+
+
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -42,21 +47,34 @@ def parse_money(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("money", "not an amount: a boolean")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise PydanticCustomError("money", "not an amount: {got}", {"got": _short(value)})
-        return float(value)
+        return _within_bounds(float(value), value)
     if isinstance(value, str):
         match = _MONEY.match(value.strip())
         if match and not (match["sign"] and match["sign2"]):
             digits = _GROUPING.sub("", match["int"]) + (match["frac"] or "")
             negative = "-" in (match["sign"], match["sign2"])
-            return -float(digits) if negative else float(digits)
+            return _within_bounds(-float(digits) if negative else float(digits), value)
     raise PydanticCustomError(
         "money",
         "not an amount: {got}; write a number such as 1200.50 (thousands separators ',' or ' ' and a "
         "currency symbol are accepted)",
         {"got": _short(value)},
     )
+
+
+def _within_bounds(number: float, sent: object) -> float:
+    if not math.isfinite(number):
+        raise PydanticCustomError(
+            "money", "not an amount: {got} is not a finite number", {"got": _short(sent)}
+        )
+    if abs(number) > MAX_AMOUNT:
+        raise PydanticCustomError(
+            "money_absurd",
+            "{got} is beyond any real amount (more than 1,000,000,000,000); check the unit (cents?) and "
+            "the column",
+            {"got": _short(sent)},
+        )
+    return number
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -114,7 +132,9 @@ def probability_fraction(value: Any) -> Any:
         return value  # None, or text that the float parser will reject with its own message
     if not 0 <= number <= 100:
         raise PydanticCustomError(
-            "probability", "probability {got} is outside 0..1 (or 0..100 as a percent)", {"got": _short(value)}
+            "probability",
+            "probability {got} is outside 0..1 (or 0..100 as a percent)",
+            {"got": _short(value)},
         )
     return number / 100 if number > 1 else number
 
@@ -132,7 +152,9 @@ def enum_normaliser(
     allowed: tuple[str, ...], *, aliases: dict[str, str] | None = None, blank: str | None = None
 ) -> Callable[[Any], Any]:
     """A before-validator mapping any spelling of an allowed value to it; `blank` stands for ''/null."""
-    known = {compact_name(name): name for name in allowed} | {compact_name(k): v for k, v in (aliases or {}).items()}
+    known = {compact_name(name): name for name in allowed} | {
+        compact_name(k): v for k, v in (aliases or {}).items()
+    }
     listed = ", ".join(allowed)
 
     # CRMs repeat a handful of spellings millions of times: remember each one's canonical value.
@@ -142,23 +164,27 @@ def enum_normaliser(
         if value is None or value == "":
             return blank
         if not isinstance(value, str):
-            raise PydanticCustomError("enum", "{got} is not text; allowed: {allowed}", {"got": _short(value), "allowed": listed})
+            raise PydanticCustomError(
+                "enum", "{got} is not text; allowed: {allowed}", {"got": _short(value), "allowed": listed}
+            )
         found = spellings.get(value)
         if found is None:
             found = known.get(compact_name(value))
             if len(spellings) < 10_000:  # bounded: unknown values must not grow it without limit
                 spellings[value] = found
         if found is None:
-            raise PydanticCustomError("enum", "unknown value {got}; allowed: {allowed}", {"got": _short(value), "allowed": listed})
+            raise PydanticCustomError(
+                "enum", "unknown value {got}; allowed: {allowed}", {"got": _short(value), "allowed": listed}
+            )
         return found
 
     return normalise
 
 
-def lenient_enum(literal: Any, *, optional: bool = False, **options: Any) -> Any:
-    """`Annotated[literal, normaliser]` for a `Literal[...]` type (or `literal | None` if optional)."""
-    normaliser = BeforeValidator(enum_normaliser(get_args(literal), **options))
-    return Annotated[literal | None, normaliser] if optional else Annotated[literal, normaliser]
+def lenient_enum(literal: Any, **options: Any) -> BeforeValidator:
+    """The validator of `Annotated[SomeLiteral, lenient_enum(SomeLiteral)]`: any spelling of an allowed value
+    becomes it (written out as `Annotated` so type checkers see the field's type)."""
+    return BeforeValidator(enum_normaliser(get_args(literal), **options))
 
 
 Money = Annotated[float, BeforeValidator(parse_money)]

@@ -1,47 +1,34 @@
 """Load the input directory of `crm-kpi compute --input DIR` into a `Dataset`.
 
-Bad input never stops a load: a line that is not JSON, a record that fails validation, or a CSV row with a
-bad value is quarantined with its file, line and reason, and the load goes on. Only a directory with
-none of the expected files is an error, because then there is nothing to compute.
+Bad input never stops a load and never passes silently: a line that is not JSON (or not UTF-8), a record
+that fails validation, or a CSV row with a bad value is quarantined with its file, line and reason, and
+the load goes on; unknown fields, files the loader does not read, empty files, repeated ids and values
+that would mislead are warnings saying what was done. Only a directory the loader cannot use (missing,
+none of the expected files, a directory or an unreadable file in an input file's place) is an error.
+The caller decides what share of quarantined records is too many (`LoadResult.quarantine_shares`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import orjson
 import polars as pl
-from pydantic import BaseModel, ValidationError
 
+from kpi_engine.csv_reading import read_csv, resolve_owners
 from kpi_engine.dataset import Dataset, empty_frame, frame_from_records
-from kpi_engine.schema import RECORD_FILES, TABLE_FILES, Quota, Record, describe_rejection
+from kpi_engine.input_files import LoadError, expected_files, scan_directory
+from kpi_engine.jsonl_reading import read_jsonl
+from kpi_engine.load_findings import Duplicate, LoadWarning, QuarantinedRecord
+from kpi_engine.schema import RECORD_FILES, TABLE_FILES
+from kpi_engine.value_checks import value_warnings
+
+__all__ = ["LoadError", "LoadResult", "LoadWarning", "QuarantinedRecord", "expected_files", "load_dataset"]
 
 # Leads are read last: a lead that uses `source` for its lead-source text takes its CRM from the
 # source every other file uses (see `Lead._lead_source`).
 _LOAD_ORDER = [table for table in RECORD_FILES if table != "leads"] + ["leads"]
-_CHUNK_RECORDS = 50_000
-_LINE = "_line"  # the line a row came from, while duplicates are resolved
-
-
-class LoadError(ValueError):
-    """The input directory cannot be loaded at all (missing, or none of the expected files)."""
-
-
-@dataclass(frozen=True)
-class QuarantinedRecord:
-    """A record left out of the dataset, with where it was and why."""
-
-    file: str
-    line: int
-    """1-based line in the file (CSV: the line the row ends on; the header is line 1)."""
-    record_id: str | None
-    reason: str
-    raw: str
+_DUPLICATE_EXAMPLES = 3
 
 
 @dataclass(frozen=True)
@@ -52,171 +39,115 @@ class LoadResult:
     """Per file, how many records were superseded by a later record with the same (source, id)."""
     loaded: dict[str, int] = field(default_factory=dict)
     """Per table, how many records the dataset holds (deleted ones included)."""
+    warnings: list[LoadWarning] = field(default_factory=list)
+    read: dict[str, int] = field(default_factory=dict)
+    """Per file, how many records it held (valid, quarantined and superseded duplicates)."""
+    duplicate_records: list[Duplicate] = field(default_factory=list)
+    """Every repeated id: the line kept and the lines superseded."""
 
-
-def expected_files() -> list[str]:
-    return [name for name, _ in RECORD_FILES.values()] + [name for name, _ in TABLE_FILES.values()]
+    def quarantine_shares(self) -> dict[str, tuple[int, int]]:
+        """Per file with quarantined records: (quarantined, records read)."""
+        counts: dict[str, int] = {}
+        for record in self.quarantined:
+            counts[record.file] = counts.get(record.file, 0) + 1
+        return {file: (count, max(self.read.get(file, count), count)) for file, count in counts.items()}
 
 
 def load_dataset(directory: Path, *, org_id: str | None = None) -> LoadResult:
-    """Read every known file of `directory`; a missing file is an empty table.
+    """Read every input file of `directory`; a missing file is an empty table.
 
     `org_id` defaults to the one CRM the records come from (e.g. "salesforce"), or "org" for a mix.
     """
     directory = Path(directory)
-    if not directory.is_dir():
-        raise LoadError(f"{directory}: no such directory")
-    present = [name for name in expected_files() if (directory / name).is_file()]
-    if not present:
-        raise LoadError(f"{directory}: none of the input files found; expected any of {', '.join(expected_files())}")
-
+    files = scan_directory(directory)
+    warnings = list(files.warnings)
     quarantined: list[QuarantinedRecord] = []
-    duplicates: dict[str, int] = {}
+    duplicates: list[Duplicate] = []
     frames: dict[str, pl.DataFrame] = {}
+    read: dict[str, int] = {}
     sources: set[str] = set()
     for table in _LOAD_ORDER:
         file_name, model = RECORD_FILES[table]
+        if file_name not in files.present:
+            frames[table] = empty_frame(table)
+            continue
         default = next(iter(sources)) if len(sources) == 1 else None
-        frame, replaced = _read_jsonl(directory / file_name, table, model, {"default_source": default}, quarantined)
-        frames[table] = frame
-        sources.update(frame["source"].unique().to_list())
-        if replaced:
-            duplicates[file_name] = replaced
-    csv_rows = {table: list(_read_csv(directory / name, model, quarantined)) for table, (name, model) in TABLE_FILES.items()}
-    csv_rows["quotas"] = _resolve_owners(csv_rows["quotas"], frames["users"], quarantined)
+        result = read_jsonl(directory / file_name, table, model, {"default_source": default})
+        frames[table], read[file_name] = result.frame, result.records
+        quarantined += result.quarantined
+        duplicates += result.duplicates
+        warnings += result.warnings
+        sources.update(result.frame["source"].unique().to_list())
+    csv_rows = {}
+    for table, (file_name, table_model) in TABLE_FILES.items():
+        csv_read = read_csv(directory / file_name, table_model) if file_name in files.present else None
+        csv_rows[table] = csv_read.rows if csv_read else []
+        if csv_read:
+            read[file_name] = csv_read.records
+            quarantined += csv_read.quarantined
+            warnings += csv_read.warnings
+    csv_rows["quotas"] = resolve_owners(csv_rows["quotas"], frames["users"], quarantined)
     for table, rows in csv_rows.items():
         frames[table] = frame_from_records(table, [row.model for row in rows])
+    warnings += _blank_file_warnings(files.present, read, warnings)
+    warnings += _duplicate_warnings(duplicates)
+    warnings += value_warnings(frames)
 
     if org_id is None:
         org_id = next(iter(sources)) if len(sources) == 1 else "org"
-    dataset = Dataset.from_frames(org_id, **frames)
-    return LoadResult(dataset, quarantined, duplicates, {table: frame.height for table, frame in frames.items()})
-
-
-def _read_jsonl(
-    path: Path, table: str, model: type[Record], context: dict[str, Any], quarantined: list[QuarantinedRecord]
-) -> tuple[pl.DataFrame, int]:
-    """The table's frame from one JSON Lines file, the latest `modified_at` per (source, id).
-
-    Validated records become columns every `_CHUNK_RECORDS`: holding a pydantic model per record of a
-    10M-line file would take tens of GB, its columns a few hundred MB.
-    """
-    chunks: list[pl.DataFrame] = []
-    batch: list[Record] = []
-    batch_lines: list[int] = []
-
-    def flush() -> None:
-        if batch:
-            chunks.append(frame_from_records(table, batch).with_columns(pl.Series(_LINE, batch_lines, pl.Int64)))
-            batch.clear()
-            batch_lines.clear()
-
-    if path.is_file():
-        validate = model.model_validate_json
-        with path.open("rb") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    batch.append(validate(line, context=context))
-                    batch_lines.append(number)
-                except ValidationError as exc:
-                    raw = line.decode("utf-8", errors="replace").rstrip("\r\n")
-                    quarantined.append(QuarantinedRecord(path.name, number, _id_of(line), describe_rejection(exc), raw))
-                if len(batch) == _CHUNK_RECORDS:
-                    flush()
-    flush()
-    if not chunks:
-        return empty_frame(table), 0
-    return _latest_per_id(pl.concat(chunks))
-
-
-def _latest_per_id(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """One row per (source, id): the greatest `modified_at`, equal ones going to the later line (as a later
-    export of the same state would), at the place of the id's first line. Returns it and how many lines
-    were superseded."""
-    unique = frame.select(pl.struct("source", "id").n_unique()).item()
-    if unique == frame.height:
-        return frame.drop(_LINE), 0
-    latest = (
-        frame.with_columns(pl.col(_LINE).min().over("source", "id").alias("_first_line"))
-        .sort("modified_at", _LINE, nulls_last=False)
-        .unique(subset=["source", "id"], keep="last")
-        .sort("_first_line")
-        .drop(_LINE, "_first_line")
+    return LoadResult(
+        Dataset.from_frames(org_id, **frames),
+        quarantined,
+        duplicates=_count_by_file(duplicates),
+        loaded={table: frame.height for table, frame in frames.items()},
+        warnings=warnings,
+        read=read,
+        duplicate_records=duplicates,
     )
-    return latest, frame.height - latest.height
 
 
-def _id_of(line: bytes) -> str | None:
-    """The `id` of a rejected line, if it is a JSON object that has one."""
-    try:
-        parsed = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-    found = parsed.get("id") if isinstance(parsed, dict) else None
-    return None if found is None else str(found)
+def _blank_file_warnings(
+    present: list[str], read: dict[str, int], earlier: list[LoadWarning]
+) -> list[LoadWarning]:
+    """A file holding only blank lines is as empty as a 0-byte one (which the directory scan reported)."""
+    reported = {w.file for w in earlier if w.message.startswith("empty file")}
+    return [
+        LoadWarning(name, "no records (only blank lines); its table is empty")
+        for name in present
+        if read.get(name) == 0 and name not in reported
+    ]
 
 
-@dataclass(frozen=True)
-class _CsvRow:
-    line: int
-    raw: str
-    model: Any
+def _count_by_file(duplicates: list[Duplicate]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for duplicate in duplicates:
+        counts[duplicate.file] = counts.get(duplicate.file, 0) + len(duplicate.dropped_lines)
+    return counts
 
 
-def _read_csv(path: Path, model: type[BaseModel], quarantined: list[QuarantinedRecord]) -> Iterator[_CsvRow]:
-    """Validated rows of an optional CSV file; empty cells are missing values."""
-    if not path.is_file():
-        return
-    required = [name for name, spec in model.model_fields.items() if spec.is_required()]
-    with path.open(newline="", encoding="utf-8-sig") as text:
-        reader = csv.DictReader(text)
-        header = [name.strip() for name in reader.fieldnames or []]
-        missing = [name for name in required if name not in header]
-        if missing:
-            reason = f"missing column(s) {', '.join(missing)}; the header must name {','.join(model.model_fields)}"
-            quarantined.append(QuarantinedRecord(path.name, 1, None, reason, ",".join(header)))
-            return
-        reader.fieldnames = header
-        for row in reader:
-            cells = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
-            raw = _csv_line([row.get(name) or "" for name in header])
-            try:
-                yield _CsvRow(reader.line_num, raw, model.model_validate(cells))
-            except ValidationError as exc:
-                quarantined.append(QuarantinedRecord(path.name, reader.line_num, None, describe_rejection(exc), raw))
-
-
-def _csv_line(cells: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(cells)
-    return buffer.getvalue().rstrip("\r\n")
-
-
-def _resolve_owners(
-    quotas: list[_CsvRow], users: pl.DataFrame, quarantined: list[QuarantinedRecord]
-) -> list[_CsvRow]:
-    """Quota owners as user ids: an id passes, an email (any case) of one current user becomes its id."""
-    ids = set(users["id"].to_list())
-    by_email: dict[str, set[str]] = {}
-    for user_id, email, deleted in users.select("id", "email", "deleted").iter_rows():
-        if email and not deleted:
-            by_email.setdefault(email.lower(), set()).add(user_id)
-    resolved = []
-    for row in quotas:
-        quota: Quota = row.model
-        if quota.owner in ids:
-            resolved.append(row)
-            continue
-        matches = by_email.get(quota.owner.lower(), set())
-        if len(matches) == 1:
-            resolved.append(_CsvRow(row.line, row.raw, quota.model_copy(update={"owner": next(iter(matches))})))
-            continue
-        reason = (
-            f"owner: {quota.owner!r} matches several users ({', '.join(sorted(matches))})"
-            if matches
-            else f"owner: {quota.owner!r} is neither a user id nor a user email in users.jsonl"
+def _duplicate_warnings(duplicates: list[Duplicate]) -> list[LoadWarning]:
+    by_file: dict[str, list[Duplicate]] = {}
+    for duplicate in duplicates:
+        by_file.setdefault(duplicate.file, []).append(duplicate)
+    warnings = []
+    for file, repeated in by_file.items():
+        superseded = sum(len(d.dropped_lines) for d in repeated)
+        examples = "; ".join(
+            f"id {d.record_id}: kept line {d.kept_line}, "
+            f"dropped line(s) {', '.join(map(str, d.dropped_lines))}"
+            for d in repeated[:_DUPLICATE_EXAMPLES]
         )
-        quarantined.append(QuarantinedRecord("quotas.csv", row.line, None, reason, row.raw))
-    return resolved
+        more = (
+            f"; and {len(repeated) - _DUPLICATE_EXAMPLES:,} more id(s)"
+            if len(repeated) > _DUPLICATE_EXAMPLES
+            else ""
+        )
+        warnings.append(
+            LoadWarning(
+                file,
+                f"{len(repeated):,} id(s) appear more than once ({superseded:,} record(s) superseded); "
+                "kept the record "
+                f"with the latest modified_at, a tie going to the later line ({examples}{more})",
+            )
+        )
+    return warnings

@@ -26,8 +26,12 @@ import polars as pl
 
 ALWAYS = pl.lit(True)
 NO_VALUE = pl.lit(None, dtype=pl.Float64)
-COLUMN_TYPES: dict[str, pl.DataType] = {"num": pl.Float64(), "den": pl.Float64(), "skip": pl.Int64(),
-                                        "direct": pl.Float64()}
+COLUMN_TYPES: dict[str, pl.DataType] = {
+    "num": pl.Float64(),
+    "den": pl.Float64(),
+    "skip": pl.Int64(),
+    "direct": pl.Float64(),
+}
 
 
 def _where(where: pl.Expr | None) -> pl.Expr:
@@ -116,14 +120,20 @@ class Mean(Measure):
 
     def terms(self) -> dict[str, pl.Expr]:
         w = _where(self.where)
-        return {"num": self.expr.filter(w).sum(), "den": (w & self.expr.is_not_null()).sum(),
-                "skip": (w & self.expr.is_null()).sum()}
+        return {
+            "num": self.expr.filter(w).sum(),
+            "den": (w & self.expr.is_not_null()).sum(),
+            "skip": (w & self.expr.is_null()).sum(),
+        }
 
     def row_terms(self) -> dict[str, pl.Expr]:
         w = _where(self.where)
         # a null numerator part is skipped by the sum, as the filtered sum skips it
-        return {"num": pl.when(w).then(self.expr), "den": _flag(w & self.expr.is_not_null()),
-                "skip": _flag(w & self.expr.is_null())}
+        return {
+            "num": pl.when(w).then(self.expr),
+            "den": _flag(w & self.expr.is_not_null()),
+            "skip": _flag(w & self.expr.is_null()),
+        }
 
     def value(self, num: pl.Expr, den: pl.Expr, direct: pl.Expr) -> pl.Expr:
         return safe_divide(num, den)
@@ -138,8 +148,11 @@ class Median(Measure):
 
     def terms(self) -> dict[str, pl.Expr]:
         w = _where(self.where)
-        return {"den": (w & self.expr.is_not_null()).sum(), "skip": (w & self.expr.is_null()).sum(),
-                "direct": self.expr.filter(w).median()}
+        return {
+            "den": (w & self.expr.is_not_null()).sum(),
+            "skip": (w & self.expr.is_null()).sum(),
+            "direct": self.expr.filter(w).median(),
+        }
 
     def value(self, num: pl.Expr, den: pl.Expr, direct: pl.Expr) -> pl.Expr:
         return direct

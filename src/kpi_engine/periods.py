@@ -26,7 +26,9 @@ def _months(grain: str) -> int:
     try:
         return GRAIN_MONTHS[grain]
     except KeyError:
-        raise ValueError(f"grain {grain!r} has no calendar periods; use one of {', '.join(CALENDAR_GRAINS)}") from None
+        raise ValueError(
+            f"grain {grain!r} has no calendar periods; use one of {', '.join(CALENDAR_GRAINS)}"
+        ) from None
 
 
 def period_index_of(day: date, grain: str, fiscal_start_month: int = 1) -> int:
@@ -55,7 +57,9 @@ def period_end_of(start: date, grain: str) -> date:
 
 def period_index(day: pl.Expr, grain: str, fiscal_start_month: int = 1) -> pl.Expr:
     """Period index of a Date column (null stays null)."""
-    month_number = day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1 - (fiscal_start_month - 1)
+    month_number = (
+        day.dt.year().cast(pl.Int32) * 12 + day.dt.month().cast(pl.Int32) - 1 - (fiscal_start_month - 1)
+    )
     return month_number.floordiv(_months(grain))
 
 

@@ -95,10 +95,13 @@ def prepare(source: Source, columns: Mapping[str, Sequence[str]]) -> PreparedInp
             streamed[table] = _live(frame)
         elif table != "opportunities":
             if table in PURGED_WITH_OPPORTUNITIES and gone is not None and not gone.is_empty():
-                frame = _encoded(table, frame).filter(~pl.col("opportunity_id").is_in(gone.implode()).fill_null(False))
+                frame = _encoded(table, frame).filter(
+                    ~pl.col("opportunity_id").is_in(gone.implode()).fill_null(False)
+                )
             tables[table] = _encoded(table, _live(frame)).collect()
     for table in TABLE_SCHEMAS:
         tables.setdefault(table, empty_frame(table))
     activities = streamed.get("activities", empty_frame("activities").lazy())
-    return PreparedInput(org_id=source.org_id, activities=activities,
-                         **{t: f for t, f in tables.items() if t != "activities"})
+    return PreparedInput(
+        org_id=source.org_id, activities=activities, **{t: f for t, f in tables.items() if t != "activities"}
+    )

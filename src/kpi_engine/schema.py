@@ -9,7 +9,7 @@ rejected records and go on. The docstring under each field is its description in
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -33,12 +33,16 @@ Direction = Literal["outbound", "inbound"]
 
 # Enum fields accept any case, spaces, hyphens or CamelCase of an allowed value; the aliases are the
 # CRMs' own spellings that differ by more than that (HubSpot's forecast category "OMIT").
-CrmName = lenient_enum(Crm)
-ForecastCategoryName = lenient_enum(ForecastCategory, optional=True, aliases={"omit": "omitted"})
-OpportunityTypeName = lenient_enum(OpportunityType, blank="other")
-ActivityKindName = lenient_enum(ActivityKind)
-CallOutcomeName = lenient_enum(CallOutcome, optional=True, aliases={"left_voicemail": "voicemail"})
-DirectionName = lenient_enum(Direction, optional=True)
+CrmName = Annotated[Crm, lenient_enum(Crm)]
+ForecastCategoryName = Annotated[
+    ForecastCategory | None, lenient_enum(ForecastCategory, aliases={"omit": "omitted"})
+]
+OpportunityTypeName = Annotated[OpportunityType, lenient_enum(OpportunityType, blank="other")]
+ActivityKindName = Annotated[ActivityKind, lenient_enum(ActivityKind)]
+CallOutcomeName = Annotated[
+    CallOutcome | None, lenient_enum(CallOutcome, aliases={"left_voicemail": "voicemail"})
+]
+DirectionName = Annotated[Direction | None, lenient_enum(Direction)]
 
 # A CRM's close date is a local date, created_at a UTC instant: a deal created at 23:30 in New York on
 # the 31st (04:30 UTC on the 1st) and closed the same local day has a close date one day before the UTC
@@ -55,7 +59,13 @@ def _reject(model: str, field: str, kind: str, message: str, value: object) -> V
 class Record(BaseModel):
     """Fields every normalised record has."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True)
+    # Unknown fields are kept aside (`__pydantic_extra__`) so the loader can report them; never in a frame.
+    # Infinity and NaN are not numbers a CRM holds: rejected in every float field.
+    model_config = ConfigDict(
+        extra="allow", str_strip_whitespace=True, use_attribute_docstrings=True, allow_inf_nan=False
+    )
+    accepted_input_keys: ClassVar[frozenset[str]] = frozenset()
+    """Input keys that are not fields but that validation reads (not reported as unknown)."""
 
     source: CrmName
     """The CRM the record comes from."""
@@ -96,13 +106,16 @@ class Account(Record):
 class Lead(Record):
     """A prospect before conversion."""
 
+    accepted_input_keys: ClassVar[frozenset[str]] = frozenset({"crm"})
+
     owner_id: str | None = None
     """The user id of the lead owner."""
     created_at: UtcDatetime
     # DESIGN.md names the lead-source text `source`, which every record also uses for the CRM; the
     # text lives in `lead_source` (as on Opportunity) and the validator accepts the other spelling.
     lead_source: str | None = None
-    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`: a lead whose `source` is not a CRM name has it read as `lead_source`."""
+    """Where the lead came from (web, referral, ...). DESIGN.md calls it `source`: a lead whose `source` is
+    not a CRM name has it read as `lead_source`."""
     status: str | None = None
     converted_at: UtcDatetime | None = None
     converted_account_id: str | None = None
@@ -121,7 +134,9 @@ class Lead(Record):
         crm = raw.get("crm") or (info.context or {}).get("default_source")
         if crm is None:
             raise _reject(
-                "Lead", "source", "lead_source",
+                "Lead",
+                "source",
+                "lead_source",
                 "source {!r} is not a CRM ({}); write the CRM in `source` and the lead source in "
                 "`lead_source`, or add `crm`".format(text, ", ".join(CRMS)),
                 text,
@@ -162,12 +177,18 @@ class Opportunity(Record):
     @model_validator(mode="after")
     def _consistent(self) -> Opportunity:
         if self.is_won and not self.is_closed:
-            raise _reject("Opportunity", "is_won", "won_open", "won but not closed (is_closed is false)", True)
+            raise _reject(
+                "Opportunity", "is_won", "won_open", "won but not closed (is_closed is false)", True
+            )
         if self.is_closed and self.close_date is None:
-            raise _reject("Opportunity", "close_date", "close_date_missing", "closed deal without a close date", None)
+            raise _reject(
+                "Opportunity", "close_date", "close_date_missing", "closed deal without a close date", None
+            )
         if self.close_date is not None and self.close_date < self.created_at.date() - CLOSE_DATE_SLACK:
             raise _reject(
-                "Opportunity", "close_date", "close_before_create",
+                "Opportunity",
+                "close_date",
+                "close_before_create",
                 f"close date {self.close_date} is before the creation date {self.created_at.date()}",
                 self.close_date.isoformat(),
             )
@@ -229,7 +250,10 @@ class LineItem(Record):
     total_price: Money | None = None
 
 
-_TABLE_CONFIG = ConfigDict(extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True)
+# Unknown CSV columns are reported from the header by the loader, once per file, not per row.
+_TABLE_CONFIG = ConfigDict(
+    extra="ignore", str_strip_whitespace=True, use_attribute_docstrings=True, allow_inf_nan=False
+)
 
 
 def _check_period(row: Quota | Spend) -> None:
@@ -242,7 +266,9 @@ def _check_period(row: Quota | Spend) -> None:
     """
     if row.period_end < row.period_start:
         raise _reject(
-            type(row).__name__, "period_end", "period_order",
+            type(row).__name__,
+            "period_end",
+            "period_order",
             f"period_end {row.period_end} is before period_start {row.period_start}",
             row.period_end.isoformat(),
         )
@@ -296,15 +322,31 @@ RECORD_FILES: dict[str, tuple[str, type[Record]]] = {
 }
 
 # The optional CSV inputs, by table name.
-TABLE_FILES: dict[str, tuple[str, type[BaseModel]]] = {"quotas": ("quotas.csv", Quota), "spend": ("spend.csv", Spend)}
+TABLE_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "quotas": ("quotas.csv", Quota),
+    "spend": ("spend.csv", Spend),
+}
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    # Locations can hold pydantic's internal steps ("function-before[...]"); keep field names only.
+    return ".".join(str(p) for p in location if not (isinstance(p, str) and "[" in p))
+
+
+def rejected_field(exc: ValidationError) -> str | None:
+    """The first field a rejection names; None when the record as a whole was rejected (not JSON, ...)."""
+    for error in exc.errors(include_url=False):
+        where = _field_path(error["loc"])
+        if where:
+            return where
+    return None
 
 
 def describe_rejection(exc: ValidationError) -> str:
     """One line naming each bad field and why, for quarantine reasons and error messages."""
     parts = []
     for error in exc.errors(include_url=False):
-        # Locations can hold pydantic's internal steps ("function-before[...]"); keep field names only.
-        where = ".".join(str(p) for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        where = _field_path(error["loc"])
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "json_invalid":
             parts.append(f"not valid JSON ({error.get('ctx', {}).get('error', message)})")

@@ -1,7 +1,7 @@
 """The field tables of docs/schema.md, generated from the models so the page cannot drift from them.
 
-    PYTHONPATH=src python -m kpi_engine.schema_docs   # prints the tables; tests/test_schema_docs.py
-                                                       # checks docs/schema.md holds them verbatim
+PYTHONPATH=src python -m kpi_engine.schema_docs   # prints the tables; tests/test_schema_docs.py
+                                                   # checks docs/schema.md holds them verbatim
 """
 
 from __future__ import annotations
@@ -46,8 +46,11 @@ def _table(file_name: str, model: type[BaseModel], definition: dict[str, Any]) -
     ]
     for name, prop in definition["properties"].items():
         default = "" if name in required else f"`{json.dumps(prop.get('default'))}`"
-        description = prop.get("description", "").replace("|", "\\|")
-        lines.append(f"| `{name}` | {_type_text(prop)} | {'yes' if name in required else 'no'} | {default} | {description} |")
+        description = " ".join(prop.get("description", "").split()).replace("|", "\\|")
+        lines.append(
+            f"| `{name}` | {_type_text(prop)} | {'yes' if name in required else 'no'} | {default} "
+            f"| {description} |"
+        )
     return [*lines, ""]
 
 

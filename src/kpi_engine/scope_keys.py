@@ -43,7 +43,9 @@ class ScopeKeys:
     def create(cls, users: pl.DataFrame, account_regions: pl.DataFrame, org_id: str) -> ScopeKeys:
         """From the context's reps (`rep` unique) and accounts' regions (`account_id` unique)."""
         reps = users.select("rep", "team").filter(pl.col("rep").is_not_null()).with_row_index("rep_key")
-        regions = account_regions.select(pl.col("region").drop_nulls().unique().sort()).with_row_index("region_key")
+        regions = account_regions.select(pl.col("region").drop_nulls().unique().sort()).with_row_index(
+            "region_key"
+        )
         keyed = (
             account_regions.filter(pl.col("account_id").is_not_null())
             .join(regions, on="region", how="left")

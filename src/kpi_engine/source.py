@@ -54,7 +54,11 @@ class ParquetSource:
         out = {}
         for table, wanted in columns.items():
             path = Path(self.directory) / f"{table}.parquet"
-            out[table] = conformed(table, pl.scan_parquet(path), wanted) if path.exists() else empty_scan(table, wanted)
+            out[table] = (
+                conformed(table, pl.scan_parquet(path), wanted)
+                if path.exists()
+                else empty_scan(table, wanted)
+            )
         return out
 
 

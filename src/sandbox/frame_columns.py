@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import repeat
 from typing import Any
 
@@ -27,7 +27,7 @@ def utc_datetimes(series: pl.Series) -> list[datetime | None]:
         series = series.dt.replace_time_zone("UTC")
     millis = series.dt.epoch("ms")
     seconds = (millis.fill_null(0).to_numpy() / 1000).tolist()
-    values: list[datetime | None] = list(map(datetime.fromtimestamp, seconds, repeat(timezone.utc)))
+    values: list[datetime | None] = list(map(datetime.fromtimestamp, seconds, repeat(UTC)))
     if millis.null_count():
         for index in millis.is_null().arg_true().to_list():
             values[index] = None
@@ -56,7 +56,7 @@ def iso_millis(series: pl.Series, suffix: str = "Z") -> list[str | None]:
 def records(columns: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
     """Rows as dicts, from equal-length columns."""
     keys = list(columns)
-    return (dict(zip(keys, values)) for values in zip(*columns.values()))
+    return (dict(zip(keys, values, strict=False)) for values in zip(*columns.values(), strict=False))
 
 
 @contextmanager

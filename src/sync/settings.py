@@ -11,9 +11,11 @@ import tomllib
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kpi_engine.config import KpiConfig
+from kpi_engine.text_encoding import decode_utf8
 
 CONFIG_ENV = "CRM_KPI_CONFIG"
 
@@ -30,8 +32,8 @@ class Settings(BaseSettings):
     kpis: KpiConfig = KpiConfig()
 
 
-def _describe(error: dict[str, object]) -> str:
-    key = ".".join(str(part) for part in error["loc"])  # type: ignore[union-attr]
+def _describe(error: ErrorDetails) -> str:
+    key = ".".join(str(part) for part in error["loc"])
     message = str(error["msg"])
     if error["type"] == "extra_forbidden":
         message = "unknown key"
@@ -45,12 +47,19 @@ def load_settings(path: Path | None = None) -> Settings:
     if path is None:
         return Settings()
     try:
-        with open(path, "rb") as handle:
-            table = tomllib.load(handle)
+        # Editors on Windows start UTF-8 files with a byte-order mark, which tomllib rejects: decode it away.
+        table = tomllib.loads(decode_utf8(Path(path).read_bytes(), str(path)))
     except FileNotFoundError:
         raise SettingsError(f"{path}: no such settings file") from None
+    except IsADirectoryError:
+        example = Path(path) / "settings.toml"
+        raise SettingsError(f"{path}: is a directory; give the settings file (e.g. {example})") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({(exc.strerror or str(exc)).lower()})") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError as exc:  # not UTF-8: the message names the line and byte offset
+        raise SettingsError(str(exc)) from None
     try:
         return Settings(**table)
     except ValidationError as exc:

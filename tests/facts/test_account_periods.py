@@ -25,8 +25,17 @@ ACCOUNTS = conform(
 
 
 def opp(id_: str, account: str, close: date, amount: float, months: int, type_: str = "new_business") -> dict:
-    return {"id": id_, "account_id": account, "close_date": close, "amount": amount, "contract_months": months,
-            "type": type_, "is_won": True, "is_closed": True, "deleted": False}
+    return {
+        "id": id_,
+        "account_id": account,
+        "close_date": close,
+        "amount": amount,
+        "contract_months": months,
+        "type": type_,
+        "is_won": True,
+        "is_closed": True,
+        "deleted": False,
+    }
 
 
 # A: 100/mo Jan 10 – Apr 10 (new in Q1, churns in Q2), back at 200/mo Aug 1 – Nov 1 (reactivation in Q3,
@@ -89,7 +98,9 @@ def test_scopes_come_from_the_account_and_its_owner() -> None:
 
 def test_start_of_a_period_is_the_end_of_the_previous_one() -> None:
     f = fact()
-    prev_end = f.select("account", pl.col("period_start").dt.offset_by("3mo"), pl.col("end_mrr").alias("prev"))
+    prev_end = f.select(
+        "account", pl.col("period_start").dt.offset_by("3mo"), pl.col("end_mrr").alias("prev")
+    )
     joined = f.join(prev_end, on=["account", "period_start"], how="inner")
     assert joined.height > 0
     assert (joined["start_mrr"] == joined["prev"]).all()

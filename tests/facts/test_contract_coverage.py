@@ -10,7 +10,13 @@ from kpi_engine.facts.contract_coverage import contracts, first_customer_dates, 
 
 
 def opportunities(*rows: dict) -> pl.DataFrame:
-    defaults = {"is_won": True, "is_closed": True, "type": "new_business", "deleted": False, "contract_months": None}
+    defaults = {
+        "is_won": True,
+        "is_closed": True,
+        "type": "new_business",
+        "deleted": False,
+        "contract_months": None,
+    }
     return conform("opportunities", pl.DataFrame([defaults | r for r in rows]))
 
 
@@ -22,7 +28,13 @@ ACCOUNTS = conform(
 
 def test_jan_31_plus_one_month_ends_on_the_last_day_of_february() -> None:
     opps = opportunities(
-        {"id": "o1", "account_id": "a", "close_date": date(2024, 1, 31), "amount": 500.0, "contract_months": 1}
+        {
+            "id": "o1",
+            "account_id": "a",
+            "close_date": date(2024, 1, 31),
+            "amount": 500.0,
+            "contract_months": 1,
+        }
     )
     row = contracts(opps, ACCOUNTS, KpiConfig()).row(0, named=True)
     # 2024 is a leap year: Jan 31 + 1 month clamps to Feb 29; MRR = 500 / 1.
@@ -69,12 +81,26 @@ def test_only_live_won_recurring_opportunities_on_live_accounts_cover() -> None:
 
 def test_mrr_on_a_day_sums_the_covering_contracts() -> None:
     opps = opportunities(
-        {"id": "o1", "account_id": "a", "close_date": date(2024, 1, 1), "amount": 1200.0, "contract_months": 12},
-        {"id": "o2", "account_id": "a", "close_date": date(2024, 6, 1), "amount": 600.0, "contract_months": 3},
+        {
+            "id": "o1",
+            "account_id": "a",
+            "close_date": date(2024, 1, 1),
+            "amount": 1200.0,
+            "contract_months": 12,
+        },
+        {
+            "id": "o2",
+            "account_id": "a",
+            "close_date": date(2024, 6, 1),
+            "amount": 600.0,
+            "contract_months": 3,
+        },
         {"id": "o3", "account_id": "b", "close_date": date(2024, 6, 1), "amount": 0.3, "contract_months": 3},
     )
     rows = contracts(opps, ACCOUNTS, KpiConfig())
-    by_day = mrr_on_days(rows, [date(2024, 5, 31), date(2024, 6, 1), date(2024, 9, 1)]).sort("day", "account_id")
+    by_day = mrr_on_days(rows, [date(2024, 5, 31), date(2024, 6, 1), date(2024, 9, 1)]).sort(
+        "day", "account_id"
+    )
     # May 31: a = 100 (o1). Jun 1: a = 100 + 200 (o2 starts), b = 0.3 / 3. Sep 1: o2 and o3 ended (Jun 1 +
     # 3mo), a = 100. MRR is not rounded: b's is the float 0.3 / 3 = 0.09999999999999999, not 0.1.
     assert by_day.select("day", "account_id", "mrr").rows() == [

@@ -17,7 +17,9 @@ USERS = conform("users", pl.DataFrame({"id": ["u1"], "team": ["east"]}))
 ACCOUNTS = conform("accounts", pl.DataFrame({"id": ["acc"], "region": ["EMEA"]}))
 OPPS = conform(
     "opportunities",
-    pl.DataFrame({"id": ["won", "open", "del"], "is_won": [True, False, True], "deleted": [False, False, True]}),
+    pl.DataFrame(
+        {"id": ["won", "open", "del"], "is_won": [True, False, True], "deleted": [False, False, True]}
+    ),
 )
 
 
@@ -30,15 +32,33 @@ LEADS = conform(
     pl.DataFrame(
         [
             # created Jan 31 23:30 UTC: January in UTC, February in Berlin (UTC+1)
-            {"id": "l1", "owner_id": "u1", "created_at": utc(2024, 1, 31, 23, 30), "lead_source": "web",
-             "status": "converted", "converted_at": utc(2024, 2, 2), "converted_account_id": "acc",
-             "converted_opportunity_id": "won"},
-            {"id": "l2", "owner_id": "u1", "created_at": utc(2024, 1, 10), "lead_source": "event",
-             "status": "converted", "converted_at": utc(2024, 1, 12), "converted_opportunity_id": "open"},
+            {
+                "id": "l1",
+                "owner_id": "u1",
+                "created_at": utc(2024, 1, 31, 23, 30),
+                "lead_source": "web",
+                "status": "converted",
+                "converted_at": utc(2024, 2, 2),
+                "converted_account_id": "acc",
+                "converted_opportunity_id": "won",
+            },
+            {
+                "id": "l2",
+                "owner_id": "u1",
+                "created_at": utc(2024, 1, 10),
+                "lead_source": "event",
+                "status": "converted",
+                "converted_at": utc(2024, 1, 12),
+                "converted_opportunity_id": "open",
+            },
             {"id": "l3", "owner_id": "nobody", "created_at": utc(2024, 1, 5), "status": "new"},
             {"id": "l4", "created_at": utc(2024, 1, 5), "deleted": True},
-            {"id": "l5", "created_at": utc(2024, 1, 6), "converted_at": utc(2024, 1, 7),
-             "converted_opportunity_id": "del"},
+            {
+                "id": "l5",
+                "created_at": utc(2024, 1, 6),
+                "converted_at": utc(2024, 1, 7),
+                "converted_opportunity_id": "del",
+            },
         ]
     ),
 )
@@ -56,13 +76,19 @@ ACTIVITIES = conform(
 
 
 def cohorts(config: KpiConfig) -> pl.DataFrame:
-    return lead_cohorts(LEADS, ACTIVITIES, OPPS, ACCOUNTS, USERS, MONTHS, config, "org1", as_of=AS_OF).sort("lead")
+    return lead_cohorts(LEADS, ACTIVITIES, OPPS, ACCOUNTS, USERS, MONTHS, config, "org1", as_of=AS_OF).sort(
+        "lead"
+    )
 
 
 def test_cohort_rows() -> None:
-    got = cohorts(KpiConfig()).select(
-        "lead", "period_start", "team", "rep", "region", "converted", "converted_won", "response_hours"
-    ).rows()
+    got = (
+        cohorts(KpiConfig())
+        .select(
+            "lead", "period_start", "team", "rep", "region", "converted", "converted_won", "response_hours"
+        )
+        .rows()
+    )
     assert got == [
         ("l1", date(2024, 1, 1), "east", "u1", "EMEA", True, True, 6.0),
         ("l2", date(2024, 1, 1), "east", "u1", None, True, False, 0.0),

@@ -29,14 +29,22 @@ def test_ramp_is_days_to_the_first_win_in_its_period() -> None:
             [
                 {"id": "o1", "owner_id": "joiner", "is_won": True, "close_date": date(2024, 4, 11)},
                 {"id": "o2", "owner_id": "joiner", "is_won": True, "close_date": date(2024, 5, 1)},
-                {"id": "o3", "owner_id": "joiner", "is_won": True, "close_date": date(2024, 3, 1), "deleted": True},
+                {
+                    "id": "o3",
+                    "owner_id": "joiner",
+                    "is_won": True,
+                    "close_date": date(2024, 3, 1),
+                    "deleted": True,
+                },
                 {"id": "o4", "owner_id": "veteran", "is_won": False, "close_date": date(2024, 1, 5)},
                 {"id": "o5", "owner_id": "veteran", "is_won": True, "close_date": date(2022, 12, 1)},
                 {"id": "o6", "owner_id": "undated", "is_won": True, "close_date": date(2024, 2, 1)},
             ]
         ),
     )
-    got = rep_ramps(REPS, opps, QUARTERS, "org1").sort("rep").select("rep", "period_start", "ramp_days").rows()
+    got = (
+        rep_ramps(REPS, opps, QUARTERS, "org1").sort("rep").select("rep", "period_start", "ramp_days").rows()
+    )
     # joiner: first live win Apr 11 2024; Feb 1 -> Apr 11 = 29 (Feb, leap) + 31 (Mar) + 10 = 70 days.
     # undated: first win in Q1, ramp unknown. veteran's first win was in 2022, before the periods: no row.
     assert got == [("joiner", date(2024, 4, 1), 70.0), ("undated", date(2024, 1, 1), None)]

@@ -38,7 +38,9 @@ def test_a_quarter_of_spend_spreads_by_days() -> None:
 def test_spend_outside_the_periods_counts_only_for_its_overlap() -> None:
     spend = conform(
         "spend",
-        pl.DataFrame({"period_start": [date(2023, 12, 1)], "period_end": [date(2024, 1, 11)], "amount": [410.0]}),
+        pl.DataFrame(
+            {"period_start": [date(2023, 12, 1)], "period_end": [date(2024, 1, 11)], "amount": [410.0]}
+        ),
     )
     # 41 days, 10 of them in January: 410 * 10 / 41 = 100
     assert spend_periods(spend, MONTHS, "org1")["spend"].to_list() == [100.0]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
 
 from kpi_engine import Dataset, KpiConfig, compute
 
-UTC = timezone.utc
+UTC = UTC
 STAMP = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -27,18 +27,37 @@ def user(id: str, team: str | None = "A", **fields: Any) -> dict[str, Any]:
     return record(id, name=id, team=team, email=f"{id}@example.com", active=True, **fields)
 
 
-def opp(id: str, owner: str = "u1", *, created: str = "2024-01-05", close: str | None = None, won: bool = False,
-        closed: bool | None = None, amount: float | None = 100.0, **fields: Any) -> dict[str, Any]:
+def opp(
+    id: str,
+    owner: str = "u1",
+    *,
+    created: str = "2024-01-05",
+    close: str | None = None,
+    won: bool = False,
+    closed: bool | None = None,
+    amount: float | None = 100.0,
+    **fields: Any,
+) -> dict[str, Any]:
     is_closed = closed if closed is not None else close is not None
     return record(
-        id, owner_id=owner, stage=fields.pop("stage", "closed" if is_closed else "open"), created_at=at(created),
-        close_date=date.fromisoformat(close) if close else None, is_closed=is_closed, is_won=won, amount=amount,
+        id,
+        owner_id=owner,
+        stage=fields.pop("stage", "closed" if is_closed else "open"),
+        created_at=at(created),
+        close_date=date.fromisoformat(close) if close else None,
+        is_closed=is_closed,
+        is_won=won,
+        amount=amount,
         **fields,
     )
 
 
-def activity(id: str, kind: str, owner: str = "u1", when: str = "2024-01-10", **fields: Any) -> dict[str, Any]:
-    return record(id, kind=kind, owner_id=owner, occurred_at=at(when), completed=fields.pop("completed", True), **fields)
+def activity(
+    id: str, kind: str, owner: str = "u1", when: str = "2024-01-10", **fields: Any
+) -> dict[str, Any]:
+    return record(
+        id, kind=kind, owner_id=owner, occurred_at=at(when), completed=fields.pop("completed", True), **fields
+    )
 
 
 def dataset(**tables: list[dict[str, Any]]) -> Dataset:
@@ -53,7 +72,9 @@ def values(ds: Dataset, config: KpiConfig | None = None, **options: Any) -> pl.D
     return compute(ds, config or KpiConfig(), **options)
 
 
-def value_of(out: pl.DataFrame, kpi: str, period: str | None, scope: str = "org", scope_id: str = "org") -> Any:
+def value_of(
+    out: pl.DataFrame, kpi: str, period: str | None, scope: str = "org", scope_id: str = "org"
+) -> Any:
     """The value of one KPI row (period None: the only row)."""
     rows = out.filter((pl.col("kpi") == kpi) & (pl.col("scope") == scope) & (pl.col("scope_id") == scope_id))
     if period is not None:
@@ -62,7 +83,9 @@ def value_of(out: pl.DataFrame, kpi: str, period: str | None, scope: str = "org"
     return rows["value"][0]
 
 
-def row_of(out: pl.DataFrame, kpi: str, period: str | None, scope: str = "org", scope_id: str = "org") -> dict:
+def row_of(
+    out: pl.DataFrame, kpi: str, period: str | None, scope: str = "org", scope_id: str = "org"
+) -> dict:
     rows = out.filter((pl.col("kpi") == kpi) & (pl.col("scope") == scope) & (pl.col("scope_id") == scope_id))
     if period is not None:
         rows = rows.filter(pl.col("period_start") == date.fromisoformat(period))

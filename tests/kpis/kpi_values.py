@@ -7,7 +7,9 @@ from datetime import date
 import polars as pl
 
 
-def values(out: pl.DataFrame, kpi: str, scope: str = "org", scope_id: str = "org1") -> dict[date, float | None]:
+def values(
+    out: pl.DataFrame, kpi: str, scope: str = "org", scope_id: str = "org1"
+) -> dict[date, float | None]:
     """period_start → value of one KPI at one scope id."""
     rows = out.filter((pl.col("kpi") == kpi) & (pl.col("scope") == scope) & (pl.col("scope_id") == scope_id))
     return dict(rows.sort("period_start").select("period_start", "value").iter_rows())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from kpi_records import activity, at, dataset, opp, record, user, value_of, values
 
 from kpi_engine import KpiConfig
-from kpi_records import activity, at, dataset, opp, record, user, value_of, values
 
 JAN, FEB = "2024-01-01", "2024-02-01"
 
@@ -23,7 +23,9 @@ def out():
         activity("e3", "email", "u1", direction="inbound", opened=True),  # received: not sent
         activity("e4", "email", "u2", direction="outbound"),  # opening not tracked
         activity("m1", "meeting", "u1", subtype="Demo", duration_seconds=3600.0),
-        activity("m2", "meeting", "u1", subtype="demo", duration_seconds=1800.0, completed=False),  # cancelled
+        activity(
+            "m2", "meeting", "u1", subtype="demo", duration_seconds=1800.0, completed=False
+        ),  # cancelled
         activity("m3", "meeting", "u2", subtype="discovery", duration_seconds=1800.0),
         activity("t1", "task", "u1"),
         activity("t2", "task", "u2", completed=False),
@@ -33,7 +35,10 @@ def out():
     ds = dataset(
         users=[user("u1", "A"), user("u2", "B")],
         activities=acts,
-        opportunities=[opp("w1", "u1", close="2024-01-20", won=True), opp("w2", "u2", close="2024-01-25", won=True)],
+        opportunities=[
+            opp("w1", "u1", close="2024-01-20", won=True),
+            opp("w2", "u2", close="2024-01-25", won=True),
+        ],
     )
     return values(ds, grain="month", as_of=date(2024, 2, 29))
 
@@ -68,7 +73,9 @@ def test_selling_time_share(out) -> None:
     # calls 600 + 60 + meetings held 3600 + 1800 = 6060 s; 40 h × 31/7 weeks × 2 reps available
     assert value_of(out, "selling_time_share", JAN) == pytest.approx((6060 / 3600) / (40 * 31 / 7 * 2))
     # u1: 600 + 60 + 3600 = 4260 s over one rep's 40 × 31/7 h
-    assert value_of(out, "selling_time_share", JAN, "rep", "u1") == pytest.approx((4260 / 3600) / (40 * 31 / 7))
+    assert value_of(out, "selling_time_share", JAN, "rep", "u1") == pytest.approx(
+        (4260 / 3600) / (40 * 31 / 7)
+    )
 
 
 def test_activity_in_the_configured_time_zone() -> None:

@@ -4,25 +4,49 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
+from kpi_values import row, values
 
 from kpi_engine.config import KpiConfig
 from kpi_engine.dataset import Dataset
 from kpi_engine.engine import compute
-from kpi_values import row, values
 
 Q1, Q2, Q3, Q4 = date(2024, 1, 1), date(2024, 4, 1), date(2024, 7, 1), date(2024, 10, 1)
 CREATED = datetime(2023, 1, 1, tzinfo=UTC)
 USERS = pl.DataFrame({"id": ["u1", "u2"], "name": ["Ann", "Bob"], "team": ["east", "west"]})
 
 
-def opp(id_: str, account: str | None, close: date, amount: float | None, months: int | None,
-        type_: str = "new_business", **extra: object) -> dict:
-    return {"id": id_, "account_id": account, "close_date": close, "amount": amount, "contract_months": months,
-            "type": type_, "is_won": True, "is_closed": True, "stage": "Won", "created_at": CREATED} | extra
+def opp(
+    id_: str,
+    account: str | None,
+    close: date,
+    amount: float | None,
+    months: int | None,
+    type_: str = "new_business",
+    **extra: object,
+) -> dict:
+    return {
+        "id": id_,
+        "account_id": account,
+        "close_date": close,
+        "amount": amount,
+        "contract_months": months,
+        "type": type_,
+        "is_won": True,
+        "is_closed": True,
+        "stage": "Won",
+        "created_at": CREATED,
+    } | extra
 
 
-def run(opps: list[dict], accounts: pl.DataFrame, config: KpiConfig | None = None, grain: str = "quarter",
-        since: date = Q1, until: date = date(2025, 1, 1), spend: pl.DataFrame | None = None) -> pl.DataFrame:
+def run(
+    opps: list[dict],
+    accounts: pl.DataFrame,
+    config: KpiConfig | None = None,
+    grain: str = "quarter",
+    since: date = Q1,
+    until: date = date(2025, 1, 1),
+    spend: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     frames = {"opportunities": pl.DataFrame(opps), "accounts": accounts, "users": USERS}
     if spend is not None:
         frames["spend"] = spend
@@ -36,7 +60,12 @@ def run(opps: list[dict], accounts: pl.DataFrame, config: KpiConfig | None = Non
 #    (300 -> 100), flat Q3, churn Q4.
 # A and C are u1's (team east), B is u2's (west). Regions: A EMEA, B AMER, C none.
 ACCOUNTS = pl.DataFrame(
-    {"id": ["A", "B", "C"], "name": ["A", "B", "C"], "owner_id": ["u1", "u2", "u1"], "region": ["EMEA", "AMER", None]}
+    {
+        "id": ["A", "B", "C"],
+        "name": ["A", "B", "C"],
+        "owner_id": ["u1", "u2", "u1"],
+        "region": ["EMEA", "AMER", None],
+    }
 )
 OPPS = [
     opp("a1", "A", date(2024, 1, 10), 300.0, 3),
@@ -82,9 +111,17 @@ def test_retention_churn_and_rates(out: pl.DataFrame) -> None:
     # customers at start: Q1 {C}, Q2 {A, B, C}, Q3 {B, C}, Q4 {A, B, C}
     # still customers at end: Q1 {C}, Q2 {B, C}, Q3 {B, C}, Q4 {B}
     assert values(out, "customer_retention_rate") == {
-        Q1: 1.0, Q2: pytest.approx(2 / 3), Q3: 1.0, Q4: pytest.approx(1 / 3)
+        Q1: 1.0,
+        Q2: pytest.approx(2 / 3),
+        Q3: 1.0,
+        Q4: pytest.approx(1 / 3),
     }
-    assert values(out, "customer_churn_rate") == {Q1: 0.0, Q2: pytest.approx(1 / 3), Q3: 0.0, Q4: pytest.approx(2 / 3)}
+    assert values(out, "customer_churn_rate") == {
+        Q1: 0.0,
+        Q2: pytest.approx(1 / 3),
+        Q3: 0.0,
+        Q4: pytest.approx(2 / 3),
+    }
     # expansions: Q1 C, Q2 B; contractions: Q2 C
     assert values(out, "upsell_rate") == {Q1: 1.0, Q2: pytest.approx(1 / 3), Q3: 0.0, Q4: 0.0}
     assert values(out, "downgrade_rate") == {Q1: 0.0, Q2: pytest.approx(1 / 3), Q3: 0.0, Q4: 0.0}
@@ -117,8 +154,16 @@ def test_scopes_follow_the_account_owner_and_region(out: pl.DataFrame) -> None:
 
 def test_no_customers_at_start_gives_null_not_zero(out: pl.DataFrame) -> None:
     # west (B) had no customer on Dec 31 2023
-    west_q1 = {k: values(out, k, "team", "west")[Q1] for k in (
-        "customer_retention_rate", "customer_churn_rate", "net_revenue_retention", "upsell_rate", "downgrade_rate")}
+    west_q1 = {
+        k: values(out, k, "team", "west")[Q1]
+        for k in (
+            "customer_retention_rate",
+            "customer_churn_rate",
+            "net_revenue_retention",
+            "upsell_rate",
+            "downgrade_rate",
+        )
+    }
     assert west_q1 == dict.fromkeys(west_q1, None)
     assert row(out, "customer_retention_rate", Q1, "team", "west")["denominator"] == 0.0
 
@@ -135,7 +180,12 @@ def test_jan_31_plus_one_month_churns_in_february() -> None:
 
 def test_default_contract_months_null_amounts_and_deleted_accounts() -> None:
     accounts = pl.DataFrame(
-        {"id": ["D", "N", "G"], "name": ["D", "N", "G"], "owner_id": ["u1"] * 3, "deleted": [False, False, True]}
+        {
+            "id": ["D", "N", "G"],
+            "name": ["D", "N", "G"],
+            "owner_id": ["u1"] * 3,
+            "deleted": [False, False, True],
+        }
     )
     opps = [
         opp("d1", "D", date(2024, 1, 15), 1200.0, None),  # default 12 months: 100/mo until Jan 15 2025
@@ -152,8 +202,13 @@ def test_default_contract_months_null_amounts_and_deleted_accounts() -> None:
 
 def test_fiscal_year_starting_in_february_moves_the_quarters() -> None:
     accounts = pl.DataFrame({"id": ["F"], "name": ["F"], "owner_id": ["u1"]})
-    out = run([opp("f1", "F", date(2024, 1, 20), 1200.0, 12)], accounts, KpiConfig(fiscal_year_start_month=2),
-              since=date(2023, 11, 1), until=date(2024, 8, 1))
+    out = run(
+        [opp("f1", "F", date(2024, 1, 20), 1200.0, 12)],
+        accounts,
+        KpiConfig(fiscal_year_start_month=2),
+        since=date(2023, 11, 1),
+        until=date(2024, 8, 1),
+    )
     # fiscal quarters: Nov–Jan, Feb–Apr, May–Jul; Jan 20 falls in the one starting Nov 1 2023
     nov, feb, may = date(2023, 11, 1), date(2024, 2, 1), date(2024, 5, 1)
     assert values(out, "new_mrr") == {nov: 100.0, feb: 0.0, may: 0.0}
@@ -168,8 +223,11 @@ def test_cac_ltv_to_cac_and_payback() -> None:
         opp("y", "Y", date(2024, 2, 1), 2400.0, 12),  # new in Q1 at 200/mo
     ]
     spend = pl.DataFrame(
-        {"period_start": [date(2024, 1, 1), date(2024, 4, 1)], "period_end": [date(2024, 4, 1), date(2024, 5, 1)],
-         "amount": [600.0, 50.0]}
+        {
+            "period_start": [date(2024, 1, 1), date(2024, 4, 1)],
+            "period_end": [date(2024, 4, 1), date(2024, 5, 1)],
+            "amount": [600.0, 50.0],
+        }
     )
     out = run(opps, accounts, spend=spend, until=date(2024, 7, 1))
     # Q1: spend 600, new customers 1 (Y) -> cac 600. Q2: spend 50, no new customer -> null

@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+from kpi_records import activity, at, dataset, opp, record, user, value_of
 
 from kpi_engine import ColumnReader, Dataset, ParquetSource, compute, required_columns
 from kpi_engine.prepared_input import prepare
-from kpi_records import activity, at, dataset, opp, record, user, value_of
 
 AS_OF, SINCE = date(2024, 6, 30), date(2024, 1, 1)
 
@@ -67,8 +67,11 @@ def test_without_since_the_first_period_comes_from_a_separate_minimum() -> None:
     compute(ColumnReader(recorder), as_of=AS_OF, kpis=["bookings"])
     assert recorder.asked == [
         required_columns(["bookings"]),
-        {"opportunities": ["created_at", "deleted"], "leads": ["created_at", "deleted"],
-         "activities": ["occurred_at", "deleted"]},
+        {
+            "opportunities": ["created_at", "deleted"],
+            "leads": ["created_at", "deleted"],
+            "activities": ["occurred_at", "deleted"],
+        },
     ]
 
 

@@ -7,28 +7,48 @@ from datetime import date, timedelta
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from kpi_engine import compute
 from kpi_records import activity, dataset, opp, user
 
-REPS = {"u1": "A", "u2": "A", "u3": "B"}
-BOUNDED = ["win_rate", "win_rate_amount", "call_connect_rate", "email_open_rate", "new_business_share",
-           "stage_conversion", "reps_at_quota_share"]
-COUNTS = ["deals_won", "deals_lost", "new_opportunities", "pipeline_count", "activities", "calls", "units_sold"]
+from kpi_engine import compute
 
-opportunity = st.fixed_dictionaries({
-    "owner": st.sampled_from(list(REPS)),
-    "created": st.integers(0, 300),
-    "cycle": st.one_of(st.none(), st.integers(0, 200)),
-    "won": st.booleans(),
-    "amount": st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)),
-    "type": st.sampled_from(["new_business", "renewal", "other"]),
-    "deleted": st.booleans(),
-})
-call = st.fixed_dictionaries({
-    "owner": st.sampled_from(list(REPS)), "day": st.integers(0, 300),
-    "outcome": st.sampled_from([None, "connected", "no_answer"]),
-})
+REPS = {"u1": "A", "u2": "A", "u3": "B"}
+BOUNDED = [
+    "win_rate",
+    "win_rate_amount",
+    "call_connect_rate",
+    "email_open_rate",
+    "new_business_share",
+    "stage_conversion",
+    "reps_at_quota_share",
+]
+COUNTS = [
+    "deals_won",
+    "deals_lost",
+    "new_opportunities",
+    "pipeline_count",
+    "activities",
+    "calls",
+    "units_sold",
+]
+
+opportunity = st.fixed_dictionaries(
+    {
+        "owner": st.sampled_from(list(REPS)),
+        "created": st.integers(0, 300),
+        "cycle": st.one_of(st.none(), st.integers(0, 200)),
+        "won": st.booleans(),
+        "amount": st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)),
+        "type": st.sampled_from(["new_business", "renewal", "other"]),
+        "deleted": st.booleans(),
+    }
+)
+call = st.fixed_dictionaries(
+    {
+        "owner": st.sampled_from(list(REPS)),
+        "day": st.integers(0, 300),
+        "outcome": st.sampled_from([None, "connected", "no_answer"]),
+    }
+)
 
 
 def _org(opps: list[dict], calls: list[dict]):
@@ -37,10 +57,24 @@ def _org(opps: list[dict], calls: list[dict]):
     for i, o in enumerate(opps):
         created = start + timedelta(days=o["created"])
         close = None if o["cycle"] is None else (created + timedelta(days=o["cycle"])).isoformat()
-        rows.append(opp(f"o{i}", o["owner"], created=created.isoformat(), close=close, won=bool(close and o["won"]),
-                        amount=o["amount"], type=o["type"], deleted=o["deleted"]))
-    acts = [activity(f"c{i}", "call", c["owner"], (start + timedelta(days=c["day"])).isoformat(), outcome=c["outcome"])
-            for i, c in enumerate(calls)]
+        rows.append(
+            opp(
+                f"o{i}",
+                o["owner"],
+                created=created.isoformat(),
+                close=close,
+                won=bool(close and o["won"]),
+                amount=o["amount"],
+                type=o["type"],
+                deleted=o["deleted"],
+            )
+        )
+    acts = [
+        activity(
+            f"c{i}", "call", c["owner"], (start + timedelta(days=c["day"])).isoformat(), outcome=c["outcome"]
+        )
+        for i, c in enumerate(calls)
+    ]
     return dataset(users=[user(u, t) for u, t in REPS.items()], opportunities=rows, activities=acts)
 
 

@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
+from kpi_values import row, values
 
 from kpi_engine.config import KpiConfig
 from kpi_engine.dataset import Dataset
 from kpi_engine.engine import compute
-from kpi_values import row, values
 
 JAN, FEB, MAR = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
 
@@ -17,16 +17,39 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-def lead(id_: str, owner: str | None, created: datetime, source: str | None, status: str, **extra: object) -> dict:
-    return {"id": id_, "owner_id": owner, "created_at": created, "lead_source": source, "status": status} | extra
+def lead(
+    id_: str, owner: str | None, created: datetime, source: str | None, status: str, **extra: object
+) -> dict:
+    return {
+        "id": id_,
+        "owner_id": owner,
+        "created_at": created,
+        "lead_source": source,
+        "status": status,
+    } | extra
 
 
 LEADS = [
-    lead("L1", "u1", utc(2024, 1, 3, 10), "web", "converted", converted_at=utc(2024, 1, 5),
-         converted_account_id="acc1", converted_opportunity_id="won1"),
+    lead(
+        "L1",
+        "u1",
+        utc(2024, 1, 3, 10),
+        "web",
+        "converted",
+        converted_at=utc(2024, 1, 5),
+        converted_account_id="acc1",
+        converted_opportunity_id="won1",
+    ),
     lead("L2", "u1", utc(2024, 1, 10), "web", "working"),
-    lead("L3", "u2", utc(2024, 1, 20), "event", "converted", converted_at=utc(2024, 1, 22),
-         converted_opportunity_id="open1"),
+    lead(
+        "L3",
+        "u2",
+        utc(2024, 1, 20),
+        "event",
+        "converted",
+        converted_at=utc(2024, 1, 22),
+        converted_opportunity_id="open1",
+    ),
     lead("L4", "u2", utc(2024, 2, 1), None, "new"),
     lead("L5", "u1", utc(2024, 1, 5), "web", "new", deleted=True),
     # Jan 31 23:30 UTC is Feb 1 00:30 in Berlin
@@ -83,7 +106,9 @@ def test_lead_conversion_rate(out: pl.DataFrame) -> None:
     assert values(out, "lead_conversion_rate") == {JAN: 0.5, FEB: 0.0, MAR: None}
     jan = row(out, "lead_conversion_rate", JAN)
     assert (jan["numerator"], jan["denominator"]) == (2.0, 4.0)
-    assert values(out, "lead_conversion_rate", "team", "east")[JAN] == pytest.approx(1 / 3)  # L1 of L1, L2, L6
+    assert values(out, "lead_conversion_rate", "team", "east")[JAN] == pytest.approx(
+        1 / 3
+    )  # L1 of L1, L2, L6
 
 
 def test_lead_to_customer_rate(out: pl.DataFrame) -> None:
@@ -121,11 +146,15 @@ def test_nothing_dated_after_the_run_counts_yet() -> None:
     # lead_conversion_rate = 0 / 1 = 0.
     early = Dataset.from_frames(
         "org1",
-        leads=pl.DataFrame([
-            lead("E1", "u1", utc(2024, 1, 10), "web", "converted", converted_at=utc(2024, 1, 25)),
-            lead("E2", "u1", utc(2024, 1, 20), "web", "new"),
-        ]),
-        activities=pl.DataFrame([{"id": "s1", "kind": "call", "lead_id": "E1", "occurred_at": utc(2024, 1, 20)}]),
+        leads=pl.DataFrame(
+            [
+                lead("E1", "u1", utc(2024, 1, 10), "web", "converted", converted_at=utc(2024, 1, 25)),
+                lead("E2", "u1", utc(2024, 1, 20), "web", "new"),
+            ]
+        ),
+        activities=pl.DataFrame(
+            [{"id": "s1", "kind": "call", "lead_id": "E1", "occurred_at": utc(2024, 1, 20)}]
+        ),
         users=pl.DataFrame({"id": ["u1"], "name": ["Ann"], "team": ["east"]}),
     )
     out = compute(early, grain="month", as_of=date(2024, 1, 15), since=JAN)

@@ -49,18 +49,24 @@ def movement_total(name: str, amount: pl.Expr) -> pl.Expr:
     accounts=st.lists(account, min_size=len(ACCOUNT_IDS), max_size=len(ACCOUNT_IDS)),
     months_per_period=st.sampled_from([1, 3, 12]),
 )
-def test_movements_reconcile_at_every_scope(opps: list[dict], accounts: list[dict], months_per_period: int) -> None:
+def test_movements_reconcile_at_every_scope(
+    opps: list[dict], accounts: list[dict], months_per_period: int
+) -> None:
     opp_frame = conform(
         "opportunities",
         pl.DataFrame([o | {"id": f"o{i}", "is_closed": True} for i, o in enumerate(opps)] or None),
     )
-    account_frame = conform("accounts", pl.DataFrame([a | {"id": i} for i, a in zip(ACCOUNT_IDS, accounts, strict=True)]))
+    account_frame = conform(
+        "accounts", pl.DataFrame([a | {"id": i} for i, a in zip(ACCOUNT_IDS, accounts, strict=True)])
+    )
     users = conform("users", pl.DataFrame({"id": ["u1", "u2"], "team": ["east", None]}))
     monthly = month_periods(24, date(2024, 1, 1))
     periods = monthly.gather_every(months_per_period).with_columns(
         pl.col("period_start").dt.offset_by(f"{months_per_period}mo").alias("period_end")
     )
-    fact = account_periods(contracts(opp_frame, account_frame, KpiConfig()), account_frame, users, periods, "org")
+    fact = account_periods(
+        contracts(opp_frame, account_frame, KpiConfig()), account_frame, users, periods, "org"
+    )
     s, e = pl.col("start_mrr"), pl.col("end_mrr")
     for scope in ("org", "team", "rep", "region"):
         sums = fact.group_by(scope, "period_start").agg(
@@ -74,14 +80,23 @@ def test_movements_reconcile_at_every_scope(opps: list[dict], accounts: list[dic
         )
         gap = sums.select(
             (
-                pl.col("start") + pl.col("new") + pl.col("reactivation") + pl.col("expansion")
-                - pl.col("contraction") - pl.col("churn") - pl.col("end")
-            ).abs().max()
+                pl.col("start")
+                + pl.col("new")
+                + pl.col("reactivation")
+                + pl.col("expansion")
+                - pl.col("contraction")
+                - pl.col("churn")
+                - pl.col("end")
+            )
+            .abs()
+            .max()
         ).item()
         assert gap is None or gap < 1e-6, scope
     # start(P) = end(P−1) for every account
     previous = fact.select(
-        "account", pl.col("period_start").dt.offset_by(f"{months_per_period}mo"), pl.col("end_mrr").alias("prev")
+        "account",
+        pl.col("period_start").dt.offset_by(f"{months_per_period}mo"),
+        pl.col("end_mrr").alias("prev"),
     )
     joined = fact.join(previous, on=["account", "period_start"], how="left").filter(
         pl.col("period_start") > periods["period_start"].min()
@@ -120,8 +135,13 @@ def test_computed_mrr_kpis_reconcile_at_every_scope(
         users=pl.DataFrame({"id": ["u1", "u2"], "name": ["a", "b"], "team": ["east", None]}),
     )
     out = compute(
-        dataset, KpiConfig(fiscal_year_start_month=fiscal_start), grain=grain, as_of=date(2026, 1, 1),
-        since=date(2024, 1, 1), until=date(2025, 7, 1), kpis=MOVEMENT_KPIS,
+        dataset,
+        KpiConfig(fiscal_year_start_month=fiscal_start),
+        grain=grain,
+        as_of=date(2026, 1, 1),
+        since=date(2024, 1, 1),
+        until=date(2025, 7, 1),
+        kpis=MOVEMENT_KPIS,
     )
     wide = out.pivot("kpi", index=["scope", "scope_id", "period_start"], values="value").sort(
         "scope", "scope_id", "period_start"
@@ -129,7 +149,16 @@ def test_computed_mrr_kpis_reconcile_at_every_scope(
     assert "org" in set(wide["scope"])
     start = pl.col("mrr").shift(1).over("scope", "scope_id")
     gap = wide.select(
-        (start + pl.col("new_mrr") + pl.col("expansion_mrr") + pl.col("reactivation_mrr")
-         - pl.col("contraction_mrr") - pl.col("churned_mrr") - pl.col("mrr")).abs().max()
+        (
+            start
+            + pl.col("new_mrr")
+            + pl.col("expansion_mrr")
+            + pl.col("reactivation_mrr")
+            - pl.col("contraction_mrr")
+            - pl.col("churned_mrr")
+            - pl.col("mrr")
+        )
+        .abs()
+        .max()
     ).item()
     assert gap is None or gap < 1e-6

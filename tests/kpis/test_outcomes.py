@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from kpi_records import dataset, opp, record, row_of, user, value_of, values
 
 from kpi_engine import KpiConfig
-from kpi_records import dataset, opp, record, row_of, user, value_of, values
 
 Q4_23, Q1, Q2 = "2023-10-01", "2024-01-01", "2024-04-01"
 
@@ -20,18 +20,41 @@ def out():
         # left mid-Q1: active in Q1, not in Q2
         user("u3", "B", started_at=date(2023, 1, 1), ended_at=date(2024, 2, 15)),
     ]
-    accounts = [record("a1", name="a1", created_at=dict(opp("x"))["created_at"], region="emea"),
-                record("a2", name="a2", created_at=dict(opp("x"))["created_at"], region="amer")]
+    accounts = [
+        record("a1", name="a1", created_at=dict(opp("x"))["created_at"], region="emea"),
+        record("a2", name="a2", created_at=dict(opp("x"))["created_at"], region="amer"),
+    ]
     opportunities = [
         # EUR deal: amount is already in the reporting currency; amount_original is not used.
-        opp("o1", "u1", close="2024-02-01", won=True, amount=1000.0, type="new_business", contract_months=24,
-            lead_source="Referral", account_id="a1", currency="EUR", amount_original=900.0),
+        opp(
+            "o1",
+            "u1",
+            close="2024-02-01",
+            won=True,
+            amount=1000.0,
+            type="new_business",
+            contract_months=24,
+            lead_source="Referral",
+            account_id="a1",
+            currency="EUR",
+            amount_original=900.0,
+        ),
         opp("o2", "u1", close="2024-03-01", won=True, amount=None, type="renewal", account_id="a1"),
         opp("o3", "u2", close="2024-03-10", won=False, amount=500.0, account_id="a2"),
-        opp("o4", "u3", created="2023-12-01", close="2024-02-10", won=True, amount=3000.0, type="expansion",
-            account_id="a2"),
+        opp(
+            "o4",
+            "u3",
+            created="2023-12-01",
+            close="2024-02-10",
+            won=True,
+            amount=3000.0,
+            type="expansion",
+            account_id="a2",
+        ),
         opp("o5", "u1", close="2024-02-05", won=True, amount=99999.0, deleted=True),  # deleted: never counts
-        opp("o6", "u2", created="2024-04-01", close="2024-05-01", won=True, amount=2000.0, type="new_business"),
+        opp(
+            "o6", "u2", created="2024-04-01", close="2024-05-01", won=True, amount=2000.0, type="new_business"
+        ),
         opp("o7", "u2", created="2024-04-01", close="2024-05-15", won=False, amount=1000.0),
         # lost, then reopened: open now, so not lost in any period
         opp("o8", "u1", close="2024-02-20", closed=False, won=False, amount=700.0),
@@ -44,10 +67,17 @@ def out():
     ]
     quotas = [
         # by email, any case: 2000 over Jan 1..Jul 1 (182 days) -> 91/182 = 1000 in Q1 and 1000 in Q2
-        {"owner": "U1@Example.com", "period_start": date(2024, 1, 1), "period_end": date(2024, 7, 1), "amount": 2000.0},
+        {
+            "owner": "U1@Example.com",
+            "period_start": date(2024, 1, 1),
+            "period_end": date(2024, 7, 1),
+            "amount": 2000.0,
+        },
         {"owner": "u2", "period_start": date(2024, 1, 1), "period_end": date(2024, 4, 1), "amount": 1000.0},
     ]
-    ds = dataset(users=users, accounts=accounts, opportunities=opportunities, line_items=line_items, quotas=quotas)
+    ds = dataset(
+        users=users, accounts=accounts, opportunities=opportunities, line_items=line_items, quotas=quotas
+    )
     return values(ds)
 
 
@@ -170,7 +200,9 @@ def test_a_one_day_quota_counts_as_one_day() -> None:
     # The schema accepts period_end = period_start (a quota written for one day); spend counts such a row
     # as one day, and so must quotas: u1's 500 for Feb 10 falls wholly in February. No bookings:
     # attainment = 0 / 500 = 0, not null (a quota is there).
-    quotas = [{"owner": "u1", "period_start": date(2024, 2, 10), "period_end": date(2024, 2, 10), "amount": 500.0}]
+    quotas = [
+        {"owner": "u1", "period_start": date(2024, 2, 10), "period_end": date(2024, 2, 10), "amount": 500.0}
+    ]
     ds = dataset(users=[user("u1")], opportunities=[opp("o1", created="2024-02-01")], quotas=quotas)
     out = values(ds, grain="month", since=date(2024, 2, 1), until=date(2024, 3, 1))
     assert value_of(out, "quota_attainment", "2024-02-01", "rep", "u1") == 0

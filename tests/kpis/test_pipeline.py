@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from kpi_records import at, dataset, opp, record, row_of, user, value_of, values
 
 from kpi_engine import KpiConfig
-from kpi_records import at, dataset, opp, record, row_of, user, value_of, values
 
 Q1, Q2 = "2024-01-01", "2024-04-01"
 STAGES = [
@@ -27,16 +27,36 @@ def change(id: str, opportunity: str, stage: str, day: str) -> dict:
 def pipeline_org():
     opportunities = [
         opp("p1", created="2024-01-10", amount=100.0, probability=0.5, forecast_category="commit"),
-        opp("p2", created="2024-02-01", close="2024-05-10", amount=200.0, probability=0.3,
-            forecast_category="pipeline"),
-        opp("p3", amount=50.0, probability=0.2, forecast_category="closed", close="2024-04-02", won=True,
-            created="2024-03-31"),
+        opp(
+            "p2",
+            created="2024-02-01",
+            close="2024-05-10",
+            amount=200.0,
+            probability=0.3,
+            forecast_category="pipeline",
+        ),
+        opp(
+            "p3",
+            amount=50.0,
+            probability=0.2,
+            forecast_category="closed",
+            close="2024-04-02",
+            won=True,
+            created="2024-03-31",
+        ),
         opp("p4", created="2024-01-05", amount=1000.0, forecast_category="omitted"),  # open & omitted: never
         opp("p5", created="2024-04-10", amount=None, probability=0.9),
         opp("p6", created="2024-01-01", amount=5000.0, deleted=True),
         # lost on Feb 20, reopened on Mar 5: open now; its old close date does not close it
-        opp("p7", created="2024-01-15", close="2024-02-20", closed=False, amount=300.0, stage="proposal",
-            forecast_category="pipeline"),
+        opp(
+            "p7",
+            created="2024-01-15",
+            close="2024-02-20",
+            closed=False,
+            amount=300.0,
+            stage="proposal",
+            forecast_category="pipeline",
+        ),
     ]
     changes = [
         change("c1", "p7", "proposal", "2024-01-15"),
@@ -170,8 +190,18 @@ def test_weighted_pipeline_takes_the_probability_of_the_deal_s_own_pipeline() ->
     # A stage of no known pipeline falls back to its name: x1 (pipeline "other"): 10 × the first
     # "proposal" listed, 0.9 = 9. Q1 weighted pipeline: 90 + 80 + 9 = 179.
     stages = [
-        record("sr", pipeline="renewals", stage="proposal", order=3, is_closed=False, is_won=False, probability=0.9),
-        record("ss", pipeline="sales", stage="proposal", order=3, is_closed=False, is_won=False, probability=0.4),
+        record(
+            "sr",
+            pipeline="renewals",
+            stage="proposal",
+            order=3,
+            is_closed=False,
+            is_won=False,
+            probability=0.9,
+        ),
+        record(
+            "ss", pipeline="sales", stage="proposal", order=3, is_closed=False, is_won=False, probability=0.4
+        ),
     ]
     opportunities = [
         opp("r1", created="2024-01-10", amount=100.0, pipeline="renewals", stage="proposal"),

@@ -4,18 +4,24 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
+from kpi_values import row, values
 
 from kpi_engine.dataset import Dataset
 from kpi_engine.engine import compute
-from kpi_values import row, values
 
 Q1, Q2 = date(2024, 1, 1), date(2024, 4, 1)
 AS_OF = date(2024, 5, 10)
 USERS = pl.DataFrame(
     [
         {"id": "veteran", "name": "V", "team": "east", "started_at": date(2023, 1, 1)},
-        {"id": "leaver", "name": "L", "team": "east", "started_at": date(2023, 6, 1), "ended_at": date(2024, 2, 15),
-         "active": False},
+        {
+            "id": "leaver",
+            "name": "L",
+            "team": "east",
+            "started_at": date(2023, 6, 1),
+            "ended_at": date(2024, 2, 15),
+            "active": False,
+        },
         {"id": "joiner", "name": "J", "team": "west", "started_at": date(2024, 2, 1)},
         {"id": "undated", "name": "U", "team": "west"},
         {"id": "ghost", "name": "G", "team": "west", "started_at": date(2020, 1, 1), "deleted": True},
@@ -24,8 +30,16 @@ USERS = pl.DataFrame(
 
 
 def won(id_: str, owner: str, close: date, **extra: object) -> dict:
-    return {"id": id_, "owner_id": owner, "close_date": close, "stage": "Won", "is_won": True, "is_closed": True,
-            "amount": 100.0, "created_at": datetime(2023, 1, 1, tzinfo=UTC)} | extra
+    return {
+        "id": id_,
+        "owner_id": owner,
+        "close_date": close,
+        "stage": "Won",
+        "is_won": True,
+        "is_closed": True,
+        "amount": 100.0,
+        "created_at": datetime(2023, 1, 1, tzinfo=UTC),
+    } | extra
 
 
 OPPS = [
@@ -46,7 +60,8 @@ def out() -> pl.DataFrame:
 
 
 def test_ramp_time_days(out: pl.DataFrame) -> None:
-    # veteran: Jan 1 2023 -> Jan 20 2024 = 365 + 19 = 384 (Q1); joiner: Feb 1 -> Apr 11 2024 = 29 + 31 + 10 = 70
+    # veteran: Jan 1 2023 -> Jan 20 2024 = 365 + 19 = 384 (Q1); joiner: Feb 1 -> Apr 11 2024 = 29 + 31 + 10
+    # = 70
     # (Q2; the Mar 1 win is deleted); undated's ramp is unknown (skipped); the leaver never won.
     assert values(out, "ramp_time_days", "rep", "veteran") == {Q1: 384.0, Q2: None}
     assert values(out, "ramp_time_days", "rep", "joiner") == {Q1: None, Q2: 70.0}
@@ -69,7 +84,9 @@ def test_rep_tenure_days_rep_to_date(out: pl.DataFrame) -> None:
     assert set(tenure["grain"]) == {"to_date"} and set(tenure["period_start"]) == {AS_OF}
     # veteran Jan 1 2023 -> May 10 2024 = 365 + 130 = 495; joiner Feb 1 -> May 10 = 29 + 31 + 30 + 9 = 99;
     # leaver Jun 1 2023 -> Feb 15 2024 = 214 (Jun..Dec) + 31 + 14 = 259; undated unknown
-    reps = {r: values(out, "rep_tenure_days", "rep", r)[AS_OF] for r in ("veteran", "joiner", "leaver", "undated")}
+    reps = {
+        r: values(out, "rep_tenure_days", "rep", r)[AS_OF] for r in ("veteran", "joiner", "leaver", "undated")
+    }
     assert reps == {"veteran": 495.0, "joiner": 99.0, "leaver": 259.0, "undated": None}
 
 

@@ -4,9 +4,9 @@ endpoint that asks the fault plan about each record. Not a real CRM's shapes."""
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request

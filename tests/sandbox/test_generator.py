@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, UTC
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -201,7 +201,7 @@ def test_stage_paths_only_go_forward_except_reopened_deals(small) -> None:
     assert (backwards["previous"] == 7).all()
     assert 0 < backwards.height < 20  # 2% of ~500 won deals were reopened
     # Lost deals may skip straight to Closed Lost from any open stage.
-    lost_from = steps.filter((pl.col("order") == 7))["previous"].unique().to_list()
+    lost_from = steps.filter(pl.col("order") == 7)["previous"].unique().to_list()
     assert set(lost_from) >= {1, 2, 3}
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from trusting_session import session_for
+
 from sandbox.clock import ManualClock
 from sandbox.limits import LimitConfig, LimitSpecError, RateLimiter, Refusal
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import requests
 import urllib3
-
 from trusting_session import session_for
 
 

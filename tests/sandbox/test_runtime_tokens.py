@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trusting_session import session_for
+
 from sandbox.clock import ManualClock
 from sandbox.tokens import TokenStatus, TokenStore
 

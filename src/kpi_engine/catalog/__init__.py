@@ -32,4 +32,6 @@ def _assemble() -> dict[str, AnyKpi]:
 
 CATALOG: dict[str, AnyKpi] = _assemble()
 
-__all__ = ["CATALOG", "NOT_COMPUTABLE", "SECTIONS", "AnyKpi", "DerivedKpi", "Kpi", "NotComputable", "Quotient", "Terms", "Value"]
+__all__ = ["CATALOG", "NOT_COMPUTABLE", "SECTIONS", "AnyKpi", "DerivedKpi", "Kpi", "NotComputable",
+           "Quotient",
+           "Terms", "Value"]

@@ -34,5 +34,6 @@ KPIS: list[AnyKpi] = [
         inputs=INPUTS, scopes=LEAD_SCOPES),
     Kpi("leads_without_response", "Leads without response", "count",
         "leads created in the period with no activity yet", "B",
-        fact=COHORTS, measure=Count(pl.col("first_activity_at").is_null()), inputs=INPUTS, scopes=LEAD_SCOPES),
+        fact=COHORTS, measure=Count(pl.col("first_activity_at").is_null()), inputs=INPUTS,
+        scopes=LEAD_SCOPES),
 ]

@@ -27,7 +27,7 @@ import polars as pl
 from kpi_engine.config import KpiConfig
 from kpi_engine.measures import Measure
 
-Unit = Literal["ratio", "currency", "count", "days", "hours", "currency_per_day"]
+Unit = Literal["ratio", "currency", "count", "days", "hours", "months", "currency_per_day"]
 DEFAULT_SCOPES: tuple[str, ...] = ("org", "team", "rep", "region")
 
 
@@ -45,6 +45,8 @@ class Kpi:
     to_date: bool = False
     hidden: bool = False
     to_date_scopes: tuple[str, ...] = ()
+    percent: bool = True
+    """A `ratio` that reads as a percentage (a share, a rate); False for a multiple such as won / lost."""
 
     @property
     def additive(self) -> bool:
@@ -127,6 +129,8 @@ class DerivedKpi:
     to_date: bool = False
     hidden: bool = False
     to_date_scopes: tuple[str, ...] = ()
+    percent: bool = True
+    """A `ratio` that reads as a percentage (a share, a rate); False for a multiple such as LTV / CAC."""
 
     additive = False
     reports_numerator = True  # a Quotient's; null for a Value

@@ -7,7 +7,8 @@ from kpi_engine.catalog.model import NotComputable
 NOT_COMPUTABLE: list[NotComputable] = [
     NotComputable("Net Promoter Score", "E", "needs customer survey answers, which no CRM record holds"),
     NotComputable(
-        "Real-time competitive and market data", "E", "comes from outside the CRM (market research, competitors)"
+        "Real-time competitive and market data", "E",
+        "comes from outside the CRM (market research, competitors)",
     ),
     NotComputable("Buyer personas", "E", "a qualitative segmentation, not a number computable from records"),
     NotComputable(

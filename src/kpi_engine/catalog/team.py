@@ -24,6 +24,7 @@ KPIS: list[AnyKpi] = [
     Kpi("rep_retention_rate", "Rep retention rate", "ratio",
         "reps active at period start still active at its end / reps active at its start", "B loyalty rate",
         fact="rep_periods",
-        measure=Ratio(Count(pl.col("active_at_start") & pl.col("active_at_end")), Count(pl.col("active_at_start"))),
+        measure=Ratio(Count(pl.col("active_at_start") & pl.col("active_at_end")),
+                      Count(pl.col("active_at_start"))),
         inputs=("users",), scopes=REP_TEAM_ORG),
 ]

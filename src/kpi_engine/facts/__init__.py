@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from kpi_engine.facts.registry import FACTS, FactSpec, Facts, fact, with_needs
+from kpi_engine.facts.registry import FACTS, Facts, FactSpec, fact, with_needs
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name != "registry":

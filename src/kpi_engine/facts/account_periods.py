@@ -10,7 +10,13 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import BASE_SCOPES, ComputeContext
-from kpi_engine.facts.contract_coverage import MRR_DECIMALS, contracts, first_customer_dates, live_accounts, mrr_on_days
+from kpi_engine.facts.contract_coverage import (
+    MRR_DECIMALS,
+    contracts,
+    first_customer_dates,
+    live_accounts,
+    mrr_on_days,
+)
 from kpi_engine.facts.period_buckets import boundary_days, period_start_of
 from kpi_engine.facts.registry import Facts, fact
 from kpi_engine.input_columns import reads
@@ -54,16 +60,23 @@ def movement_expr() -> pl.Expr:
 
 def account_scopes(accounts: pl.DataFrame, users: pl.DataFrame, org_id: str) -> pl.DataFrame:
     """An account's scope ids: team = its owner's team, rep = its owner, region = its region."""
-    teams = users.filter(~pl.col("deleted").fill_null(False)).select(
-        pl.col("id").alias("owner_id"), "team"
-    ).unique("owner_id")
+    teams = (
+        users.filter(~pl.col("deleted").fill_null(False))
+        .select(pl.col("id").alias("owner_id"), "team")
+        .unique("owner_id")
+    )
     return (
         live_accounts(accounts)
         .select(pl.col("id").alias("account"), "owner_id", "region")
         .unique("account")
         .join(teams, on="owner_id", how="left")
-        .select(pl.col("account").cast(pl.String), pl.lit(org_id).alias("org"), pl.col("team").cast(pl.String),
-                pl.col("owner_id").alias("rep"), pl.col("region").cast(pl.String))
+        .select(
+            pl.col("account").cast(pl.String),
+            pl.lit(org_id).alias("org"),
+            pl.col("team").cast(pl.String),
+            pl.col("owner_id").alias("rep"),
+            pl.col("region").cast(pl.String),
+        )
     )
 
 
@@ -88,7 +101,9 @@ def account_periods(
     became = firsts.select(
         period_start_of(pl.col("first_customer_date"), periods).alias("period_start"), "account"
     ).drop_nulls("period_start")
-    keys = pl.concat([starts.select("period_start", "account"), ends.select("period_start", "account"), became])
+    keys = pl.concat(
+        [starts.select("period_start", "account"), ends.select("period_start", "account"), became]
+    )
     rows = (
         keys.unique()
         .join(starts, on=["period_start", "account"], how="left")
@@ -108,13 +123,18 @@ def account_periods(
         .join(account_scopes(accounts, users, org_id), on="account", how="left")
         .with_columns(pl.lit(org_id).alias("org"))
     )
-    return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(dict(ACCOUNT_PERIOD_SCHEMA))
+    return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(ACCOUNT_PERIOD_SCHEMA)
 
 
-@fact("account_periods", scopes=(*BASE_SCOPES, "account"), reads=reads(
-    opportunities=("is_won", "type", "close_date", "account_id", "id", "contract_months", "amount"),
-    accounts=("id", "owner_id", "region"), users=("id", "team"),
-))
+@fact(
+    "account_periods",
+    scopes=(*BASE_SCOPES, "account"),
+    reads=reads(
+        opportunities=("is_won", "type", "close_date", "account_id", "id", "contract_months", "amount"),
+        accounts=("id", "owner_id", "region"),
+        users=("id", "team"),
+    ),
+)
 def build(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     """Contracts from won opportunities closed by the run (a deal dated later has not started yet)."""
     data = ctx.dataset

@@ -13,9 +13,15 @@ from kpi_engine.facts.registry import Facts, fact
 from kpi_engine.input_columns import ACCOUNT_VIEW, OPPORTUNITY_VIEW, reads
 
 
-@fact("account_revenue", scopes=("org", "account"), reads=reads(
-    ACCOUNT_VIEW, OPPORTUNITY_VIEW, opportunities=("is_won", "close_date", "amount"),
-))
+@fact(
+    "account_revenue",
+    scopes=("org", "account"),
+    reads=reads(
+        ACCOUNT_VIEW,
+        OPPORTUNITY_VIEW,
+        opportunities=("is_won", "close_date", "amount"),
+    ),
+)
 def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: period_start (the as-of period), account, org, amount (of one won opportunity).
 
@@ -28,8 +34,9 @@ def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
         pl.lit(None, dtype=pl.Float64).alias("amount"),
     )
     won = (
-        ctx.opportunities_lazy
-        .filter(pl.col("is_won") & pl.col("close_date").is_not_null() & (pl.col("close_date") <= ctx.as_of))
+        ctx.opportunities_lazy.filter(
+            pl.col("is_won") & pl.col("close_date").is_not_null() & (pl.col("close_date") <= ctx.as_of)
+        )
         .join(live_accounts, on="account_id", how="semi")
         .select(
             ctx.period_of(pl.col("close_date")).alias("period_start"),

@@ -33,7 +33,9 @@ def live_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     return accounts.filter(~pl.col("deleted").fill_null(False))
 
 
-def contracts(opportunities: pl.DataFrame | pl.LazyFrame, accounts: pl.DataFrame, config: KpiConfig) -> pl.DataFrame:
+def contracts(
+    opportunities: pl.DataFrame | pl.LazyFrame, accounts: pl.DataFrame, config: KpiConfig
+) -> pl.DataFrame:
     """One row per covering contract. Opportunities whose account is not a live account (none, deleted, or
     not extracted) are left out: a customer is an account, and a deleted one never counts. The engine's
     context drops deleted accounts before facts see them, so "live" is all this can check."""
@@ -57,7 +59,7 @@ def contracts(opportunities: pl.DataFrame | pl.LazyFrame, accounts: pl.DataFrame
             (pl.col("amount").fill_null(0.0) / months).alias("mrr"),
         )
         .collect()
-        .cast(dict(CONTRACT_SCHEMA))
+        .cast(CONTRACT_SCHEMA)
     )
 
 

@@ -18,7 +18,8 @@ from kpi_engine.input_columns import Columns, reads
 
 # What `with_held_stage` reads beyond the rows it is given.
 HELD_STAGE_READS: Columns = reads(
-    stage_changes=("opportunity_id", "stage", "entered_at"), stages=("pipeline", "stage", "probability", "forecast_category")
+    stage_changes=("opportunity_id", "stage", "entered_at"),
+    stages=("pipeline", "stage", "probability", "forecast_category"),
 )
 
 
@@ -27,7 +28,10 @@ def stage_definitions(stages: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]
 
     Two pipelines may give one stage name different odds, so the pair wins; a stage of no known pipeline
     takes the first definition of its name."""
-    columns = [pl.col("probability").alias("stage_probability"), pl.col("forecast_category").alias("stage_category")]
+    columns = [
+        pl.col("probability").alias("stage_probability"),
+        pl.col("forecast_category").alias("stage_category"),
+    ]
     by_pair = (
         stages.filter(pl.col("pipeline").is_not_null())
         .unique(["pipeline", "stage"], keep="first", maintain_order=True)
@@ -42,10 +46,16 @@ def with_stage_definition(rows: pl.LazyFrame, stages: pl.LazyFrame, stage: str) 
     row's `pipeline`); the pair's values where it defines them, else the name's."""
     by_pair, by_name = stage_definitions(stages)
     return (
-        rows.join(by_pair.rename({"stage": stage, "stage_probability": "pair_p", "stage_category": "pair_c"}),
-                  on=["pipeline", stage], how="left")
-        .join(by_name.rename({"stage": stage, "stage_probability": "name_p", "stage_category": "name_c"}),
-              on=stage, how="left")
+        rows.join(
+            by_pair.rename({"stage": stage, "stage_probability": "pair_p", "stage_category": "pair_c"}),
+            on=["pipeline", stage],
+            how="left",
+        )
+        .join(
+            by_name.rename({"stage": stage, "stage_probability": "name_p", "stage_category": "name_c"}),
+            on=stage,
+            how="left",
+        )
         .with_columns(
             pl.coalesce("pair_p", "name_p").alias("stage_probability"),
             pl.coalesce("pair_c", "name_c").alias("stage_category"),
@@ -62,8 +72,11 @@ def stage_entries(ctx: ComputeContext) -> pl.LazyFrame:
         ctx.dataset.stage_changes.lazy()
         .filter(pl.col("entered_at").is_not_null())
         .sort("entered_at")
-        .select(pl.col("opportunity_id").alias("opportunity"), pl.col("stage").alias("held_stage"),
-                ctx.local_date(pl.col("entered_at")).alias("entered_date"))
+        .select(
+            pl.col("opportunity_id").alias("opportunity"),
+            pl.col("stage").alias("held_stage"),
+            ctx.local_date(pl.col("entered_at")).alias("entered_date"),
+        )
     )
 
 
@@ -80,16 +93,26 @@ def latest_entry_dates(ctx: ComputeContext) -> pl.LazyFrame:
 def with_held_stage(rows: pl.LazyFrame, ctx: ComputeContext) -> pl.LazyFrame:
     """Rows of (`opportunity`, `period_end_day`, its current `pipeline`, `stage`, `probability`,
     `forecast_category`) with `held_probability` and `held_category` at the end of `period_end_day`."""
-    held = rows.sort("period_end_day").join_asof(
-        stage_entries(ctx), left_on="period_end_day", right_on="entered_date", by="opportunity", strategy="backward",
-        check_sortedness=False,  # both sorted on the date above, so within each opportunity too
-    ).join(latest_entry_dates(ctx), on="opportunity", how="left")
+    held = (
+        rows.sort("period_end_day")
+        .join_asof(
+            stage_entries(ctx),
+            left_on="period_end_day",
+            right_on="entered_date",
+            by="opportunity",
+            strategy="backward",
+            check_sortedness=False,  # both sorted on the date above, so within each opportunity too
+        )
+        .join(latest_entry_dates(ctx), on="opportunity", how="left")
+    )
     current = pl.col("entered_date").is_null() | (
         (pl.col("entered_date") == pl.col("latest_date")) & (pl.col("held_stage") == pl.col("stage"))
     ).fill_null(False)
     stages = ctx.dataset.stages.lazy()
     return (
-        held.with_columns(pl.when(current).then(pl.col("stage")).otherwise(pl.col("held_stage")).alias("held_stage"))
+        held.with_columns(
+            pl.when(current).then(pl.col("stage")).otherwise(pl.col("held_stage")).alias("held_stage")
+        )
         .pipe(with_stage_definition, stages, "held_stage")
         .with_columns(
             pl.when(current)

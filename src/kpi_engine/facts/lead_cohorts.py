@@ -8,9 +8,9 @@ happened yet, as everywhere in the engine.
 
 from __future__ import annotations
 
-import polars as pl
-
 from datetime import date
+
+import polars as pl
 
 from kpi_engine.config import KpiConfig
 from kpi_engine.context import BASE_SCOPES, ComputeContext
@@ -90,7 +90,9 @@ def lead_cohorts(
     created_day = _local_day(pl.col("created_at"), config.time_zone)
     converted = (_local_day(pl.col("converted_at"), config.time_zone) <= as_of).fill_null(False)
     regions = (
-        _live(accounts).select(pl.col("id").alias("converted_account_id"), "region").unique("converted_account_id")
+        _live(accounts)
+        .select(pl.col("id").alias("converted_account_id"), "region")
+        .unique("converted_account_id")
     )
     teams = _live(users).select(pl.col("id").alias("owner_id"), "team").unique("owner_id")
     hours = (pl.col("first_activity_at") - pl.col("created_at")).dt.total_seconds() / SECONDS_PER_HOUR
@@ -101,8 +103,12 @@ def lead_cohorts(
         .join(won_opportunities(opportunities, as_of), on="converted_opportunity_id", how="left")
         .join(regions, on="converted_account_id", how="left")
         .join(teams, on="owner_id", how="left")
-        .join(first_activities(activities, config.time_zone, as_of, leads.collect_schema()["id"]),
-              left_on="id", right_on="lead_id", how="left")
+        .join(
+            first_activities(activities, config.time_zone, as_of, leads.collect_schema()["id"]),
+            left_on="id",
+            right_on="lead_id",
+            how="left",
+        )
         .select(
             "period_start",
             pl.col("id").alias("lead"),
@@ -118,19 +124,40 @@ def lead_cohorts(
             hours.clip(lower_bound=0.0).alias("response_hours"),
         )
         .collect()
-        .cast(dict(LEAD_COHORT_SCHEMA))
+        .cast(LEAD_COHORT_SCHEMA)
     )
 
 
-@fact("lead_cohorts", scopes=(*BASE_SCOPES, "lead_source", "status", "lead"), reads=reads(
-    leads=("created_at", "converted_at", "converted_opportunity_id", "converted_account_id", "owner_id", "id",
-           "lead_source", "status"),
-    opportunities=("id", "is_won", "close_date"), accounts=("id", "region"), users=("id", "team"),
-    activities=("lead_id", "occurred_at"),
-))
+@fact(
+    "lead_cohorts",
+    scopes=(*BASE_SCOPES, "lead_source", "status", "lead"),
+    reads=reads(
+        leads=(
+            "created_at",
+            "converted_at",
+            "converted_opportunity_id",
+            "converted_account_id",
+            "owner_id",
+            "id",
+            "lead_source",
+            "status",
+        ),
+        opportunities=("id", "is_won", "close_date"),
+        accounts=("id", "region"),
+        users=("id", "team"),
+        activities=("lead_id", "occurred_at"),
+    ),
+)
 def build(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     data = ctx.dataset
     return lead_cohorts(
-        data.leads, data.activities, data.opportunities, data.accounts, data.users, ctx.periods, ctx.config, data.org_id,
+        data.leads,
+        data.activities,
+        data.opportunities,
+        data.accounts,
+        data.users,
+        ctx.periods,
+        ctx.config,
+        data.org_id,
         as_of=ctx.as_of,
     )

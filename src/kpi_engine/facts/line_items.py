@@ -9,10 +9,15 @@ from kpi_engine.facts.registry import Facts, fact
 from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 
 
-@fact("line_items_won", scopes=(*BASE_SCOPES, "product"), reads=reads(
-    OPPORTUNITY_VIEW, opportunities=("is_won", "close_date", "id"),
-    line_items=("opportunity_id", "product_id", "product_name", "quantity", "total_price", "unit_price"),
-))
+@fact(
+    "line_items_won",
+    scopes=(*BASE_SCOPES, "product"),
+    reads=reads(
+        OPPORTUNITY_VIEW,
+        opportunities=("is_won", "close_date", "id"),
+        line_items=("opportunity_id", "product_id", "product_name", "quantity", "total_price", "unit_price"),
+    ),
+)
 def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: org, team, rep, region, product (id, else name), quantity, total_price.
 
@@ -25,7 +30,10 @@ def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
         ctx.dataset.line_items.lazy()
         .join(won, on="opportunity_id", how="inner")
         .select(
-            "org", "team", "rep", "region",
+            "org",
+            "team",
+            "rep",
+            "region",
             ctx.period_of(pl.col("close_date")).alias("period_start"),
             pl.coalesce("product_id", "product_name").alias("product"),
             "quantity",

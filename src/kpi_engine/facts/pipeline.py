@@ -21,10 +21,23 @@ from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 from kpi_engine.periods import index_start
 
 
-@fact("pipeline_at_period_end", scopes=(*BASE_SCOPES, "opportunity"), reads=reads(
-    OPPORTUNITY_VIEW, opportunities=("is_closed", "close_date", "forecast_category", "id", "pipeline", "stage",
-                                     "probability", "amount"),
-))
+@fact(
+    "pipeline_at_period_end",
+    scopes=(*BASE_SCOPES, "opportunity"),
+    reads=reads(
+        OPPORTUNITY_VIEW,
+        opportunities=(
+            "is_closed",
+            "close_date",
+            "forecast_category",
+            "id",
+            "pipeline",
+            "stage",
+            "probability",
+            "amount",
+        ),
+    ),
+)
 def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: org, team, rep, region, period_start, period_end_day (its last day), opportunity (id),
     pipeline, stage, probability, forecast_category (the deal's current ones), amount."""
@@ -32,41 +45,65 @@ def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
         raise ValueError("pipeline_at_period_end has no to_date form")
     open_now = ~pl.col("is_closed")
     first = pl.max_horizontal(ctx.period_index(pl.col("created_date")), pl.lit(ctx.first_index))
-    last_open = pl.when(open_now).then(pl.lit(ctx.last_index)).otherwise(ctx.period_index(pl.col("close_date")) - 1)
+    last_open = (
+        pl.when(open_now).then(pl.lit(ctx.last_index)).otherwise(ctx.period_index(pl.col("close_date")) - 1)
+    )
     last = pl.min_horizontal(last_open, pl.lit(ctx.last_index))
     fsm = ctx.config.fiscal_year_start_month
     return (
-        ctx.opportunities_lazy
-        .filter(pl.col("created_date") <= ctx.as_of)
+        ctx.opportunities_lazy.filter(pl.col("created_date") <= ctx.as_of)
         .filter(~(open_now & (pl.col("forecast_category") == "omitted").fill_null(False)))
         .filter(open_now | pl.col("close_date").is_not_null())
         .select(
-            "org", "team", "rep", "region", pl.col("id").alias("opportunity"), "pipeline", "stage", "probability",
-            "forecast_category", "amount",
+            "org",
+            "team",
+            "rep",
+            "region",
+            pl.col("id").alias("opportunity"),
+            "pipeline",
+            "stage",
+            "probability",
+            "forecast_category",
+            "amount",
             first.alias("first_index"),
             last.alias("last_index"),
         )
         .filter(pl.col("first_index") <= pl.col("last_index"))
-        .with_columns(pl.int_ranges("first_index", pl.col("last_index") + 1, dtype=pl.Int32).alias("period_index"))
+        .with_columns(
+            pl.int_ranges("first_index", pl.col("last_index") + 1, dtype=pl.Int32).alias("period_index")
+        )
         .explode("period_index")
         .with_columns(
             index_start(pl.col("period_index"), ctx.grain, fsm).alias("period_start"),
-            (index_start(pl.col("period_index") + 1, ctx.grain, fsm) - timedelta(days=1)).alias("period_end_day"),
+            (index_start(pl.col("period_index") + 1, ctx.grain, fsm) - timedelta(days=1)).alias(
+                "period_end_day"
+            ),
         )
         .drop("first_index", "last_index", "period_index")
     )
 
 
-@fact("weighted_pipeline_at_period_end", scopes=BASE_SCOPES, needs=("pipeline_at_period_end",), reads=HELD_STAGE_READS)
+@fact(
+    "weighted_pipeline_at_period_end",
+    scopes=BASE_SCOPES,
+    needs=("pipeline_at_period_end",),
+    reads=HELD_STAGE_READS,
+)
 def weighted(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """The open pipeline with the probability and forecast category held at each period end
     (`kpi_engine.facts.held_stages`): org, team, rep, region, period_start, amount, weighted_amount,
     forecast_category."""
     return (
-        facts["pipeline_at_period_end"].lazy()
+        facts["pipeline_at_period_end"]
+        .lazy()
         .pipe(with_held_stage, ctx)
         .select(
-            "org", "team", "rep", "region", "period_start", "amount",
+            "org",
+            "team",
+            "rep",
+            "region",
+            "period_start",
+            "amount",
             (pl.col("amount") * pl.col("held_probability")).alias("weighted_amount"),
             pl.col("held_category").alias("forecast_category"),
         )

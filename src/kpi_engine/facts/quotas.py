@@ -22,19 +22,26 @@ def resolved_quotas(ctx: ComputeContext) -> pl.LazyFrame:
     keys = pl.concat([by_id, by_email]).unique("owner_key", keep="first")
     quotas = ctx.dataset.quotas.lazy().with_columns(pl.col("owner").str.strip_chars().alias("owner_key"))
     direct = quotas.join(keys, on="owner_key", how="inner")
-    via_email = quotas.join(keys, on="owner_key", how="anti").with_columns(
-        pl.col("owner_key").str.to_lowercase()
-    ).join(keys, on="owner_key", how="inner")
+    via_email = (
+        quotas.join(keys, on="owner_key", how="anti")
+        .with_columns(pl.col("owner_key").str.to_lowercase())
+        .join(keys, on="owner_key", how="inner")
+    )
     return pl.concat([direct, via_email])
 
 
-@fact("quotas", scopes=("org", "team", "rep"),
-      reads=reads(USER_VIEW, quotas=("owner", "period_start", "period_end", "amount")))
+@fact(
+    "quotas",
+    scopes=("org", "team", "rep"),
+    reads=reads(USER_VIEW, quotas=("owner", "period_start", "period_end", "amount")),
+)
 def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: org, team, rep, period_start, quota (the part of each quota falling in the period)."""
     teams = ctx.users.lazy().select("rep", "team")
     quota_days = (pl.col("quota_end") - pl.col("quota_start")).dt.total_days()
-    overlap = (pl.min_horizontal("quota_end", "period_end") - pl.max_horizontal("quota_start", "period_start")).dt.total_days()
+    overlap = (
+        pl.min_horizontal("quota_end", "period_end") - pl.max_horizontal("quota_start", "period_start")
+    ).dt.total_days()
     # A quota whose end is not after its start covers its one start day, as a spend row does: the schema
     # accepts it, so it must not vanish.
     quota_end = pl.max_horizontal(pl.col("period_end"), pl.col("period_start").dt.offset_by("1d"))
@@ -55,12 +62,15 @@ def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     )
 
 
-@fact("rep_quota_attainment", scopes=("org", "team", "rep"), needs=("quotas", "opportunities_closed"), reads={})
+@fact(
+    "rep_quota_attainment", scopes=("org", "team", "rep"), needs=("quotas", "opportunities_closed"), reads={}
+)
 def attainment(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """One row per rep and period where the rep has a quota > 0: `at_quota` = bookings / quota ≥ 1."""
     quota = facts["quotas"].lazy().group_by("org", "team", "rep", "period_start").agg(pl.col("quota").sum())
     bookings = (
-        facts["opportunities_closed"].lazy()
+        facts["opportunities_closed"]
+        .lazy()
         .filter(pl.col("won"))
         .group_by("rep", "period_start")
         .agg(pl.col("amount").fill_null(0).sum().alias("bookings"))

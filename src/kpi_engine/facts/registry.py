@@ -62,8 +62,16 @@ def fact(
     def register(build: FactBuilder) -> FactBuilder:
         if name in FACTS:
             raise ValueError(f"fact {name!r} is registered twice")
-        FACTS[name] = FactSpec(name, build, dict(reads), tuple(scopes), tuple(needs), lazy, per_period,
-                               (build.__doc__ or "").strip())
+        FACTS[name] = FactSpec(
+            name,
+            build,
+            dict(reads),
+            tuple(scopes),
+            tuple(needs),
+            lazy,
+            per_period,
+            (build.__doc__ or "").strip(),
+        )
         return build
 
     return register
@@ -81,7 +89,9 @@ def with_needs(names: Iterable[str]) -> list[str]:
         if name in visiting:
             raise ValueError(f"facts need each other: {' -> '.join([*visiting, name])}")
         if name not in FACTS:
-            raise ValueError(f"unknown fact {name!r}" + (f" (needed by {visiting[-1]!r})" if visiting else ""))
+            raise ValueError(
+                f"unknown fact {name!r}" + (f" (needed by {visiting[-1]!r})" if visiting else "")
+            )
         visiting.append(name)
         for need in FACTS[name].needs:
             visit(need)

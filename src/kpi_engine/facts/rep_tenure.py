@@ -53,7 +53,9 @@ def rep_ramps(
     first_wins = (
         opportunities.lazy()
         .filter(
-            ~pl.col("deleted").fill_null(False) & pl.col("is_won").fill_null(False) & pl.col("close_date").is_not_null()
+            ~pl.col("deleted").fill_null(False)
+            & pl.col("is_won").fill_null(False)
+            & pl.col("close_date").is_not_null()
         )
         .group_by("owner_id")
         .agg(pl.col("close_date").min().alias("first_win_date"))
@@ -69,7 +71,7 @@ def rep_ramps(
         .filter(pl.col("period_start").is_not_null())
         .select(list(REP_RAMP_SCHEMA))
         .collect()
-        .cast(dict(REP_RAMP_SCHEMA))
+        .cast(REP_RAMP_SCHEMA)
     )
 
 
@@ -94,12 +96,15 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
         )
         .select(list(REP_TENURE_SCHEMA))
         .collect()
-        .cast(dict(REP_TENURE_SCHEMA))
+        .cast(REP_TENURE_SCHEMA)
     )
 
 
-@fact("rep_ramps", scopes=("org", "team", "rep"),
-      reads=reads(USER_VIEW, opportunities=("is_won", "close_date", "owner_id")))
+@fact(
+    "rep_ramps",
+    scopes=("org", "team", "rep"),
+    reads=reads(USER_VIEW, opportunities=("is_won", "close_date", "owner_id")),
+)
 def build_ramps(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     """Wins closed by the run only, as for every outcome KPI."""
     closed_by_run = ctx.dataset.opportunities.lazy().filter(pl.col("close_date") <= ctx.as_of)
@@ -127,7 +132,7 @@ def rep_tenure_by_period(reps: pl.DataFrame, periods: pl.DataFrame, as_of: date,
         )
         .select(list(REP_TENURE_SCHEMA))
         .collect()
-        .cast(dict(REP_TENURE_SCHEMA))
+        .cast(REP_TENURE_SCHEMA)
     )
 
 

@@ -42,7 +42,7 @@ def spend_periods(spend: pl.DataFrame, periods: pl.DataFrame, org_id: str) -> pl
         .select(list(SPEND_PERIOD_SCHEMA))
         .sort("period_start")
         .collect()
-        .cast(dict(SPEND_PERIOD_SCHEMA))
+        .cast(SPEND_PERIOD_SCHEMA)
     )
 
 

@@ -15,24 +15,33 @@ from kpi_engine.facts.registry import Facts, fact
 from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 
 
-@fact("stage_visits", scopes=(), per_period=False, reads=reads(
-    OPPORTUNITY_VIEW, opportunities=("id", "pipeline", "is_won"),
-    stages=("pipeline", "stage", "order", "is_closed", "is_won"),
-    stage_changes=("opportunity_id", "stage", "entered_at"),
-))
+@fact(
+    "stage_visits",
+    scopes=(),
+    per_period=False,
+    reads=reads(
+        OPPORTUNITY_VIEW,
+        opportunities=("id", "pipeline", "is_won"),
+        stages=("pipeline", "stage", "order", "is_closed", "is_won"),
+        stage_changes=("opportunity_id", "stage", "entered_at"),
+    ),
+)
 def stage_visits(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
-    """One row per stage entry: opportunity_key, stage, entered_at, next_entered_at, stage_closed, progressed."""
+    """One row per stage entry: opportunity_key, stage, entered_at, next_entered_at, stage_closed,
+    progressed."""
     stages = ctx.dataset.stages.lazy().select(
-        "pipeline", "stage", "order", pl.col("is_closed").alias("stage_closed"), pl.col("is_won").alias("stage_won")
+        "pipeline",
+        "stage",
+        "order",
+        pl.col("is_closed").alias("stage_closed"),
+        pl.col("is_won").alias("stage_won"),
     )
     by_pair = stages.filter(pl.col("pipeline").is_not_null()).unique(["pipeline", "stage"], keep="first")
     by_name = stages.unique("stage", keep="first").drop("pipeline")
     # An integer key per opportunity: sorting and windowing on it is far cheaper than on string ids.
-    opportunities = (
-        ctx.opportunities_lazy
-        .select(pl.col("id").alias("opportunity_id"), "pipeline", "is_won")
-        .with_row_index("opportunity_key")
-    )
+    opportunities = ctx.opportunities_lazy.select(
+        pl.col("id").alias("opportunity_id"), "pipeline", "is_won"
+    ).with_row_index("opportunity_key")
     pair_cols = {c: f"{c}_p" for c in ("order", "stage_closed", "stage_won")}
     visits = (
         ctx.dataset.stage_changes.lazy()
@@ -58,7 +67,9 @@ def stage_visits(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
         "entered_at",
         "next_entered_at",
         "stage_closed",
-        ((pl.col("later_best_order") > pl.col("order")).fill_null(False) | pl.col("is_won")).alias("progressed"),
+        ((pl.col("later_best_order") > pl.col("order")).fill_null(False) | pl.col("is_won")).alias(
+            "progressed"
+        ),
     )  # only what the facts read: this frame is held (4 stage changes per opportunity)
 
 
@@ -70,7 +81,8 @@ def _open_stage() -> pl.Expr:
 def entries(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """One row per opportunity and open stage it entered in a period (its first entry there)."""
     return (
-        facts["stage_visits"].lazy()
+        facts["stage_visits"]
+        .lazy()
         .filter(_open_stage())
         .with_columns(ctx.period_of(ctx.local_date(pl.col("entered_at"))).alias("period_start"))
         .filter(ctx.local_date(pl.col("entered_at")) <= ctx.as_of)
@@ -84,13 +96,16 @@ def exits(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """One row per visit of an open stage that ended (the next entry), in the period it ended."""
     exit_date = ctx.local_date(pl.col("next_entered_at"))
     return (
-        facts["stage_visits"].lazy()
+        facts["stage_visits"]
+        .lazy()
         .filter(_open_stage() & pl.col("next_entered_at").is_not_null())
         .filter(exit_date <= ctx.as_of)
         .select(
             ctx.org_id,
             "stage",
             ctx.period_of(exit_date).alias("period_start"),
-            ((pl.col("next_entered_at") - pl.col("entered_at")).dt.total_seconds() / 86400).alias("duration_days"),
+            ((pl.col("next_entered_at") - pl.col("entered_at")).dt.total_seconds() / 86400).alias(
+                "duration_days"
+            ),
         )
     )

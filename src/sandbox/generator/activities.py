@@ -10,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from sandbox.generator.deals import Columns
-from sandbox.generator.reference import ACTIVITY_KINDS, ACTIVITY_SUBTYPES, CALL_OUTCOMES, MEETING_MINUTES, labels, weights
+from sandbox.generator.reference import (
+    ACTIVITY_KINDS,
+    ACTIVITY_SUBTYPES,
+    CALL_OUTCOMES,
+    MEETING_MINUTES,
+    labels,
+    weights,
+)
 from sandbox.generator.sampling import choose, weighted_index
 from sandbox.generator.spec import DAY_US, HOUR_US, Window
 from sandbox.generator.users import Staff

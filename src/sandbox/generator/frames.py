@@ -10,13 +10,36 @@ import numpy as np
 import polars as pl
 
 from sandbox.generator.accounts import CURRENCY_CODES, Accounts
-from sandbox.generator.activities import DIRECTION_LABELS, KIND_LABELS, MEETING, NOTE, OUTCOME_LABELS, SUBTYPE_LABELS
+from sandbox.generator.activities import (
+    DIRECTION_LABELS,
+    KIND_LABELS,
+    MEETING,
+    NOTE,
+    OUTCOME_LABELS,
+    SUBTYPE_LABELS,
+)
 from sandbox.generator.deals import Columns
 from sandbox.generator.ids import ids_for_counters
 from sandbox.generator.reference import (
-    COMPANY_NOUNS, COMPANY_SUFFIXES, COMPANY_WORDS, CORPORATE_CURRENCY, CURRENCIES, FIRST_NAMES, INDUSTRIES,
-    LAST_NAMES, LEAD_SOURCES, LEAD_STATUS_CLOSED, LEAD_STATUS_CONVERTED, LEAD_STATUSES_OPEN, OPPORTUNITY_TYPES,
-    PIPELINE, PRODUCTS, REGIONS, STAGES, TYPE_LABELS, labels,
+    COMPANY_NOUNS,
+    COMPANY_SUFFIXES,
+    COMPANY_WORDS,
+    CORPORATE_CURRENCY,
+    CURRENCIES,
+    FIRST_NAMES,
+    INDUSTRIES,
+    LAST_NAMES,
+    LEAD_SOURCES,
+    LEAD_STATUS_CLOSED,
+    LEAD_STATUS_CONVERTED,
+    LEAD_STATUSES_OPEN,
+    OPPORTUNITY_TYPES,
+    PIPELINE,
+    PRODUCTS,
+    REGIONS,
+    STAGES,
+    TYPE_LABELS,
+    labels,
 )
 from sandbox.generator.sampling import dates, decode, timestamps
 from sandbox.generator.spec import DAY_US, HOUR_US, Window

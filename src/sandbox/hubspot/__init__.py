@@ -6,7 +6,7 @@ Plug-in contract (docs/sandbox.md): `DIALECT`, `build(org, runtime) -> (app, por
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ def build(org: Any, runtime: Any) -> tuple[Any, Portal]:
     from sandbox.hubspot.app import build_app
 
     def clock() -> datetime:
-        return datetime.fromtimestamp(runtime.clock(), tz=timezone.utc)
+        return datetime.fromtimestamp(runtime.clock(), tz=UTC)
 
     if isinstance(org, Portal):
         portal = org

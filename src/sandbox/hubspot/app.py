@@ -7,8 +7,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from sandbox.hubspot import (oauth, routes_associations, routes_batch, routes_directory, routes_objects,
-                             routes_properties, routes_schemas)
+from sandbox.hubspot import (
+    oauth,
+    routes_associations,
+    routes_batch,
+    routes_directory,
+    routes_objects,
+    routes_properties,
+    routes_schemas,
+)
 from sandbox.hubspot.dialect import DIALECT
 from sandbox.hubspot.errors import ApiError, correlation_id
 from sandbox.hubspot.portal import Portal

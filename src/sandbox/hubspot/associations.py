@@ -68,7 +68,7 @@ class Associations:
             added = frozenset([unlabeled, primary_id] if primary and primary_id is not None else [unlabeled])
             shared: dict[frozenset[int], frozenset[int]] = {added: added}
             by_from = self.edges[(a_type, b_type)]
-            for a_id, b_id in zip(a_ids, b_ids):
+            for a_id, b_id in zip(a_ids, b_ids, strict=False):
                 if a_id is None or b_id is None:
                     continue
                 targets = by_from.get(a_id)

@@ -262,7 +262,7 @@ def standard_types() -> dict[str, ObjectTypeDef]:
                              t.specs, {k: list(v) for k, v in t.enums.items()}, t.unique)
         if "hs_activity_type" in copy.properties:
             copy.properties["hs_activity_type"].options = options(*ACTIVITY_TYPES)
-            for o, label in zip(copy.properties["hs_activity_type"].options, ACTIVITY_TYPES):
+            for o, label in zip(copy.properties["hs_activity_type"].options, ACTIVITY_TYPES, strict=False):
                 o["label"] = o["value"] = label
         fresh[t.name] = copy
     return fresh

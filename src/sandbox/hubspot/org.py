@@ -9,12 +9,13 @@ emails, meetings, tasks, notes; line items and products; quotas → goal_targets
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import polars as pl
 
-from sandbox.frame_columns import collector_paused, iso_millis as iso_column, python_values
+from sandbox.frame_columns import collector_paused, python_values
+from sandbox.frame_columns import iso_millis as iso_column
 from sandbox.hubspot.catalog import CALL_DISPOSITIONS
 from sandbox.hubspot.org_columns import Columns, each_distinct, flags, iso, load, stage_history, text
 from sandbox.hubspot.owners import Owner
@@ -45,9 +46,9 @@ def _ms(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return iso_millis(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+        return iso_millis(value if value.tzinfo else value.replace(tzinfo=UTC))
     if isinstance(value, date):
-        return iso_millis(datetime.combine(value, time(), tzinfo=timezone.utc))
+        return iso_millis(datetime.combine(value, time(), tzinfo=UTC))
     return str(value)
 
 
@@ -59,7 +60,7 @@ def _num(value: Any) -> str | None:
 
 def _when(row: dict, key: str = "created_at") -> datetime:
     value = row.get(key) or row.get("modified_at")
-    return value if isinstance(value, datetime) else datetime.combine(value, time(), tzinfo=timezone.utc)
+    return value if isinstance(value, datetime) else datetime.combine(value, time(), tzinfo=UTC)
 
 
 def _rows(org: Any, table: str) -> list[dict]:
@@ -169,13 +170,13 @@ def _render_deals(org: Any, portal: Portal, stage_ids: dict[tuple[str, str], str
     frame = frame.with_columns(pl.col("pipeline").fill_null("default"))
     pipelines, stages = text(frame, "pipeline"), text(frame, "stage")
     stage_of = lambda pipeline, stage: stage_ids.get((pipeline, stage), stage)  # noqa: E731
-    stage = [stage_of(p, s) for p, s in zip(pipelines, stages)]
-    found = {key: portal.pipelines.find_stage(key[1], key[0]) for key in set(zip(pipelines, stage))}
+    stage = [stage_of(p, s) for p, s in zip(pipelines, stages, strict=False)]
+    found = {key: portal.pipelines.find_stage(key[1], key[0]) for key in set(zip(pipelines, stage, strict=False))}
     probability = [_num(found[(p, s)][1].probability if found[(p, s)] else row_probability)
-                    for p, s, row_probability in zip(pipelines, stage, frame["probability"].to_list())]
+                    for p, s, row_probability in zip(pipelines, stage, frame["probability"].to_list(), strict=False)]
     kinds = each_distinct(frame["type"].to_list(), lambda t: DEAL_TYPES.get(t or "other", (None, None)))
     changes = _frame(org, "stage_changes")
-    history = stage_history(changes, stage_of, dict(zip(text(frame, "id"), pipelines))) \
+    history = stage_history(changes, stage_of, dict(zip(text(frame, "id"), pipelines, strict=False))) \
         if changes is not None else {}
     ids = text(frame, "id")
     entered = [history.get(i, (None, None)) for i in ids]
@@ -192,7 +193,7 @@ def _render_deals(org: Any, portal: Portal, stage_ids: dict[tuple[str, str], str
         "hs_analytics_source": each_distinct(frame["lead_source"].to_list(), _traffic_source),
         "contract_length_months": _numbers(frame["contract_months"].to_list()),
     }, created="created_at", extra=[props for props, _ in entered])
-    for record, (_, changes_of_deal) in zip(records, entered):
+    for record, (_, changes_of_deal) in zip(records, entered, strict=False):
         if changes_of_deal:
             record.history["dealstage"] = changes_of_deal
     portal.associations.add_many("deals", ids, "companies", text(frame, "account_id"), primary=True)
@@ -262,7 +263,7 @@ def _task(frame: pl.DataFrame) -> Columns:
     return {"hs_task_subject": text(frame, "subtype"), "hs_task_type": ["TODO"] * frame.height,
             "hs_task_status": _when_true(frame, done, "COMPLETED", "NOT_STARTED"),
             "hs_task_completion_date": [m if d else None for m, d in
-                                        zip(iso(frame, "modified_at"), frame.select(done).to_series().to_list())]}
+                                        zip(iso(frame, "modified_at"), frame.select(done).to_series().to_list(), strict=False)]}
 
 
 def _note(frame: pl.DataFrame) -> Columns:
@@ -313,7 +314,7 @@ def _render_products(org: Any, portal: Portal) -> None:
         families[row["id"]] = row.get("family")
         portal.store.load("products", row["id"], {"name": row.get("name"), "price": _num(row.get("list_price")),
                                                   "product_family": row.get("family")},
-                          datetime(2020, 1, 1, tzinfo=timezone.utc), datetime(2020, 1, 1, tzinfo=timezone.utc))
+                          datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC))
     frame = _frame(org, "line_items")
     if frame is None:
         return
@@ -322,7 +323,7 @@ def _render_products(org: Any, portal: Portal) -> None:
         "name": text(frame, "product_name"), "hs_product_id": product_ids,
         "quantity": _numbers(frame["quantity"].to_list()), "price": _numbers(frame["unit_price"].to_list()),
         "amount": _numbers(frame["total_price"].to_list()),
-        "product_family": [f or families.get(p) for f, p in zip(text(frame, "product_family"), product_ids)],
+        "product_family": [f or families.get(p) for f, p in zip(text(frame, "product_family"), product_ids, strict=False)],
     }, created=None)
     portal.associations.add_many("line_items", text(frame, "id"), "deals", text(frame, "opportunity_id"))
 
@@ -330,8 +331,8 @@ def _render_products(org: Any, portal: Portal) -> None:
 def _render_quotas(org: Any, portal: Portal, user_ids: dict[str, int]) -> None:
     """Quotas are goal targets assigned to the owner's user id (period end exclusive → last instant before)."""
     for index, row in enumerate(_rows(org, "quotas")):
-        start = datetime.combine(row["period_start"], time(), tzinfo=timezone.utc)
-        end = datetime.combine(row["period_end"], time(), tzinfo=timezone.utc) - timedelta(milliseconds=1)
+        start = datetime.combine(row["period_start"], time(), tzinfo=UTC)
+        end = datetime.combine(row["period_end"], time(), tzinfo=UTC) - timedelta(milliseconds=1)
         owner = portal.owners.get(row["owner"]) or next(
             (o for o in portal.owners.values() if o.email == row["owner"]), None)
         portal.store.load("goal_targets", str(900_000_000 + index), {

@@ -60,7 +60,7 @@ def stage_history(changes: pl.DataFrame, stage_of: Callable[[str, str], str],
     entered = utc_datetimes(ordered["entered_at"])
     by_deal: dict[str, tuple[dict[str, str], list[HistoryEntry]]] = {}
     for deal, stage, when, when_iso in zip(ordered["opportunity_id"].to_list(), ordered["stage"].to_list(),
-                                           entered, entered_iso):
+                                           entered, entered_iso, strict=False):
         props, history = by_deal.setdefault(deal, ({}, []))
         stage_id = stage_of(pipelines.get(deal, "default"), stage)
         props[f"hs_v2_date_entered_{stage_id}"] = when_iso

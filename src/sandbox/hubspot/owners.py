@@ -7,7 +7,7 @@ represented in HubSpot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sandbox.hubspot.properties import iso_millis
 
@@ -21,8 +21,8 @@ class Owner:
     user_id: int
     teams: list[dict] = field(default_factory=list)  # [{"id": "12", "name": "EMEA", "primary": True}]
     archived: bool = False
-    created_at: datetime = field(default_factory=lambda: datetime(2021, 1, 1, tzinfo=timezone.utc))
-    updated_at: datetime = field(default_factory=lambda: datetime(2021, 1, 1, tzinfo=timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime(2021, 1, 1, tzinfo=UTC))
+    updated_at: datetime = field(default_factory=lambda: datetime(2021, 1, 1, tzinfo=UTC))
 
     def to_api(self) -> dict:
         body = {"id": self.id, "email": self.email, "type": "PERSON", "firstName": self.first_name,
@@ -35,10 +35,10 @@ class Owner:
         return body
 
     @classmethod
-    def from_api(cls, body: dict) -> "Owner":
+    def from_api(cls, body: dict) -> Owner:
         from sandbox.hubspot.properties import parse_instant
         return cls(id=str(body["id"]), email=body.get("email") or "", first_name=body.get("firstName") or "",
                    last_name=body.get("lastName") or "", user_id=int(body.get("userId") or body["id"]),
                    teams=list(body.get("teams") or []), archived=bool(body.get("archived", False)),
-                   created_at=parse_instant(body.get("createdAt") or "") or datetime(2021, 1, 1, tzinfo=timezone.utc),
-                   updated_at=parse_instant(body.get("updatedAt") or "") or datetime(2021, 1, 1, tzinfo=timezone.utc))
+                   created_at=parse_instant(body.get("createdAt") or "") or datetime(2021, 1, 1, tzinfo=UTC),
+                   updated_at=parse_instant(body.get("updatedAt") or "") or datetime(2021, 1, 1, tzinfo=UTC))

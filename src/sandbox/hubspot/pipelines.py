@@ -7,12 +7,12 @@ A deal's `dealstage` holds a stage id; HubSpot computes `hs_is_closed`, `hs_is_c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.properties import PropertyDef, iso_millis
 
-EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @dataclass

@@ -6,8 +6,8 @@ as a user in the HubSpot UI would (same write path as the API, with `sourceType:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sandbox.hubspot.associations import Associations
 from sandbox.hubspot.catalog import ObjectTypeDef, standard_types
@@ -27,7 +27,7 @@ class Portal:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {', '.join(TIERS)}; got {tier!r}")
         self.portal_id, self.tier, self.time_zone, self.currency = portal_id, tier, time_zone, currency
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.types: dict[str, ObjectTypeDef] = standard_types()
         self.store = ObjectStore(self.types, self._now)
         self.pipelines = Pipelines(self.types["deals"])

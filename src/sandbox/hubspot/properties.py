@@ -7,7 +7,7 @@ validated on write and compared in search (numbers numerically, datetimes by ins
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 # HubSpot's property types and the field types the UI pairs with them.
 PROPERTY_TYPES = ("string", "number", "date", "datetime", "enumeration", "bool", "phone_number")
@@ -29,8 +29,8 @@ class PropertyDef:
     read_only: bool = False  # modificationMetadata.readOnlyValue
     hubspot_defined: bool = True
     display_order: int = -1
-    created_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=timezone.utc))
-    updated_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=UTC))
+    updated_at: datetime = field(default_factory=lambda: datetime(2019, 8, 6, tzinfo=UTC))
     archived: bool = False
 
     def to_api(self) -> dict:
@@ -72,8 +72,8 @@ class PropertyDef:
 
 def iso_millis(moment: datetime) -> str:
     """HubSpot's timestamp format: UTC, milliseconds, `Z`."""
-    if moment.tzinfo is not timezone.utc:
-        moment = moment.astimezone(timezone.utc)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
@@ -83,15 +83,15 @@ def parse_instant(text: str) -> datetime | None:
     if not text:
         return None
     if text.lstrip("-").isdigit():
-        return datetime.fromtimestamp(int(text) / 1000, tz=timezone.utc)
+        return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_value(prop: PropertyDef, value: str) -> tuple[str, str] | None:

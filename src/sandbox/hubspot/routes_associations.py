@@ -6,13 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.associations import TYPE_IDS, type_ids
 from sandbox.hubspot.errors import batch_error, object_not_found, validation
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import iso_millis
 from sandbox.hubspot.render import json_body, object_type
 from sandbox.hubspot.routes_batch import MAX_INPUTS
+from sandbox.json_response import FastJSONResponse
 
 PAGE = 500
 

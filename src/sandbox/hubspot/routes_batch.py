@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import ApiError, batch_error, validation
 from sandbox.hubspot.properties import iso_millis
 from sandbox.hubspot.render import bool_param, json_body, object_type, record_json
 from sandbox.hubspot.writes import Writer
+from sandbox.json_response import FastJSONResponse
 
 MAX_INPUTS = 100
 

@@ -8,11 +8,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.json_response import FastJSONResponse
 from sandbox.hubspot.errors import object_not_found, validation
-from sandbox.hubspot.render import bool_param, json_body, list_param, object_type, record_json, record_renderer
-from sandbox.hubspot.search import compile_groups, parse_paging, sort_key, MAX_RESULTS
+from sandbox.hubspot.render import (
+    bool_param,
+    json_body,
+    list_param,
+    object_type,
+    record_json,
+    record_renderer,
+)
+from sandbox.hubspot.search import MAX_RESULTS, compile_groups, parse_paging, sort_key
 from sandbox.hubspot.writes import Writer
+from sandbox.json_response import FastJSONResponse
 
 MAX_PAGE = 100
 

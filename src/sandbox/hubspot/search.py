@@ -7,7 +7,7 @@ as epoch milliseconds or ISO strings), everything else as case-insensitive text.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import validation

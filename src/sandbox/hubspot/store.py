@@ -7,12 +7,12 @@ maintained the same way whoever writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import repeat
-from typing import Callable, Iterator
 
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.properties import check_value, iso_millis, normalise_value
@@ -22,7 +22,7 @@ Clock = Callable[[], datetime]
 
 def millis(moment: datetime) -> datetime:
     """HubSpot keeps milliseconds: drop the rest so what is stored is what the API shows."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).astimezone(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).astimezone(UTC)
 
 
 @dataclass
@@ -111,7 +111,7 @@ class ObjectStore:
 
     def __init__(self, types: dict[str, ObjectTypeDef], clock: Clock | None = None, first_id: int = 1001):
         self.types = types
-        source = clock or (lambda: datetime.now(timezone.utc))
+        source = clock or (lambda: datetime.now(UTC))
         self.clock: Clock = lambda: millis(source())
         self.records: dict[str, dict[str, Record]] = {name: {} for name in types}
         self.next_id = first_id
@@ -241,10 +241,10 @@ class ObjectStore:
         type_def = self.types[type_name]
         has_created, has_modified = "createdate" in type_def.properties, "lastmodifieddate" in type_def.properties
         keys, table = list(properties), self.records[type_name]
-        rows = zip(*properties.values()) if properties else repeat(())
+        rows = zip(*properties.values(), strict=False) if properties else repeat(())
         loaded = []
-        for index, (record_id, values) in enumerate(zip(ids, rows)):
-            props = {k: v for k, v in zip(keys, values) if v is not None}
+        for index, (record_id, values) in enumerate(zip(ids, rows, strict=False)):
+            props = {k: v for k, v in zip(keys, values, strict=False) if v is not None}
             if extra is not None and extra[index]:
                 props.update(extra[index])
             created, updated = created_at[index], updated_at[index]

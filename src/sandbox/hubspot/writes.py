@@ -5,8 +5,9 @@ Single-object endpoints raise the error; batch endpoints collect it as one entry
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sandbox.hubspot.associations import TYPE_IDS
 from sandbox.hubspot.catalog import ObjectTypeDef

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.salesforce import bulk, collections, limits_endpoint, oauth, query, sobjects, tooling
 from sandbox.plugin import server_error_handlers
+from sandbox.salesforce import bulk, collections, limits_endpoint, oauth, query, sobjects, tooling
 from sandbox.salesforce.context import API_VERSIONS, OrgContext, ok, version_of
 from sandbox.salesforce.dialect import DIALECT
 from sandbox.salesforce.errors import ApiError, RecordError

@@ -43,7 +43,7 @@ def _read(store: Store, path: Path) -> tuple[str, list[dict[str, Any]]]:
             if len(cells) != len(fields):
                 raise SandboxDataError(f"{path}: row {line}: {len(cells)} values for {len(fields)} columns")
             row: dict[str, Any] = {}
-            for column, (f, cell) in enumerate(zip(fields, cells), start=1):
+            for column, (f, cell) in enumerate(zip(fields, cells, strict=False), start=1):
                 try:
                     value = coerce_csv(f, cell)
                 except BadValue as exc:

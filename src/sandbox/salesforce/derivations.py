@@ -7,8 +7,9 @@ Opportunity) are only derived when the client did not set them, as the real plat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sandbox.salesforce.store import Store

@@ -9,7 +9,7 @@ millisecond share a SystemModstamp, as bulk-loaded rows do in a real org.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.frame_columns import collector_paused
@@ -26,7 +26,7 @@ INTEGRATION_USER = "integration@crm-kpi.sandbox"
 def _ms(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return to_millis(value.astimezone(timezone.utc))
+    return to_millis(value.astimezone(UTC))
 
 
 def _rows(org: Any, table: str) -> Iterator[Row]:
@@ -43,7 +43,7 @@ def _stamps(row: Row, created: datetime | None = None) -> Row:
 def _users(org: Any, roles: dict[str, str]) -> Iterator[Row]:
     for r in _rows(org, "users"):
         first, _, last = (r["name"] or "").rpartition(" ")
-        yield {**_stamps(r, datetime.combine(r["started_at"], datetime.min.time(), timezone.utc)
+        yield {**_stamps(r, datetime.combine(r["started_at"], datetime.min.time(), UTC)
                          if r.get("started_at") else None),
                "FirstName": first or None, "LastName": last or r["name"], "Email": r.get("email"),
                "Username": r.get("email") or r["id"], "IsActive": bool(r.get("active")),
@@ -79,7 +79,7 @@ def _render_all(org: Any, clock: Callable[[], datetime] | None = None) -> Store:
         return store
     teams = sorted({r["team"] for r in _rows(org, "users") if r.get("team")})
     role_ids = store.load("UserRole", [{"Name": t, "DeveloperName": t.replace(" ", "_")} for t in teams])
-    store.load("User", _users(org, dict(zip(teams, role_ids))))
+    store.load("User", _users(org, dict(zip(teams, role_ids, strict=False))))
     store.load("CurrencyType", [{"IsoCode": r["iso_code"], "ConversionRate": r["rate"], "IsActive": True,
                                  "IsCorporate": r["is_corporate"], "DecimalPlaces": 2}
                                 for r in _rows(org, "currencies")])

@@ -34,7 +34,7 @@ def _stamps(frame: pl.DataFrame, created: str | None) -> Columns:
     modified = utc_datetimes(frame["modified_at"])
     created_at = modified
     if created is not None:
-        created_at = [c or m for c, m in zip(utc_datetimes(frame[created]), modified)]
+        created_at = [c or m for c, m in zip(utc_datetimes(frame[created]), modified, strict=False)]
     return {"Id": frame["id"].to_list(), "IsDeleted": frame["deleted"].fill_null(False).to_list(),
             "CreatedDate": created_at, "SystemModstamp": modified, "LastModifiedDate": modified}
 
@@ -91,7 +91,7 @@ def history(changes: pl.DataFrame, opportunities_frame: pl.DataFrame) -> Columns
 def _activity_base(frame: pl.DataFrame) -> tuple[Columns, list[Any]]:
     occurred = utc_datetimes(frame["occurred_at"])
     base = _stamps(frame, None)
-    base["CreatedDate"] = [o or m for o, m in zip(occurred, base["SystemModstamp"])]
+    base["CreatedDate"] = [o or m for o, m in zip(occurred, base["SystemModstamp"], strict=False)]
     return base | _columns(frame, {
         "OwnerId": pl.col("owner_id"), "WhoId": pl.col("lead_id"),
         "WhatId": pl.coalesce("opportunity_id", "account_id"), "Subject": pl.coalesce("subtype", "kind")}), occurred

@@ -18,7 +18,13 @@ from sandbox.salesforce.metadata import FieldDef, SObjectDef
 from sandbox.salesforce.soql import BoolOp, Comparison, DateLiteral, Path_, Query, malformed, parse
 from sandbox.salesforce.store import Record, Store
 from sandbox.salesforce.values import (
-    NUMERIC_TYPES, TEXT_TYPES, json_date, json_datetime, looks_like_id, to_csv, to_json,
+    NUMERIC_TYPES,
+    TEXT_TYPES,
+    json_date,
+    json_datetime,
+    looks_like_id,
+    to_csv,
+    to_json,
 )
 
 MAX_OFFSET = 2000
@@ -251,7 +257,7 @@ class Result:
 
     def _place(self, out: dict[str, Any], rec: Record, col: Column, version: str) -> None:
         target, current = out, rec
-        for hop, name in zip(col.hops, col.names):
+        for hop, name in zip(col.hops, col.names, strict=False):
             ref = current.get(hop.name) if current is not None else None
             found = self.store.get(ref) if ref else None
             if found is None:
@@ -294,7 +300,7 @@ def execute(store: Store, soql: str, include_deleted: bool = False) -> Result:
                         "the describe call for the appropriate names.", "INVALID_TYPE")
     columns = [resolve(store, root, p, soql.strip()) for p in query.fields]
     seen: set[str] = set()
-    for col, path in zip(columns, query.fields):
+    for col, path in zip(columns, query.fields, strict=False):
         if col.header.lower() in seen:
             raise malformed(soql.strip(), path.column, f"duplicate field selected: {col.header}")
         seen.add(col.header.lower())

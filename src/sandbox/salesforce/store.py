@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.salesforce.derivations import CATEGORY_API, DERIVATIONS
@@ -34,7 +34,7 @@ def lock_error(record_id: str) -> RecordError:
 
 
 def utc_now_ms() -> datetime:
-    return to_millis(datetime.now(timezone.utc))
+    return to_millis(datetime.now(UTC))
 
 
 class Store:

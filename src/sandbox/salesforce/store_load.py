@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def _filled(columns: dict[str, list[Any]], key: str, fallback: list[Any]) -> list[Any]:
     """columns[key] with its nulls taken from `fallback` (all of it when the column is missing)."""
     given = columns.get(key)
-    columns[key] = fallback if given is None else [f if v is None else v for v, f in zip(given, fallback)]
+    columns[key] = fallback if given is None else [f if v is None else v for v, f in zip(given, fallback, strict=False)]
     return columns[key]
 
 
@@ -67,9 +67,9 @@ def load_columns(store: Store, name: str, columns: dict[str, list[Any]]) -> None
             _filled(columns, "LastModifiedDate", stamp)
             _filled(columns, "LastModifiedById", columns.get("CreatedById") or [store.api_user_id] * count)
         keys, derive, table = list(columns), DERIVATIONS.get(d.name), store.tables[d.name]
-        for values in zip(*columns.values()):
+        for values in zip(*columns.values(), strict=False):
             rec = template.copy()
-            rec.update(zip(keys, values))
+            rec.update(zip(keys, values, strict=False))
             if derive:
                 derive(store, rec, changed)
             table[rec["Id"]] = rec

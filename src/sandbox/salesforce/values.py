@@ -8,7 +8,7 @@ Stored values are Python values: `date`, timezone-aware UTC `datetime` (millisec
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sandbox.salesforce.ids import to_18
@@ -38,7 +38,7 @@ def parse_datetime(text: str) -> datetime:
         sign = -1 if tz[0] == "-" else 1
         digits = tz[1:].replace(":", "")
         offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
-    value = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro, tzinfo=timezone.utc)
+    value = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro, tzinfo=UTC)
     value -= timedelta(minutes=offset)
     return to_millis(value)
 
@@ -50,7 +50,7 @@ def to_millis(value: datetime) -> datetime:
 
 def epoch_millis(seconds: float) -> datetime:
     """A UTC datetime to the millisecond from epoch seconds (the sandbox runtime's clock)."""
-    return to_millis(datetime.fromtimestamp(seconds, timezone.utc))
+    return to_millis(datetime.fromtimestamp(seconds, UTC))
 
 
 def parse_date(text: str) -> date:
@@ -115,7 +115,7 @@ def coerce_csv(f: FieldDef, text: str) -> Any:
 
 
 def format_datetime(value: datetime, *, csv: bool = False) -> str:
-    stamp = value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    stamp = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     millis = f".{value.microsecond // 1000:03d}"
     return stamp + millis + ("Z" if csv else "+0000")
 
@@ -136,7 +136,7 @@ def _day_text(ordinal: int) -> str:
 
 def json_datetime(value: Any) -> Any:
     """`to_json` for a datetime field, from the tables above for the usual UTC whole-millisecond value."""
-    if type(value) is datetime and value.tzinfo is timezone.utc and not value.microsecond % 1000:
+    if type(value) is datetime and value.tzinfo is UTC and not value.microsecond % 1000:
         return (_day_text(value.toordinal()) + "T" + _TWO_DIGITS[value.hour] + ":" + _TWO_DIGITS[value.minute]
                 + ":" + _TWO_DIGITS[value.second] + _MILLIS_UTC[value.microsecond // 1000])
     return to_json(value)

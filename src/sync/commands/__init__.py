@@ -1,4 +1,4 @@
-"""One module per command (group); each registers itself on `sync.cli.app` when imported.
+"""One module per command; `sync.cli.COMMANDS` registers each explicitly.
 
-`sync.cli` imports every module here, so adding a command never touches a shared file.
+See docs/architecture.md, "CLI conventions: how to add a command".
 """

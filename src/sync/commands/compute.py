@@ -2,97 +2,151 @@
 
 from __future__ import annotations
 
-import sys
-from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
-import orjson
-import polars as pl
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from kpi_engine import compute
 from kpi_engine.catalog import CATALOG
-from kpi_engine.loading import LoadError, LoadResult, load_dataset
-from sync.cli import app
-from sync.cli_input import Grain, fail, parse_date
-from sync.settings import SettingsError, load_settings
-from sync.value_display import format_number, format_value
+from sync.cli_errors import CliError, ExitCode
+from sync.cli_input import (
+    Grain,
+    check_date_order,
+    existing_directory,
+    output_file,
+    parse_date,
+    settings_option,
+)
+from sync.cli_output import FormatOption, OutputFormat, emit
+from sync.load_report import load_input, report_load
+from sync.value_display import value_section
 
-SCOPES = ("org", "team", "rep", "region", "account", "opportunity", "stage", "lead_source", "status", "product")
-QUARANTINE_EXAMPLES = 5
+SCOPES = (
+    "org",
+    "team",
+    "rep",
+    "region",
+    "account",
+    "opportunity",
+    "stage",
+    "lead_source",
+    "status",
+    "product",
+)
 
+EXAMPLES = """\
+Examples:
 
-class ValueFormat(str, Enum):
-    jsonl = "jsonl"
-    table = "table"
+    crm-kpi compute --input export/ --format table --kpi win_rate --scope org
 
+    crm-kpi compute --input export/ --grain month --since 2024-01-01 --until 2025-01-01 > values.jsonl
 
-def _report_quarantine(result: LoadResult) -> None:
-    if not result.quarantined:
-        return
-    typer.echo(f"{len(result.quarantined)} record(s) quarantined and left out:", err=True)
-    for record in result.quarantined[:QUARANTINE_EXAMPLES]:
-        typer.echo(f"  {record.file}:{record.line}: {record.reason}", err=True)
-    if len(result.quarantined) > QUARANTINE_EXAMPLES:
-        typer.echo(f"  ... and {len(result.quarantined) - QUARANTINE_EXAMPLES} more", err=True)
-
-
-def _print(values: pl.DataFrame, output_format: ValueFormat) -> None:
-    if output_format is ValueFormat.jsonl:
-        out = sys.stdout.buffer
-        for row in values.iter_rows(named=True):
-            out.write(orjson.dumps(row) + b"\n")
-        out.flush()
-        return
-    table = Table("kpi", "scope", "scope_id", "period", "value", "unit", "numerator", "denominator")
-    for column in table.columns[4:]:
-        column.justify = "right"
-    for row in values.iter_rows(named=True):
-        table.add_row(
-            row["kpi"], row["scope"], str(row["scope_id"]), str(row["period_start"]),
-            format_value(row["value"], row["unit"]), row["unit"],
-            format_number(row["numerator"]), format_number(row["denominator"]),
-        )
-    Console(width=160).print(table)
+    crm-kpi compute --input export/ --quarantine-file rejected.jsonl
+"""
 
 
-@app.command("compute")
+def check_kpi_scopes(kpis: list[str], scopes: list[str]) -> None:
+    """Unknown KPI ids and scopes, and a KPI asked for only at scopes it does not have, stop the command."""
+    unknown = [k for k in kpis if k not in CATALOG or CATALOG[k].hidden]
+    if unknown:
+        raise CliError(f"--kpi {', '.join(unknown)}: unknown KPI id; `crm-kpi kpis` lists them")
+    bad_scopes = [s for s in scopes if s not in SCOPES]
+    if bad_scopes:
+        raise CliError(f"--scope {', '.join(bad_scopes)}: unknown scope; use {', '.join(SCOPES)}")
+    for kpi in kpis:
+        have = CATALOG[kpi].scopes
+        if scopes and not set(scopes) & set(have):
+            raise CliError(
+                f"--scope {', '.join(scopes)}: {kpi} is not computed at that scope; use --scope "
+                f"{' or '.join(have)} (`crm-kpi kpis` shows each KPI's scopes)"
+            )
+
+
 def compute_command(
-    input_dir: Path = typer.Option(..., "--input", help="directory of users.jsonl, opportunities.jsonl, ... "
-                                   "(optional quotas.csv, spend.csv)"),
-    grain: Grain = typer.Option(Grain.quarter, "--grain", help="period length, or to_date only"),
-    output_format: ValueFormat = typer.Option(ValueFormat.jsonl, "--format", help="jsonl (one value a line) or table"),
-    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD the run is as of (default today)"),
-    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD: first period is the one holding it"),
-    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD, exclusive: last period holds the day before"),
-    kpi: list[str] = typer.Option([], "--kpi", help="KPI id to compute (repeatable; default all)"),
-    scope: list[str] = typer.Option([], "--scope", help=f"scope to compute (repeatable; {', '.join(SCOPES)})"),
-    config: Path | None = typer.Option(None, "--config", help="settings.toml (default $CRM_KPI_CONFIG)"),
+    input_dir: Annotated[
+        Path,
+        typer.Option(
+            "--input",
+            metavar="DIR",
+            help="Directory of users.jsonl, opportunities.jsonl, ... (optional quotas.csv, spend.csv).",
+        ),
+    ],
+    grain: Annotated[
+        Grain,
+        typer.Option(
+            "--grain", metavar="GRAIN", help="month, quarter, year, or to_date (as of the run only)."
+        ),
+    ] = Grain.quarter,
+    output_format: FormatOption = OutputFormat.jsonl,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="YYYY-MM-DD the run is as of (default today)."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="YYYY-MM-DD: the first period is the one holding it."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", metavar="DATE", help="YYYY-MM-DD, exclusive: the last period holds the day before."
+        ),
+    ] = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option("--kpi", metavar="ID", help="KPI id to compute (repeatable; default all)."),
+    ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", metavar="SCOPE", help=f"Scope to compute (repeatable; {', '.join(SCOPES)})."),
+    ] = None,
+    quarantine_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine-file",
+            metavar="PATH",
+            help="Write every quarantined record (file, line, record_id, "
+            "field, reason) to this JSON Lines file.",
+        ),
+    ] = None,
+    max_quarantined: Annotated[
+        float | None,
+        typer.Option(
+            "--max-quarantined",
+            metavar="SHARE",
+            help="Largest share of a table's records that may be "
+            "quarantined, 0..1 (default: [kpis] max_quarantined_share, 0.05); above it the run fails.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", metavar="FILE", help="settings.toml (default $CRM_KPI_CONFIG).")
+    ] = None,
 ) -> None:
     """Compute KPI values from normalised records and print them (JSON Lines by default).
 
     Each value carries kpi, scope, scope_id, grain, period_start, period_end, value (null when undefined,
     e.g. no closed deals), unit, numerator, denominator and skipped (nulls an average left out).
-    Quarantined input records are summarised on stderr and left out.
+
+    Records that fail validation are quarantined and left out; the summary on stderr says how many and
+    where. Exit 3 when some were quarantined; exit 1, printing nothing, when more than the allowed share of
+    a table was.
     """
-    try:
-        settings = load_settings(config)
-    except SettingsError as exc:
-        raise fail(str(exc)) from None
-    dates = {name: parse_date(name, text) for name, text in (("--as-of", as_of), ("--since", since), ("--until", until))}
-    unknown = [k for k in kpi if k not in CATALOG or CATALOG[k].hidden]
-    if unknown:
-        raise fail(f"--kpi {', '.join(unknown)}: unknown KPI id; `crm-kpi kpis` lists them")
-    bad_scopes = [s for s in scope if s not in SCOPES]
-    if bad_scopes:
-        raise fail(f"--scope {', '.join(bad_scopes)}: unknown scope; use {', '.join(SCOPES)}")
-    try:
-        loaded = load_dataset(input_dir)
-    except LoadError as exc:
-        raise fail(str(exc)) from None
-    _report_quarantine(loaded)
+    from kpi_engine import compute
+
+    settings = settings_option(config)
+    dates = {
+        name: parse_date(name, text)
+        for name, text in (("--as-of", as_of), ("--since", since), ("--until", until))
+    }
+    check_date_order(dates["--since"], dates["--until"])
+    check_kpi_scopes(kpi or [], scope or [])
+    threshold = settings.kpis.max_quarantined_share if max_quarantined is None else max_quarantined
+    if not 0 <= threshold <= 1:
+        raise CliError(f"--max-quarantined {max_quarantined}: use a share from 0 to 1 (0.05 is 5%)")
+    if quarantine_file is not None:
+        output_file("--quarantine-file", quarantine_file)
+    loaded = load_input(existing_directory("--input", input_dir))
+    outcome = report_load(loaded, threshold, quarantine_file)
     values = compute(
         loaded.dataset,
         settings.kpis,
@@ -103,4 +157,6 @@ def compute_command(
         kpis=kpi or None,
         scopes=scope or None,
     )
-    _print(values, output_format)
+    emit(output_format, value_section(values))
+    if outcome is not ExitCode.OK:
+        raise typer.Exit(outcome)

@@ -5,60 +5,98 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from sync.cli import app
-from sync.cli_input import OrgSize, fail, parse_date
+from sync.cli_errors import CliError, ExitCode
+from sync.cli_input import OrgSize, output_directory, parse_date
+
+EXAMPLES = """\
+Examples:
+
+    crm-kpi sandbox --crm salesforce --generate --size small
+
+    crm-kpi sandbox --crm hubspot --data my-export/ --faults '429@rate=0.05,retry_after=1'
+"""
 
 
-class CrmChoice(str, Enum):
+class CrmChoice(StrEnum):
     salesforce = "salesforce"
     hubspot = "hubspot"
 
 
-def _load_org(crm: str, generate: bool, size: str, seed: int, as_of: dt.date | None, data: Path | None) -> Any:
+def _load_org(
+    crm: str, generate: bool, size: str, seed: int, as_of: dt.date | None, data: Path | None
+) -> Any:
     from sandbox.plugin import SandboxDataError, SandboxSetupError
     from sandbox.runtime import load_plugin
 
     if generate == (data is not None):
-        raise fail("choose exactly one of --generate (a generated org) or --data DIR (your own export)", 2)
+        raise CliError("choose exactly one of --generate (a generated org) or --data DIR (your own export)")
     if data is not None:
         if not data.is_dir():
-            raise fail(f"--data {data}: not a directory", 2)
+            raise CliError(f"--data {data}: not a directory; give the directory of your export")
         try:
             plugin = load_plugin(crm)
         except SandboxSetupError as error:
-            raise fail(str(error), 1) from None
+            raise CliError(str(error), ExitCode.FAILED) from None
         try:
             return plugin.load_data(data)
         except SandboxDataError as error:
-            raise fail(f"--data {data}: {error}", 1) from None
+            raise CliError(f"--data {data}: {error}", ExitCode.FAILED) from None
     from sandbox.generator import generate_org
 
     # Ids in the CRM's own shape (Salesforce 18-character ids, HubSpot numbers); the records are the same.
     return generate_org(size=size, seed=seed, as_of=as_of, source=crm)
 
 
-@app.command("sandbox")
 def sandbox_command(
     crm: Annotated[CrmChoice, typer.Option("--crm", help="Which CRM to serve.", case_sensitive=False)],
-    generate: Annotated[bool, typer.Option("--generate", help="Serve a generated org (see --size, --seed, --as-of).")] = False,
-    size: Annotated[OrgSize, typer.Option(help="Generated org size: tiny (tests) to large (benches).")] = OrgSize.small,
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Serve a generated org (see --size, --seed, --as-of).")
+    ] = False,
+    size: Annotated[
+        OrgSize,
+        typer.Option(
+            metavar="SIZE", help="Generated org size: tiny (tests), small, medium, large (benches)."
+        ),
+    ] = OrgSize.small,
     seed: Annotated[int, typer.Option(help="Seed of the generated org and of random faults.")] = 0,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Generated org's 'today' (YYYY-MM-DD); default today.")] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Serve your own export from this directory "
-                                               "(Salesforce: CSV per object; HubSpot: JSON per object type).")] = None,
-    faults: Annotated[str | None, typer.Option(help="Fault spec, e.g. '429@rate=0.05,retry_after=1;503@calls=3,7;"
-                                                "drop@label=query,calls=2;expire@after=50' (docs/sandbox.md).")] = None,
-    limits: Annotated[str | None, typer.Option(help="API limits, e.g. 'daily=250000,burst=100/10'; default the CRM's.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Generated org's 'today' (YYYY-MM-DD); default today.")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Serve your own export from this directory "
+            "(Salesforce: CSV per object; HubSpot: JSON per object type).",
+        ),
+    ] = None,
+    faults: Annotated[
+        str | None,
+        typer.Option(
+            help="Fault spec, e.g. '429@rate=0.05,retry_after=1;503@calls=3,7;"
+            "drop@label=query,calls=2;expire@after=50' (docs/sandbox.md)."
+        ),
+    ] = None,
+    limits: Annotated[
+        str | None, typer.Option(help="API limits, e.g. 'daily=250000,burst=100/10'; default the CRM's.")
+    ] = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.", min=0, max=65535)] = 0,
-    state_dir: Annotated[Path | None, typer.Option("--state-dir", help="Where ca.pem and the server key live "
-                                                    "(reused across runs); default a temporary directory.")] = None,
-    instance: Annotated[str | None, typer.Option(help="Instance name in the ledger; default the CRM name.")] = None,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--state-dir",
+            help="Where ca.pem and the server key live (reused across runs); default a temporary directory.",
+        ),
+    ] = None,
+    instance: Annotated[
+        str | None, typer.Option(help="Instance name in the ledger; default the CRM name.")
+    ] = None,
 ) -> None:
     """Serve a sandbox CRM over HTTPS until Ctrl-C or SIGTERM, to rehearse a configuration safely.
 
@@ -74,18 +112,28 @@ def sandbox_command(
     try:
         plan = FaultPlan.parse(faults, seed=seed)
     except FaultSpecError as error:
-        raise fail(f"--faults: {error}", 2) from None
+        raise CliError(f"--faults: {error}") from None
     try:
         plugin = load_plugin(crm.value)
     except SandboxSetupError as error:
-        raise fail(str(error), 1) from None
+        raise CliError(str(error), ExitCode.FAILED) from None
     try:
         limit_config = LimitConfig.parse(limits, base=plugin.DIALECT.default_limits()) if limits else None
     except LimitSpecError as error:
-        raise fail(f"--limits: {error}", 2) from None
+        raise CliError(f"--limits: {error}") from None
+    if state_dir is not None:
+        output_directory("--state-dir", state_dir)
     org = _load_org(crm.value, generate, size.value, seed, parse_date("--as-of", as_of), data)
-    sandbox = Sandbox(crm=crm.value, org=org, faults=plan, limits=limit_config, instance=instance,
-                      state_dir=state_dir, port=port, seed=seed)
+    sandbox = Sandbox(
+        crm=crm.value,
+        org=org,
+        faults=plan,
+        limits=limit_config,
+        instance=instance,
+        state_dir=state_dir,
+        port=port,
+        seed=seed,
+    )
 
     def announce(running: Any) -> None:
         sys.stdout.write(json.dumps(running.connection()) + "\n")
@@ -94,4 +142,6 @@ def sandbox_command(
     try:
         sandbox.serve_forever(on_ready=announce)
     except OSError as error:
-        raise fail(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}", 1) from None
+        raise CliError(
+            f"--port {port}: cannot serve on 127.0.0.1: {error.strerror or error}", ExitCode.FAILED
+        ) from None

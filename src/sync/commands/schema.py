@@ -8,15 +8,26 @@ from typing import Annotated
 
 import typer
 
-from kpi_engine.json_schema import record_type_names, record_schema, records_schema
-from sync.cli import app
+from kpi_engine.json_schema import record_schema, record_type_names, records_schema
+from sync.cli_errors import CliError, os_error
+from sync.cli_input import output_file
+from sync.cli_output import note
+
+EXAMPLES = """\
+Examples:
+
+    crm-kpi schema --record opportunity
+
+    crm-kpi schema --output records.schema.json
+"""
 
 
-@app.command("schema")
 def schema_command(
     record: Annotated[
         str | None,
-        typer.Option("--record", "-r", help="Print one record type only, e.g. opportunity, stage_change, quota."),
+        typer.Option(
+            "--record", "-r", help="Print one record type only, e.g. opportunity, stage_change, quota."
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the schema to this file instead of stdout.")
@@ -24,9 +35,12 @@ def schema_command(
 ) -> None:
     """Print the JSON Schema of the normalised records (the shared schema).
 
-    Use it to check the files of `crm-kpi compute --input DIR` before a run, or to generate types for a tool that writes or reads them.
+    Use it to check the files of `crm-kpi compute --input DIR` before a run, or to generate types for a
+    tool that writes or reads them.
 
-    The document has one `$defs` entry per record type and `files`, mapping each input file (users.jsonl, ..., quotas.csv, spend.csv) to its record type. The field rules, and the lenient spellings the loader also accepts, are in docs/schema.md.
+    The document has one `$defs` entry per record type and `files`, mapping each input file (users.jsonl,
+    ..., quotas.csv, spend.csv) to its record type. The field rules, and the lenient spellings the loader
+    also accepts, are in docs/schema.md.
     """
     if record is None:
         document = records_schema()
@@ -35,15 +49,13 @@ def schema_command(
             document = record_schema(record)
         except KeyError:
             known = ", ".join(record_type_names())
-            typer.echo(f"crm-kpi schema: unknown record type {record!r}; choose one of {known}", err=True)
-            raise typer.Exit(2) from None
+            raise CliError(f"--record {record!r}: unknown record type; choose one of {known}") from None
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         typer.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        output_file("--output", output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"crm-kpi schema: cannot write {output}: {exc.strerror}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"wrote the JSON Schema to {output}", err=True)
+        raise os_error(exc, f"--output {output}") from None
+    note(f"wrote the JSON Schema to {output}")

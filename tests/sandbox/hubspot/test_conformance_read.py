@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from hs_client import api_error
 from hubspot.crm.objects import PublicObjectSearchRequest
-
 from tiny_portal import N_CONTACTS, N_DEALS
 
 
@@ -169,14 +170,14 @@ def test_rate_limit_headers_on_lists_but_not_search(sandbox):
 def test_search_hands_out_the_cursor_to_10000_then_refuses(hub_state):
     """10,001 matching contacts: the page ending at result 10,000 still has `paging.next.after` = "10000",
     and following it is the real 400 — a connector must restart the filter from the last hs_object_id."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from hs_client import client_for
 
     from sandbox.hubspot.portal import Portal
     from sandbox.runtime import Sandbox
 
-    portal, moment = Portal(), datetime(2024, 1, 1, tzinfo=timezone.utc)
+    portal, moment = Portal(), datetime(2024, 1, 1, tzinfo=UTC)
     for i in range(10_001):
         portal.store.load("contacts", str(1000 + i), {"email": f"c{i}@example.com"}, moment, moment)
     with Sandbox(crm="hubspot", org=portal, state_dir=hub_state) as sb:

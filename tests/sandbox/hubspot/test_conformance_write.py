@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 from hs_client import api_error, client_for, ledger_count
-from hubspot.crm.objects import (BatchInputSimplePublicObjectBatchInput,
-                                 BatchInputSimplePublicObjectBatchInputForCreate,
-                                 BatchInputSimplePublicObjectBatchInputUpsert, BatchReadInputSimplePublicObjectId,
-                                 PublicObjectSearchRequest)
+from hubspot.crm.objects import (
+    BatchInputSimplePublicObjectBatchInput,
+    BatchInputSimplePublicObjectBatchInputForCreate,
+    BatchInputSimplePublicObjectBatchInputUpsert,
+    BatchReadInputSimplePublicObjectId,
+    PublicObjectSearchRequest,
+)
 from tiny_portal import tiny_portal
 
 from sandbox.runtime import Sandbox

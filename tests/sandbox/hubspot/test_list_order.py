@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sandbox.hubspot.portal import Portal
 
-T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
-T1 = datetime(2024, 2, 1, 12, 30, 15, 250000, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+T1 = datetime(2024, 2, 1, 12, 30, 15, 250000, tzinfo=UTC)
 
 
 def page(portal: Portal, after: int, size: int = 2) -> tuple[list[str], int | None]:
     """One list page as the list endpoint makes it: `size` records from id `after`, and the next `after`."""
     records = portal.store.iter("deals", start=after)
-    ids = [r.id for _, r in zip(range(size), records)]
+    ids = [r.id for _, r in zip(range(size), records, strict=False)]
     following = next(records, None)
     return ids, int(following.id) if following else None
 

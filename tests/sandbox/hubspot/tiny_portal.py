@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sandbox.hubspot.owners import Owner
 from sandbox.hubspot.portal import Portal
 
-START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, tzinfo=UTC)
 N_DEALS = 25  # deals 0..24: stage cycles through 5 stages; amount = 1000 * (i + 1)
 N_CONTACTS = 12
 STAGES = ["appointmentscheduled", "qualifiedtobuy", "contractsent", "closedwon", "closedlost"]

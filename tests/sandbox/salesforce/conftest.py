@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sf_clients import client
 from simple_salesforce import Salesforce
 
 from sandbox.runtime import RunningSandbox, Sandbox
 from sandbox.salesforce.org import render_org
-from sf_clients import client
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import jwt
 import pytest
-from simple_salesforce.exceptions import (SalesforceExpiredSession, SalesforceGeneralError,
-                                          SalesforceRefusedRequest)
-
 from sf_clients import client, http_session
+from simple_salesforce.exceptions import (
+    SalesforceExpiredSession,
+    SalesforceGeneralError,
+    SalesforceRefusedRequest,
+)
+
 from sandbox.runtime import RunningSandbox, Sandbox
 from sandbox.salesforce.jwt_keys import ensure_jwt_keys
 from sandbox.salesforce.org import INTEGRATION_USER, render_org

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from simple_salesforce import Salesforce
@@ -38,12 +38,12 @@ def test_later_pages_show_rows_as_they_were_when_the_query_ran(sf: Salesforce, s
     assert len(again) == 449 and deleted not in again and again[renamed] == "Cursor renamed"
 
 
-FIXED = datetime(2025, 1, 1, tzinfo=timezone.utc)
+FIXED = datetime(2025, 1, 1, tzinfo=UTC)
 ROWS = {  # one column per key; None is "not given"
     "Opportunity": {"Name": ["A", "B"], "StageName": ["Closed Won", "Prospecting"],
                     "CloseDate": [date(2025, 1, 2), date(2025, 2, 2)], "Amount": [100.0, None],
                     "CurrencyIsoCode": [None, "EUR"],
-                    "SystemModstamp": [None, datetime(2024, 5, 1, tzinfo=timezone.utc)]},
+                    "SystemModstamp": [None, datetime(2024, 5, 1, tzinfo=UTC)]},
     "Task": {"Subject": ["Call", "Email"], "Status": ["Completed", "Not Started"], "OwnerId": [None, None]},
 }
 
@@ -59,7 +59,7 @@ def test_load_columns_makes_the_records_load_makes(name: str) -> None:
     # Same ids in both stores, so the records can be compared whole.
     columns["Id"] = [by_rows.ids.new(by_rows.objects[name].key_prefix) for _ in columns["Subject" if name == "Task"
                                                                                       else "Name"]]
-    rows = [_given(dict(zip(columns, values))) for values in zip(*columns.values())]
+    rows = [_given(dict(zip(columns, values, strict=False))) for values in zip(*columns.values(), strict=False)]
     by_rows.load(name, rows)
     by_columns.load_columns(name, columns)
     loaded = {key: _given(record) for key, record in by_columns.tables[name].items()}
@@ -71,6 +71,6 @@ def test_load_columns_makes_the_records_load_makes(name: str) -> None:
         # A null never replaces a default (the corporate currency); a missing stamp is the creation time.
         assert first["CurrencyIsoCode"] == "USD" and second["CurrencyIsoCode"] == "EUR"
         assert first["SystemModstamp"] == FIXED
-        assert second["LastModifiedDate"] == datetime(2024, 5, 1, tzinfo=timezone.utc)
+        assert second["LastModifiedDate"] == datetime(2024, 5, 1, tzinfo=UTC)
     else:
         assert first["IsClosed"] is True and second["IsClosed"] is False  # Status Completed closes a task

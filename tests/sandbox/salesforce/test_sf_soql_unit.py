@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -39,7 +39,7 @@ def test_parser_rejects_with_position(soql: str, column: int) -> None:
 
 @pytest.fixture
 def store() -> Store:
-    s = render_org(None, clock=lambda: datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc))
+    s = render_org(None, clock=lambda: datetime(2025, 6, 15, 12, 0, tzinfo=UTC))
     for name, amount, close in [("Alpha", 100.0, "2025-06-14"), ("beta", None, "2025-06-01"),
                                 ("Gamma", 300.0, "2025-01-10")]:
         s.create("Opportunity", {"Name": name, "StageName": "Prospecting", "CloseDate": close, "Amount": amount})
