@@ -76,18 +76,21 @@ def _wanted(kpi_ids: str | None, sections: list[str] | None) -> list[str] | None
 def run(directory: Path, wanted: list[str] | None, whole_tables: bool = False) -> str:
     """`compute` from the Parquet files (it reads the columns its KPIs need), or with `whole_tables` the
     way it was used before it read its own columns: every table read whole first, then `compute`."""
-    from kpi_engine import Dataset, KpiConfig, ParquetSource, Source, compute
+    from kpi_engine import Dataset, KpiConfig, compute
 
     input_mib = 0.0
     started, cpu_started = time.perf_counter(), time.process_time()
-    source: Dataset | Source = ParquetSource(directory)
-    if whole_tables:
-        source = Dataset.from_frames(
+    if whole_tables:  # works with engines older than ParquetSource too (PYTHONPATH=<old checkout>/src)
+        source: object = Dataset.from_frames(
             **{p.stem: pl.read_parquet(p) for p in sorted(directory.glob("*.parquet"))}
         )
         gc.collect()
         input_mib = _status_mib("VmRSS")
-    values = compute(source, KpiConfig(), grain="quarter", as_of=AS_OF, since=SINCE, kpis=wanted)
+    else:
+        from kpi_engine import ParquetSource
+
+        source = ParquetSource(directory)
+    values = compute(source, KpiConfig(), grain="quarter", as_of=AS_OF, since=SINCE, kpis=wanted)  # type: ignore[arg-type]
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mib = _status_mib("VmHWM")
     held = f" whole tables held={input_mib:,.0f}MiB" if whole_tables else ""

@@ -73,6 +73,22 @@ def main() -> None:
             f"(left out: {', '.join(excepted) or 'none'}): "
             f"{bad.height} differ by more than {args.rel:g} relative"
         )
+        if excepted:  # how far the KPIs changed on purpose moved, for the record
+            moved = differences(
+                pl.read_parquet(args.against).filter(pl.col("kpi").is_in(excepted)),
+                values.filter(pl.col("kpi").is_in(excepted)),
+                args.rel,
+            )
+            moved = moved.with_columns(
+                pl.max_horizontal(
+                    (pl.col(c).cast(pl.Float64) - pl.col(f"{c}_after")).abs()
+                    / pl.max_horizontal(pl.col(c).abs(), pl.col(f"{c}_after").abs())
+                    for c in ("value", "numerator", "denominator")
+                ).alias("relative")
+            )
+            for row in moved.group_by("kpi").agg(pl.len(), pl.col("relative").max()).sort("kpi").iter_rows():
+                largest = "a null on one side" if row[2] is None else f"at most {row[2]:.2g} relative"
+                print(f"  changed on purpose: {row[0]}: {row[1]} values moved, {largest}")
         if bad.height:
             with pl.Config(tbl_rows=20, tbl_cols=20, tbl_width_chars=200):
                 print(bad.group_by("kpi").len().sort("len", descending=True))
