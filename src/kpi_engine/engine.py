@@ -27,6 +27,9 @@ from kpi_engine.measures import safe_divide
 from kpi_engine.prepared_input import PreparedInput, prepare
 from kpi_engine.source import Source
 
+# The output rows of one KPI at one scope, by (kpi, scope).
+Parts = dict[tuple[str, str], pl.DataFrame]
+
 OUTPUT_SCHEMA = pl.Schema(
     {
         "kpi": pl.String,
@@ -74,24 +77,25 @@ def compute(
     if errors:
         raise ValueError("the KPI declarations do not fit the facts: " + "; ".join(errors))
     scope_filter = set(scopes) if scopes is not None else None
-    frames: list[pl.DataFrame] = []
+    parts: Parts = {}
     dataset = prepare(source, required_columns(required))
 
     if grain != "to_date" and any(k.scopes_for(False) for k in wanted):
         first = since or _earliest_date(source, config) or as_of
         last = (until - timedelta(days=1)) if until else as_of
-        frames.append(_per_period(dataset, config, grain, as_of, first, last, required, wanted, scope_filter))
+        parts.update(_per_period(dataset, config, grain, as_of, first, last, required, wanted, scope_filter))
 
     to_date_kpis = _restricted(required, to_date=True)
     if any(k.scopes_for(True) for k in wanted):
         ctx = ComputeContext.create(dataset, config, "to_date", as_of, as_of, as_of, _frozen(scope_filter))
-        frames.append(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
+        parts.update(_output(ctx, _compute_all(ctx, to_date_kpis, scope_filter), wanted))
         del ctx
 
-    del dataset  # the prepared input: the output's sort needs the room
-    if not frames:
+    del dataset  # the prepared input: the output needs the room
+    if not parts:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    return pl.concat(frames).sort("kpi", "scope", "scope_id", "period_start")
+    # Sorted by kpi, scope, scope_id, period_start: each part is sorted, and the parts go in key order.
+    return pl.concat([parts[key] for key in sorted(parts)])
 
 
 def _per_period(
@@ -104,7 +108,7 @@ def _per_period(
     required: Sequence[AnyKpi],
     wanted: Sequence[AnyKpi],
     scopes: set[str] | None,
-) -> pl.DataFrame:
+) -> Parts:
     """The per-period pass over the periods holding `first` .. `last`. Derived KPIs that read P−1 or a
     trailing window need earlier periods: they are computed too and trimmed from the output. The
     context (and the facts it caches) is freed on return, before the to-date pass builds its own."""
@@ -117,9 +121,8 @@ def _per_period(
         dataset, config, grain, as_of, context_first, max(first, last), _frozen(scopes)
     )
     keep_from = periods_mod.period_start_of_index(start_index, grain, fsm)
-    return _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted).filter(
-        pl.col("period_start") >= keep_from
-    )
+    parts = _output(ctx, _compute_all(ctx, period_kpis, scopes), wanted)
+    return {key: part.filter(pl.col("period_start") >= keep_from) for key, part in parts.items()}
 
 
 def _frozen(scopes: set[str] | None) -> frozenset[str] | None:
@@ -247,29 +250,27 @@ def _finite(expr: pl.Expr) -> pl.Expr:
     return pl.when(number.is_finite()).then(number).otherwise(None)
 
 
-def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> pl.DataFrame:
-    """The long frame of the wanted KPIs (hidden intermediates and needs-only KPIs left out)."""
+def _output(ctx: ComputeContext, results: Results, wanted: Sequence[AnyKpi]) -> Parts:
+    """The output rows of the wanted KPIs (hidden intermediates and needs-only KPIs left out), one frame
+    per (kpi, scope), each sorted by scope id and period: sorting 3M output rows by their text keys at
+    once took seconds, these small sorts a fraction of that."""
     wanted_ids = {k.id: k for k in wanted if k.scopes_for(ctx.grain == "to_date")}
-    frames = []
+    parts: Parts = {}
     for (kpi_id, scope), frame in results.items():
         kpi = wanted_ids.get(kpi_id)
         if kpi is None:
             continue
-        frames.append(
-            frame.select(
-                pl.lit(kpi_id, dtype=pl.String).alias("kpi"),
-                pl.lit(scope, dtype=pl.String).alias("scope"),
-                pl.col("scope_id").cast(pl.String),
-                pl.lit(ctx.grain, dtype=pl.String).alias("grain"),
-                "period_start",
-                "period_end",
-                _finite(pl.col("value")).alias("value"),
-                pl.lit(kpi.unit, dtype=pl.String).alias("unit"),
-                _finite(pl.col("num") if kpi.reports_numerator else pl.lit(None)).alias("numerator"),
-                _finite(pl.col("den") if kpi.reports_denominator else pl.lit(None)).alias("denominator"),
-                pl.col("skip").cast(pl.Int64).alias("skipped"),
-            )
-        )
-    if not frames:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    return pl.concat(frames)
+        parts[(kpi_id, scope)] = frame.select(
+            pl.lit(kpi_id, dtype=pl.String).alias("kpi"),
+            pl.lit(scope, dtype=pl.String).alias("scope"),
+            pl.col("scope_id").cast(pl.String),
+            pl.lit(ctx.grain, dtype=pl.String).alias("grain"),
+            "period_start",
+            "period_end",
+            _finite(pl.col("value")).alias("value"),
+            pl.lit(kpi.unit, dtype=pl.String).alias("unit"),
+            _finite(pl.col("num") if kpi.reports_numerator else pl.lit(None)).alias("numerator"),
+            _finite(pl.col("den") if kpi.reports_denominator else pl.lit(None)).alias("denominator"),
+            pl.col("skip").cast(pl.Int64).alias("skipped"),
+        ).sort("scope_id", "period_start")
+    return parts

@@ -97,3 +97,10 @@ def test_ids_are_encoded_once_and_an_unknown_id_stays_an_id() -> None:
     # activities are not held: a lazy scan of the live rows, streamed by the facts that read them
     assert isinstance(activities, pl.LazyFrame)
     assert activities.select(pl.len()).collect().item() == 2
+
+
+def test_the_output_comes_sorted_by_kpi_scope_id_and_period() -> None:
+    # Put together from per-(kpi, scope) parts in key order, not sorted whole: the order must be the same.
+    out = compute(org(), as_of=AS_OF, since=SINCE, grain="month")
+    assert out.height > 1000
+    assert out.equals(out.sort("kpi", "scope", "scope_id", "period_start"))
