@@ -9,8 +9,9 @@ a requested column it lacks is null, types are the schema's.
 - `Dataset` (in-memory frames) is a source: its `scan` selects the columns lazily.
 - `ParquetSource(directory)`: `<table>.parquet` per table (the layout bench/ and `Org` write); a table
   without a file is empty.
-- `ColumnReader(read)`: `read({table: [columns]}) -> {table: DataFrame | LazyFrame}`, e.g.
-  `ColumnReader(lambda columns: store.dataset(instance, columns).tables())`; a table it leaves out is empty.
+- `ColumnReader(read)`: `read({table: [columns]})` returns `{table: DataFrame | LazyFrame}` or a
+  `Dataset`, e.g. `ColumnReader(lambda columns: store.dataset(instance, columns))` (the local store's
+  `Store.dataset(instance, columns)`); a table it leaves out is empty, a column it lacks null.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Protocol
 
 import polars as pl
 
-from kpi_engine.dataset import TABLE_SCHEMAS, conformed
+from kpi_engine.dataset import TABLE_SCHEMAS, Dataset, conformed
 
 ColumnRequest = Mapping[str, Sequence[str]]
 
@@ -66,11 +67,14 @@ class ParquetSource:
 class ColumnReader:
     """A callback that reads the requested columns of the requested tables (the local store's way)."""
 
-    read: Callable[[dict[str, list[str]]], Mapping[str, pl.DataFrame | pl.LazyFrame]]
+    read: Callable[[dict[str, list[str]]], Mapping[str, pl.DataFrame | pl.LazyFrame] | Dataset]
     org_id: str = "org"
 
     def scan(self, columns: ColumnRequest) -> dict[str, pl.LazyFrame]:
-        got = self.read({table: list(wanted) for table, wanted in columns.items()})
+        answer = self.read({table: list(wanted) for table, wanted in columns.items()})
+        got: Mapping[str, pl.DataFrame | pl.LazyFrame] = (
+            answer.tables() if isinstance(answer, Dataset) else answer
+        )
         return {
             table: conformed(table, got[table], wanted) if table in got else empty_scan(table, wanted)
             for table, wanted in columns.items()

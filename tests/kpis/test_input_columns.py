@@ -104,3 +104,17 @@ def test_the_output_comes_sorted_by_kpi_scope_id_and_period() -> None:
     out = compute(org(), as_of=AS_OF, since=SINCE, grain="month")
     assert out.height > 1000
     assert out.equals(out.sort("kpi", "scope", "scope_id", "period_start"))
+
+
+def test_a_reader_may_answer_with_a_dataset() -> None:
+    # The local store answers `Store.dataset(instance, columns)` with a Dataset of those columns.
+    asked: list[dict[str, list[str]]] = []
+
+    def store_dataset(columns: dict[str, list[str]]) -> Dataset:
+        asked.append(columns)
+        tables = org().tables()
+        return Dataset.from_frames(**{name: tables[name].select(wanted) for name, wanted in columns.items()})
+
+    out = compute(ColumnReader(store_dataset), as_of=AS_OF, since=SINCE, kpis=["deals_won"])
+    assert value_of(out, "deals_won", "2024-01-01") == 2  # w1, w2; d1 deleted
+    assert asked == [required_columns(["deals_won"])]
