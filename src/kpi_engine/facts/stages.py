@@ -12,7 +12,7 @@ import polars as pl
 
 from kpi_engine.context import ComputeContext
 from kpi_engine.facts.registry import Facts, fact
-from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
+from kpi_engine.input_columns import reads
 
 
 @fact(
@@ -20,7 +20,6 @@ from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
     scopes=(),
     per_period=False,
     reads=reads(
-        OPPORTUNITY_VIEW,
         opportunities=("id", "pipeline", "is_won"),
         stages=("pipeline", "stage", "order", "is_closed", "is_won"),
         stage_changes=("opportunity_id", "stage", "entered_at"),
@@ -39,9 +38,12 @@ def stage_visits(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     by_pair = stages.filter(pl.col("pipeline").is_not_null()).unique(["pipeline", "stage"], keep="first")
     by_name = stages.unique("stage", keep="first").drop("pipeline")
     # An integer key per opportunity: sorting and windowing on it is far cheaper than on string ids.
-    opportunities = ctx.opportunities_lazy.select(
-        pl.col("id").alias("opportunity_id"), "pipeline", "is_won"
-    ).with_row_index("opportunity_key")
+    # (The plain table, not `ctx.opportunities_lazy`: no scope column is needed, so no joins for them.)
+    opportunities = (
+        ctx.dataset.opportunities.lazy()
+        .select(pl.col("id").alias("opportunity_id"), "pipeline", "is_won")
+        .with_row_index("opportunity_key")
+    )
     pair_cols = {c: f"{c}_p" for c in ("order", "stage_closed", "stage_won")}
     visits = (
         ctx.dataset.stage_changes.lazy()
