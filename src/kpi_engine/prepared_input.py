@@ -80,25 +80,25 @@ def _encoded(table: str, frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def prepare(source: Source, columns: Mapping[str, Sequence[str]]) -> PreparedInput:
-    """The input of one compute: each requested table collected once, pruned, live and encoded."""
+    """The input of one compute: each requested table collected once, pruned, live and encoded; the
+    tables are read together (`pl.collect_all`), so one table's decoding overlaps another's."""
     scans = source.scan(columns)
-    tables: dict[str, pl.DataFrame] = {}
-    streamed: dict[str, pl.LazyFrame] = {}
-    gone: pl.Series | None = None
-    if "opportunities" in scans:
-        opportunities = _encoded("opportunities", scans["opportunities"]).collect()
-        if set(scans) & set(PURGED_WITH_OPPORTUNITIES):
-            gone = opportunities.filter(pl.col("deleted").fill_null(False))["id"]
-        tables["opportunities"] = opportunities.filter(~pl.col("deleted").fill_null(False))
+    streamed = {table: _live(frame) for table, frame in scans.items() if table in READ_BY_STREAMING}
+    deleted_opportunities = None
+    if "opportunities" in scans and set(scans) & set(PURGED_WITH_OPPORTUNITIES):
+        deleted_opportunities = (
+            scans["opportunities"]
+            .filter(pl.col("deleted").fill_null(False))
+            .select(pl.col("id").alias("opportunity_id"))
+        )
+    plans: dict[str, pl.LazyFrame] = {}
     for table, frame in scans.items():
         if table in READ_BY_STREAMING:
-            streamed[table] = _live(frame)
-        elif table != "opportunities":
-            if table in PURGED_WITH_OPPORTUNITIES and gone is not None and not gone.is_empty():
-                frame = _encoded(table, frame).filter(
-                    ~pl.col("opportunity_id").is_in(gone.implode()).fill_null(False)
-                )
-            tables[table] = _encoded(table, _live(frame)).collect()
+            continue
+        if table in PURGED_WITH_OPPORTUNITIES and deleted_opportunities is not None:
+            frame = frame.join(deleted_opportunities, on="opportunity_id", how="anti")  # a null id stays
+        plans[table] = _encoded(table, _live(frame))
+    tables = dict(zip(plans, pl.collect_all(list(plans.values())), strict=True))
     for table in TABLE_SCHEMAS:
         tables.setdefault(table, empty_frame(table))
     activities = streamed.get("activities", empty_frame("activities").lazy())
