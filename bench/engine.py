@@ -7,18 +7,19 @@
 The org is `sandbox.generator.generate_org(OrgSpec(opportunities=N), seed, as_of=2025-12-31)`: N
 opportunities, 10N activities, and leads, users, accounts, line items, quotas and spend in proportion.
 It is generated once, in a child process, and cached as Parquet under --cache-dir (one directory per N
-and seed). The compute then runs in this process, which has never held the generator's working set: it
-loads the Parquet files, records its RSS (the input), runs `compute` for 2024-01-01 .. 2025-12-31 at
-grain quarter (to-date KPIs as of 2025-12-31), and prints the wall time of `compute` alone (and its CPU
-time on all threads, steadier than wall time when other jobs share the cores), the input's
-RSS and the peak RSS during `compute` (input + compute; the peak is reset after loading, and the
-loading's own peak is printed beside it).
+and seed). The compute then runs in this process, which has never held the generator's working set:
+`compute(ParquetSource(dir))` for 2024-01-01 .. 2025-12-31 at grain quarter (to-date KPIs as of
+2025-12-31), which reads the columns its KPIs declare from the files itself. Printed: the wall time of
+read + compute (and its CPU time on all threads, steadier than wall time when other jobs share the
+cores), the process's peak RSS (interpreter and imports included) and the load average. `--whole-tables`
+reads every table whole into memory first, as the engine was used before it read its own columns.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import subprocess
 import sys
 import time
@@ -59,12 +60,6 @@ def _status_mib(field: str) -> float:
     return float("nan")
 
 
-def _reset_peak() -> None:
-    """Start VmHWM afresh (Linux ≥ 4.0), so the peak printed is the compute's, the loaded input included,
-    and not a transient of reading the Parquet files."""
-    Path("/proc/self/clear_refs").write_text("5")
-
-
 def _wanted(kpi_ids: str | None, sections: list[str] | None) -> list[str] | None:
     from kpi_engine.catalog import SECTIONS
 
@@ -78,25 +73,31 @@ def _wanted(kpi_ids: str | None, sections: list[str] | None) -> list[str] | None
     return ids
 
 
-def run(directory: Path, wanted: list[str] | None) -> str:
+def run(directory: Path, wanted: list[str] | None, whole_tables: bool = False) -> str:
+    """`compute` from the Parquet files (it reads the columns its KPIs need), or with `whole_tables` the
+    way it was used before it read its own columns: every table read whole first, then `compute`."""
     from kpi_engine import Dataset, KpiConfig, compute
 
-    dataset = Dataset.from_frames(**{p.stem: pl.read_parquet(p) for p in sorted(directory.glob("*.parquet"))})
-    gc.collect()
-    load_peak_mib = _status_mib("VmHWM")
-    _reset_peak()
-    input_mib = _status_mib("VmRSS")
+    input_mib = 0.0
     started, cpu_started = time.perf_counter(), time.process_time()
-    values = compute(dataset, KpiConfig(), grain="quarter", as_of=AS_OF, since=SINCE, kpis=wanted)
+    if whole_tables:  # works with engines older than ParquetSource too (PYTHONPATH=<old checkout>/src)
+        source: object = Dataset.from_frames(
+            **{p.stem: pl.read_parquet(p) for p in sorted(directory.glob("*.parquet"))}
+        )
+        gc.collect()
+        input_mib = _status_mib("VmRSS")
+    else:
+        from kpi_engine import ParquetSource
+
+        source = ParquetSource(directory)
+    values = compute(source, KpiConfig(), grain="quarter", as_of=AS_OF, since=SINCE, kpis=wanted)  # type: ignore[arg-type]
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mib = _status_mib("VmHWM")
+    held = f" whole tables held={input_mib:,.0f}MiB" if whole_tables else ""
     return (
-        f"opportunities={dataset.opportunities.height:,} activities={dataset.activities.height:,} "
-        f"leads={dataset.leads.height:,} accounts={dataset.accounts.height:,} "
-        f"users={dataset.users.height:,}\n"
-        f"kpis={values['kpi'].n_unique()} values={values.height:,} compute={seconds:.1f}s "
-        f"(cpu {cpu_seconds:.1f}s) input_rss={input_mib:,.0f}MiB peak_rss={peak_mib:,.0f}MiB "
-        f"(loading peaked at {load_peak_mib:,.0f}MiB)"
+        f"kpis={values['kpi'].n_unique()} values={values.height:,} "
+        f"read+compute={seconds:.1f}s (cpu {cpu_seconds:.1f}s) "
+        f"peak_rss={peak_mib:,.0f}MiB{held} load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
 
 
@@ -109,6 +110,9 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where the Parquet org is kept")
     parser.add_argument("--kpis", help="comma-separated KPI ids (default: every visible KPI)")
     parser.add_argument("--section", action="append", help="a catalog section, e.g. Leads (repeatable)")
+    parser.add_argument(
+        "--whole-tables", action="store_true", help="read every table whole first (the old way)"
+    )
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     directory = cache_dir(args.cache_dir, args.opportunities, args.seed)
@@ -131,7 +135,7 @@ def main() -> None:
         ]
         subprocess.run(child, check=True)  # its peak memory is the generator's, not ours
         print(f"generated and cached {directory} in {time.perf_counter() - started:.1f}s")
-    print(run(directory, wanted))
+    print(run(directory, wanted, args.whole_tables))
 
 
 if __name__ == "__main__":

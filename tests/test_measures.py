@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from kpi_engine.measures import Measure, count, mean, median, ratio, total
+from kpi_engine.measures import Count, Mean, Measure, Median, Ratio, Total
 
 # Two groups; x has a null in each, flag has a null in g1.
 ROWS = pl.DataFrame(
@@ -30,15 +30,15 @@ def _both(measure: Measure) -> tuple[dict, dict]:
     ("measure", "expected"),
     [
         # every row: g1 3, g2 2
-        (count(), {"k__num": [3.0, 2.0]}),
+        (Count(), {"k__num": [3.0, 2.0]}),
         # flag true (null counts as false): g1 1, g2 2
-        (count(FLAG), {"k__num": [1.0, 2.0]}),
+        (Count(FLAG), {"k__num": [1.0, 2.0]}),
         # x where flag (null x = 0): g1 2, g2 0 + 4 = 4
-        (total(pl.col("x"), FLAG), {"k__num": [2.0, 4.0]}),
+        (Total(pl.col("x"), FLAG), {"k__num": [2.0, 4.0]}),
         # mean of x where flag: g1 num 2 den 1 skip 0; g2 num 4 den 1 skip 1 (the null x)
-        (mean(pl.col("x"), FLAG), {"k__num": [2.0, 4.0], "k__den": [1.0, 1.0], "k__skip": [0, 1]}),
+        (Mean(pl.col("x"), FLAG), {"k__num": [2.0, 4.0], "k__den": [1.0, 1.0], "k__skip": [0, 1]}),
         # flag / every row: g1 1/3, g2 2/2
-        (ratio(count(FLAG), count()), {"k__num": [1.0, 2.0], "k__den": [3.0, 2.0]}),
+        (Ratio(Count(FLAG), Count()), {"k__num": [1.0, 2.0], "k__den": [3.0, 2.0]}),
     ],
 )
 def test_row_contributions_sum_to_the_aggregations(measure: Measure, expected: dict) -> None:
@@ -50,4 +50,36 @@ def test_row_contributions_sum_to_the_aggregations(measure: Measure, expected: d
 
 def test_median_has_no_row_contributions() -> None:
     with pytest.raises(ValueError, match="median"):
-        median(pl.col("x")).row_contributions("k")
+        Median(pl.col("x")).row_contributions("k")
+
+
+@pytest.mark.parametrize(
+    ("measure", "expected"),
+    [
+        # g1: flag true once (1), g2: twice (2)
+        (Count(FLAG), [1.0, 2.0]),
+        # g1: 2 + 0 (null x) + 5 = 7, g2: 0 + 4 = 4
+        (Total(pl.col("x")), [7.0, 4.0]),
+        # g1: (2 + 5) / 2 = 3.5, g2: 4 / 1
+        (Mean(pl.col("x")), [3.5, 4.0]),
+        # g1: median of 2, 5 = 3.5; g2: 4
+        (Median(pl.col("x")), [3.5, 4.0]),
+        # x where flag / x where not flag: g1 2 / 5 = 0.4; g2 4 / 0 -> null, never inf or 0
+        (Ratio(Total(pl.col("x"), FLAG), Total(pl.col("x"), ~FLAG)), [0.4, None]),
+    ],
+)
+def test_each_measure_owns_its_value(measure: Measure, expected: list[float | None]) -> None:
+    aggregated = ROWS.group_by("g").agg(measure.aggregations("k")).sort("g")
+
+    def column(suffix: str) -> pl.Expr:
+        name = f"k__{suffix}"
+        return pl.col(name).fill_null(0) if name in aggregated.columns else pl.lit(None, dtype=pl.Float64)
+
+    value = aggregated.select(measure.value(column("num"), column("den"), pl.col("k__direct")
+                                            if "k__direct" in aggregated.columns else pl.lit(None)))
+    assert value.to_series().to_list() == expected
+
+
+def test_a_ratio_takes_counts_or_totals_only() -> None:
+    with pytest.raises(ValueError, match="counts or totals"):
+        Ratio(Mean(pl.col("x")), Count())

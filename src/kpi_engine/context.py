@@ -1,18 +1,19 @@
-"""What every fact table is built from: the dataset without deleted records, the settings, the periods.
+"""What every fact table is built from: the input without deleted records, the settings, the periods.
 
-A `ComputeContext` is made once per compute and grain. It prepares the columns every fact needs once
-(the owner's team, the account's region, local dates) so facts stay short, and caches built facts so a
-fact may reuse another (`ctx.fact("opportunities_closed")`) without building it twice.
+A `ComputeContext` is made once per compute and grain. It prepares the columns many facts need once
+(the owner's team, the account's region, local dates) so facts stay short. It knows nothing of facts:
+the engine builds them (`kpi_engine.fact_tables`) in the order their declarations give, and hands each
+builder the facts it declared it needs.
 
-Contract for fact authors:
-- `ctx.opportunities_lazy`, `ctx.activities_lazy`, `ctx.leads`, `ctx.accounts`, `ctx.users` are frames
-  with deleted records already dropped, and with scope columns `org` (the org id), `rep` (record owner
-  id), `team` (owner's current team), `region` (account region) where they apply, plus `created_date` /
-  `occurred_date` local dates. `ctx.dataset` has deleted records (and the line items and stage changes
-  of deleted opportunities) dropped too, except in the tables of `FILTERED_WHEN_READ` (activities):
-  filter those where you read them.
-- `ctx.activities_keyed` is activities with integer scope keys instead of scope names, for a lazy fact
-  (`kpi_engine.scope_keys`).
+Contract for fact authors (declare the columns each view reads: `kpi_engine.input_columns`):
+- `ctx.opportunities_lazy` (OPPORTUNITY_VIEW), `ctx.accounts` (ACCOUNT_VIEW), `ctx.users` (USER_VIEW) are
+  frames with deleted records already dropped, and with scope columns `org` (the org id), `rep` (record
+  owner id), `team` (owner's current team), `region` (account region) where they apply, plus
+  `created_date` local dates. `ctx.dataset` holds the declared columns only, with deleted records (and
+  the line items and stage changes of deleted opportunities) dropped, opportunity, account and lead
+  ids as Enums and low-cardinality text Categorical (`kpi_engine.prepared_input`).
+- `ctx.activities_keyed` (ACTIVITY_KEYS_VIEW) is activities with integer scope keys instead of scope
+  names, for a lazy fact (`kpi_engine.scope_keys`).
 - `ctx.period_of(date_expr)` gives the period start (Date) holding a Date expression; at grain `to_date`
   it is the as-of date for every row. `ctx.local_date(datetime_expr)` converts to the configured zone.
 - `ctx.periods` holds the periods computed (sorted, contiguous): `period_index`, `period_start`,
@@ -21,8 +22,7 @@ Contract for fact authors:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import TypeVar
@@ -31,7 +31,7 @@ import polars as pl
 
 from kpi_engine import periods as periods_mod
 from kpi_engine.config import KpiConfig
-from kpi_engine.dataset import TABLE_SCHEMAS, Dataset
+from kpi_engine.prepared_input import PreparedInput
 from kpi_engine.scope_keys import ScopeKeys, lookup
 
 BASE_SCOPES: tuple[str, ...] = ("org", "team", "rep", "region")
@@ -42,74 +42,30 @@ def _live(frame: FrameT) -> FrameT:
     return frame.filter(~pl.col("deleted").fill_null(False))
 
 
-# Tables too big to copy for the sake of dropping a few deleted rows: the context drops them lazily where
-# they are read (`ComputeContext.activities_lazy`), so a 10M-row frame is never held twice.
-FILTERED_WHEN_READ: tuple[str, ...] = ("activities",)
-
-
-# Columns no fact reads, left out of the copies `without_deleted` makes: a copy of 4M stage changes' ids
-# and sources is memory for nothing. (Users keep theirs: an inactive user's end is its `modified_at`.)
-UNREAD_COLUMNS: dict[str, tuple[str, ...]] = {
-    "accounts": ("source", "modified_at"),
-    "leads": ("source", "modified_at"),
-    "opportunities": ("source", "modified_at", "name"),
-    "stage_changes": ("source", "modified_at", "id"),
-    "line_items": ("source", "modified_at", "id"),
-}
-
-
-def _read_columns(table: str, frame: pl.DataFrame) -> list[str]:
-    """The shared schema's columns of `table` that facts may read (columns beyond the schema neither)."""
-    unread = UNREAD_COLUMNS.get(table, ())
-    return [c for c in TABLE_SCHEMAS[table] if c in frame.columns and c not in unread]
-
-
-def without_deleted(dataset: Dataset) -> Dataset:
-    """Drop deleted records, and line items and stage changes of deleted opportunities.
-
-    Tables with nothing to drop are passed through uncopied (the common case), and so are the tables of
-    `FILTERED_WHEN_READ`, deleted rows included: read them through the context's lazy frames. Each other
-    table is copied once, in one filter, keeping only the columns facts read (`UNREAD_COLUMNS`).
-    """
-    opportunities = dataset.opportunities
-    gone = opportunities.filter(pl.col("deleted").fill_null(False))["id"]
-    tables = {}
-    for name, frame in dataset.tables().items():
-        drop = []
-        if name not in FILTERED_WHEN_READ and "deleted" in frame.columns and frame["deleted"].any():
-            drop.append(pl.col("deleted").fill_null(False))
-        if name in ("line_items", "stage_changes") and not gone.is_empty():
-            drop.append(pl.col("opportunity_id").is_in(gone.implode()).fill_null(False))
-        if drop:
-            frame = frame.lazy().select(_read_columns(name, frame)).filter(~pl.any_horizontal(drop)).collect()
-        tables[name] = frame
-    return Dataset(org_id=dataset.org_id, **tables)
-
-
 @dataclass(frozen=True)
 class ComputeContext:
-    dataset: Dataset  # deleted records already dropped (see `create`)
+    dataset: PreparedInput  # prepared: only the declared columns, deleted records gone, ids encoded
     config: KpiConfig
     grain: str
     as_of: date
     periods: pl.DataFrame
-    _facts: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    scopes: frozenset[str] | None = None  # the scopes asked for (None: every scope a KPI has)
 
     @classmethod
     def create(
         cls,
-        dataset: Dataset,
+        dataset: PreparedInput,
         config: KpiConfig,
         grain: str,
         as_of: date,
         first: date,
         last: date,
-        *,
-        already_clean: bool = False,
+        scopes: frozenset[str] | None = None,
     ) -> ComputeContext:
-        """A context over the periods holding `first` .. `last` (for `to_date`: the as-of day)."""
+        """A context over the periods holding `first` .. `last` (for `to_date`: the as-of day), on the
+        input as `kpi_engine.prepared_input.prepare` reads it (deleted records gone, ids encoded)."""
         table = periods_mod.periods_between(first, last, grain, config.fiscal_year_start_month)
-        return cls(dataset if already_clean else without_deleted(dataset), config, grain, as_of, table)
+        return cls(dataset, config, grain, as_of, table, scopes)
 
     # -- periods ---------------------------------------------------------------------------------
     def period_index(self, day: pl.Expr) -> pl.Expr:
@@ -188,33 +144,6 @@ class ComputeContext:
             self.account_regions.lazy(), on="account_id", how="left"
         )
 
-    @property
-    def activities_lazy(self) -> pl.LazyFrame:
-        """Activities with `org`, `rep`, `team`, `region` (the account's, else the opportunity's account's)
-        and `occurred_date`, lazily: 10M activities are many columns to hold, so a fact reads only the
-        columns it selects."""
-        teams = self.users.select("rep", "team")
-        opp_accounts = self.dataset.opportunities.select(
-            pl.col("id").alias("opportunity_id"), pl.col("account_id").alias("opportunity_account_id")
-        )
-        return (
-            _live(self.dataset.activities.lazy())
-            .join(opp_accounts.lazy(), on="opportunity_id", how="left")
-            .with_columns(
-                self.org_id,
-                pl.col("owner_id").alias("rep"),
-                self.local_date(pl.col("occurred_at")).alias("occurred_date"),
-                pl.coalesce("account_id", "opportunity_account_id").alias("region_account_id"),
-            )
-            .join(teams.lazy(), on="rep", how="left")
-            .join(
-                self.account_regions.lazy().rename({"account_id": "region_account_id"}),
-                on="region_account_id",
-                how="left",
-            )
-            .drop("opportunity_account_id", "region_account_id")
-        )
-
     @cached_property
     def scope_keys(self) -> ScopeKeys:
         return ScopeKeys.create(self.users, self.account_regions, self.dataset.org_id)
@@ -225,6 +154,12 @@ class ComputeContext:
         of org, team, rep and region: the region is the account's, else the opportunity's account's.
         (An opportunity id held twice counts once, with its first record's account.)"""
         keys = self.scope_keys
+        if self.scopes is not None and "region" not in self.scopes:  # no region asked: no lookups for it
+            return _live(self.dataset.activities.lazy()).with_columns(
+                *keys.rep_key("owner_id"),
+                self.local_date(pl.col("occurred_at")).alias("occurred_date"),
+                pl.lit(None, dtype=pl.UInt32).alias("region_key"),
+            )
         opportunities = self.dataset.opportunities.unique("id", keep="first", maintain_order=True).filter(
             pl.col("id").is_not_null()
         )
@@ -238,11 +173,6 @@ class ComputeContext:
             .otherwise(opportunity_region)
             .alias("region_key"),
         )
-
-    @cached_property
-    def leads(self) -> pl.DataFrame:
-        """Leads with `org`, `rep`, `team`, `created_date` (no region: a lead has no account yet)."""
-        return self._owned(self.dataset.leads).collect()
 
     @cached_property
     def accounts(self) -> pl.DataFrame:
@@ -260,37 +190,3 @@ class ComputeContext:
         if scope == "region":
             return self.account_regions["region"].drop_nulls().unique().rename("scope_id")
         return None
-
-    # -- facts -----------------------------------------------------------------------------------
-    def shared(
-        self, key: str, build: Callable[[ComputeContext], pl.DataFrame | pl.LazyFrame]
-    ) -> pl.DataFrame:
-        """An intermediate frame several facts read (e.g. stage visits), built once per context."""
-        cache_key = f"shared:{key}"
-        if cache_key not in self._facts:
-            built = build(self)
-            self._facts[cache_key] = built.collect() if isinstance(built, pl.LazyFrame) else built
-        return self._facts[cache_key]
-
-    def fact(self, name: str) -> pl.DataFrame:
-        """The fact table `name`, built once per context, rows limited to the context's periods."""
-        from kpi_engine.facts import LAZY_FACTS
-
-        if name in LAZY_FACTS:
-            raise ValueError(f"fact {name!r} is lazy: read it with ctx.fact_lazy")
-        if name not in self._facts:
-            from kpi_engine.facts import FACTS
-
-            first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
-            built = FACTS[name](self).lazy()
-            self._facts[name] = built.filter(pl.col("period_start").is_between(first, last)).collect()
-        return self._facts[name]
-
-    def fact_lazy(self, name: str) -> pl.LazyFrame:
-        """The fact table `name` as a LazyFrame: a lazy fact's plan, or the cached frame of another."""
-        from kpi_engine.facts import FACTS, LAZY_FACTS
-
-        if name not in LAZY_FACTS:
-            return self.fact(name).lazy()
-        first, last = self.periods["period_start"].min(), self.periods["period_start"].max()
-        return FACTS[name](self).lazy().filter(pl.col("period_start").is_between(first, last))

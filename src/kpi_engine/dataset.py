@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
@@ -64,6 +64,15 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     ]
     extra = [pl.col(c) for c in frame.columns if c not in schema]
     return frame.select(columns + extra)
+
+
+def conformed(table: str, frame: pl.DataFrame | pl.LazyFrame, columns: Sequence[str]) -> pl.LazyFrame:
+    """`frame`'s requested columns with the schema's types, lazily; a column it lacks is null."""
+    schema = TABLE_SCHEMAS[table]
+    present = set(frame.collect_schema().names())
+    return frame.lazy().select(
+        (pl.col(c) if c in present else pl.lit(None)).cast(schema[c]).alias(c) for c in columns
+    )
 
 
 def frame_from_records(table: str, records: Iterable[BaseModel]) -> pl.DataFrame:
@@ -130,3 +139,7 @@ class Dataset:
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "org_id"}
+
+    def scan(self, columns: Mapping[str, Sequence[str]]) -> dict[str, pl.LazyFrame]:
+        """The requested columns of the requested tables, lazily (a `kpi_engine.source.Source`)."""
+        return {table: conformed(table, getattr(self, table), wanted) for table, wanted in columns.items()}

@@ -11,9 +11,8 @@ import polars as pl
 
 from kpi_engine.catalog.model import Kpi
 from kpi_engine.context import BASE_SCOPES, ComputeContext
-from kpi_engine.facts import LAZY_FACTS
-from kpi_engine.measures import value_of
-from kpi_engine.scope_keys import KEY_COLUMNS, KEYED_SCOPES
+from kpi_engine.facts import FactSpec
+from kpi_engine.scope_keys import KEY_COLUMNS
 
 # Per (kpi, scope): scope_id, period_start, period_end, num, den, skip, value.
 Results = dict[tuple[str, str], pl.DataFrame]
@@ -31,7 +30,13 @@ def dense_grid(ctx: ComputeContext, ids: pl.Series) -> pl.DataFrame:
     )
 
 
-def aggregate_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes: set[str] | None) -> Results:
+def aggregate_fact(
+    ctx: ComputeContext,
+    spec: FactSpec,
+    frame: pl.DataFrame | pl.LazyFrame,
+    kpis: list[Kpi],
+    scopes: set[str] | None,
+) -> Results:
     """One group_by per scope over the fact; org/team/rep/region roll up from one partial aggregate.
 
     The partial aggregate groups by every base scope column at once (reps × regions × periods rows, not
@@ -41,17 +46,17 @@ def aggregate_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes:
     A lazy fact (`@fact(..., lazy=True)`) is never collected: its partial aggregate (made even for one
     base scope) runs on the streaming engine, so its rows are read in batches, once.
     """
-    lazy = fact_name in LAZY_FACTS
-    frame: pl.DataFrame | pl.LazyFrame = ctx.fact_lazy(fact_name) if lazy else ctx.fact(fact_name)
+    fact_name = spec.name
     columns = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
     keyed = [c for c in KEY_COLUMNS if c in columns]
-    if keyed:
-        columns = [*columns, *KEYED_SCOPES]
-    wanted = [s for s in dict.fromkeys(s for k in kpis for s in k.scopes) if s in columns]
+    wanted = list(dict.fromkeys(s for k in kpis for s in k.scopes))
+    undeclared = [s for s in wanted if s not in spec.scopes]
+    if undeclared:
+        raise ValueError(f"fact {fact_name!r} carries no scope {', '.join(undeclared)}")
     wanted = [s for s in wanted if scopes is None or s in scopes]
     rollup = [s for s in wanted if s in BASE_SCOPES]
-    summable = [k for k in kpis if k.measure.kind != "median" and any(s in rollup for s in k.scopes)]
-    partial = _partial_aggregate(ctx, fact_name, frame, keyed, kpis, wanted, rollup, summable)
+    summable = [k for k in kpis if k.measure.summable and any(s in rollup for s in k.scopes)]
+    partial = _partial_aggregate(ctx, spec, frame, keyed, kpis, wanted, rollup, summable)
     results: Results = {}
     for scope in wanted:
         scoped = [k for k in kpis if scope in k.scopes]
@@ -78,7 +83,7 @@ def aggregate_fact(ctx: ComputeContext, fact_name: str, kpis: list[Kpi], scopes:
 
 def _partial_aggregate(
     ctx: ComputeContext,
-    fact_name: str,
+    spec: FactSpec,
     frame: pl.DataFrame | pl.LazyFrame,
     keyed: list[str],
     kpis: list[Kpi],
@@ -89,8 +94,8 @@ def _partial_aggregate(
     """The fact grouped by every base scope column at once, which each base scope re-sums; None when
     grouping the fact directly per scope is as cheap (one base scope of a collected fact)."""
     if keyed:
-        return _keyed_partial(ctx, fact_name, frame, keyed, kpis, wanted)
-    if fact_name in LAZY_FACTS and rollup and summable:
+        return _keyed_partial(ctx, spec.name, frame, keyed, kpis, wanted)
+    if spec.lazy and rollup and summable:
         return _summed(frame.lazy(), rollup, summable)
     if len(rollup) > 1 and summable:
         return (
@@ -112,7 +117,7 @@ def _keyed_partial(
 ) -> pl.DataFrame:
     """The partial aggregate of a fact keyed by `kpi_engine.scope_keys`: grouped by the integer keys, then
     the scope names joined back. Every KPI of such a fact must be summable over the base scopes only."""
-    unsupported = [k.id for k in kpis if k.measure.kind == "median" or set(k.scopes) - set(BASE_SCOPES)]
+    unsupported = [k.id for k in kpis if not k.measure.summable or set(k.scopes) - set(BASE_SCOPES)]
     if unsupported or set(wanted) - set(BASE_SCOPES):
         raise ValueError(
             f"fact {fact_name!r} is keyed: medians and extra scopes need scope columns ({unsupported})"
@@ -168,5 +173,5 @@ def _finish(dense: pl.DataFrame, kpi: Kpi) -> pl.DataFrame:
         num.alias("num"),
         den.alias("den"),
         column("skip", pl.Int64(), 0).alias("skip"),
-        value_of(kpi.measure.kind, num, den, direct).alias("value"),
+        kpi.measure.value(num, den, direct).alias("value"),
     )

@@ -213,6 +213,9 @@ class PipelineStage(Record):
     """0..1; a CRM percent (1 < p <= 100) is divided by 100."""
     is_closed: bool
     is_won: bool
+    forecast_category: ForecastCategoryName = None
+    """The stage's forecast category (Salesforce OpportunityStage.ForecastCategoryName); null where the
+    CRM's stages carry none (HubSpot): weighted and commit pipeline then take the deal's own."""
 
 
 class Activity(Record):

@@ -26,8 +26,9 @@ def lookup(ids: pl.Expr, keys: pl.Series, values: pl.Series) -> pl.Expr:
     """`values[i]` where `keys[i]` is the row's id; null for an id not in `keys` (unique, non-null).
 
     A cast to an Enum of the keys finds each id's position: a map applied batch by batch on the
-    streaming engine, where a join of 10M rows against a million ids materialises its output."""
-    position = ids.cast(pl.Enum(keys), strict=False).to_physical()
+    streaming engine, where a join of 10M rows against a million ids materialises its output. (Keys
+    dictionary-encoded by `kpi_engine.prepared_input` are read as text for it.)"""
+    position = ids.cast(pl.String).cast(pl.Enum(keys.cast(pl.String)), strict=False).to_physical()
     return pl.lit(values).gather(position)
 
 

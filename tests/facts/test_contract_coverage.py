@@ -101,12 +101,12 @@ def test_mrr_on_a_day_sums_the_covering_contracts() -> None:
     by_day = mrr_on_days(rows, [date(2024, 5, 31), date(2024, 6, 1), date(2024, 9, 1)]).sort(
         "day", "account_id"
     )
-    # May 31: a = 100 (o1). Jun 1: a = 100 + 200 (o2 starts), b = 0.1. Sep 1: o2 and o3 ended (Jun 1 +
-    # 3mo), a = 100.
+    # May 31: a = 100 (o1). Jun 1: a = 100 + 200 (o2 starts), b = 0.3 / 3. Sep 1: o2 and o3 ended (Jun 1 +
+    # 3mo), a = 100. MRR is not rounded: b's is the float 0.3 / 3 = 0.09999999999999999, not 0.1.
     assert by_day.select("day", "account_id", "mrr").rows() == [
         (date(2024, 5, 31), "a", 100.0),
         (date(2024, 6, 1), "a", 300.0),
-        (date(2024, 6, 1), "b", 0.1),
+        (date(2024, 6, 1), "b", 0.3 / 3),
         (date(2024, 9, 1), "a", 100.0),
     ]
 

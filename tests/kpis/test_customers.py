@@ -268,3 +268,32 @@ def test_account_lifetime_revenue_to_date() -> None:
     got = dict(out.select("scope_id", "value").iter_rows())
     assert got == {"A": 950.0, "B": 0.0}
     assert set(out["scope"]) == {"account"} and set(out["period_start"]) == {date(2025, 1, 15)}
+
+
+def test_mrr_is_reported_unrounded_at_every_scope() -> None:
+    # One account of u1 with 100 over 3 months from Jan 1: MRR 100 / 3 = 33.333333333333336 on Mar 31. The
+    # value is reported as computed (rounding each account's daily MRR to 6 decimals gave 33.333333, 3.3e-7
+    # off), and 12 × for ARR. Movements are still classified: a new customer in Q1, churned in Q2 (Apr 1).
+    accounts = pl.DataFrame({"id": ["A"], "name": ["A"], "owner_id": ["u1"], "region": ["EMEA"]})
+    out = run([opp("a1", "A", date(2024, 1, 1), 100.0, 3)], accounts, until=Q3)
+    for scope, scope_id in [("org", "org1"), ("rep", "u1"), ("team", "east"), ("region", "EMEA")]:
+        assert values(out, "mrr", scope, scope_id)[Q1] == pytest.approx(100 / 3, rel=1e-15, abs=0)
+        assert values(out, "mrr", scope, scope_id)[Q1] != round(100 / 3, 6)
+    assert values(out, "arr")[Q1] == pytest.approx(12 * 100 / 3, rel=1e-15, abs=0)
+    assert values(out, "new_mrr")[Q1] == pytest.approx(100 / 3, rel=1e-15, abs=0)
+    assert values(out, "churned_mrr")[Q2] == pytest.approx(100 / 3, rel=1e-15, abs=0)
+    assert values(out, "expansion_mrr") == {Q1: 0.0, Q2: 0.0}
+
+
+def test_float_noise_is_no_movement() -> None:
+    # B holds three contracts of 0.1, 0.2 and 0.3 a month (amounts 1.2, 2.4, 3.6 over 12 months) from Jan 1
+    # and nothing changes in Q2: start and end MRR of Q2 are the same three contracts, which summed in
+    # another order may differ in the last bit (0.1 + 0.2 + 0.3 = 0.6000000000000001, 0.3 + 0.2 + 0.1 = 0.6).
+    # Classified rounded, that is no movement: expansion and contraction 0, and retention exactly 1.
+    accounts = pl.DataFrame({"id": ["B"], "name": ["B"], "owner_id": ["u2"], "region": ["AMER"]})
+    opps = [opp(f"b{i}", "B", date(2024, 1, 1), amount, 12) for i, amount in enumerate([1.2, 2.4, 3.6])]
+    out = run(opps, accounts, until=Q3)
+    assert values(out, "expansion_mrr")[Q2] == 0.0
+    assert values(out, "contraction_mrr")[Q2] == 0.0
+    assert values(out, "net_revenue_retention")[Q2] == pytest.approx(1.0, rel=1e-12)
+    assert values(out, "mrr")[Q2] == pytest.approx(0.6, rel=1e-12)

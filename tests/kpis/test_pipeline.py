@@ -210,3 +210,96 @@ def test_weighted_pipeline_takes_the_probability_of_the_deal_s_own_pipeline() ->
     ]
     out = values(dataset(users=[user("u1")], opportunities=opportunities, stages=stages))
     assert value_of(out, "weighted_pipeline", Q1) == pytest.approx(179.0)
+
+
+# Stage definitions with forecast categories (Salesforce's OpportunityStage.ForecastCategoryName).
+CATEGORISED_STAGES = [
+    record("cs1", stage="prospecting", order=1, is_closed=False, is_won=False, probability=0.1,
+           forecast_category="pipeline"),
+    record("cs2", stage="proposal", order=2, is_closed=False, is_won=False, probability=0.4,
+           forecast_category="commit"),
+    record("cs3", stage="closed_won", order=3, is_closed=True, is_won=True, probability=1.0,
+           forecast_category="closed"),
+]
+
+
+@pytest.fixture(scope="module")
+def held_stage_org():
+    opportunities = [
+        # w: won May 10 (its own probability 1.0, category closed). Prospecting Jan 10, proposal Mar 31 23:00
+        # UTC (the last day of Q1 and of March), closed_won May 10.
+        opp("w", created="2024-01-10", close="2024-05-10", won=True, amount=1000.0, stage="closed_won",
+            probability=1.0, forecast_category="closed"),
+        # o: open now in proposal with its own 0.5 and best_case. Prospecting Jan 20, proposal Apr 1 00:00
+        # UTC (the first day of Q2).
+        opp("o", created="2024-01-20", amount=200.0, stage="proposal", probability=0.5,
+            forecast_category="best_case"),
+    ]
+    changes = [
+        record("h1", opportunity_id="w", stage="prospecting", entered_at=at("2024-01-10")),
+        record("h2", opportunity_id="w", stage="proposal", entered_at=at("2024-03-31", 23)),
+        record("h3", opportunity_id="w", stage="closed_won", entered_at=at("2024-05-10")),
+        record("h4", opportunity_id="o", stage="prospecting", entered_at=at("2024-01-20")),
+        record("h5", opportunity_id="o", stage="proposal", entered_at=at("2024-04-01")),
+    ]
+    return dataset(users=[user("u1")], opportunities=opportunities, stage_changes=changes,
+                   stages=CATEGORISED_STAGES)
+
+
+def test_a_deal_won_later_counts_at_the_stage_it_held_then(held_stage_org) -> None:
+    out = values(held_stage_org)
+    # Mar 31: w held proposal (entered that day, not its current stage): the definition's 0.4 -> 400, not
+    # its own 1.0 (1000); o held prospecting (proposal only from Apr 1): 0.1 -> 20, not its own 0.5.
+    assert value_of(out, "weighted_pipeline", Q1) == pytest.approx(400 + 20)
+    # Jun 30: w closed May 10, gone; o holds proposal, still its current stage: its own 0.5 -> 100.
+    assert value_of(out, "weighted_pipeline", Q2) == pytest.approx(100)
+    # both open at both ends
+    assert value_of(out, "pipeline_count", Q1) == 2
+    assert value_of(out, "pipeline_value", Q1) == 1200
+
+
+def test_commit_pipeline_uses_the_category_held_at_period_end(held_stage_org) -> None:
+    out = values(held_stage_org)
+    # Mar 31: w in proposal, whose category is commit -> 1000 (its own "closed" is today's); o in
+    # prospecting, pipeline -> 0.
+    assert value_of(out, "commit_pipeline", Q1) == 1000
+    # Jun 30: o in proposal, its current stage: its own best_case, not the stage's commit -> 0.
+    assert value_of(out, "commit_pipeline", Q2) == 0
+
+
+def test_held_stage_month_by_month(held_stage_org) -> None:
+    out = values(held_stage_org, grain="month", since=date(2024, 1, 1))
+    # w: Jan and Feb prospecting (100 each); Mar proposal (400); Apr proposal (400); closed in May.
+    # o: Jan to Mar prospecting (20); Apr, May, Jun proposal, current -> 0.5 (100).
+    expected = {"2024-01-01": 120, "2024-02-01": 120, "2024-03-01": 420, "2024-04-01": 500,
+                "2024-05-01": 100, "2024-06-01": 100}
+    for month, weighted in expected.items():
+        assert value_of(out, "weighted_pipeline", month) == pytest.approx(weighted), month
+
+
+def test_stages_without_a_category_leave_the_deal_s_own() -> None:
+    # The stage definitions carry no forecast category (HubSpot's do not): a deal won in May, in proposal at
+    # Mar 31, is weighted with proposal's 0.4 but keeps its own category (commit) -> commit pipeline 1000.
+    deal = opp("d", created="2024-01-10", close="2024-05-10", won=True, amount=1000.0, stage="closed_won",
+               probability=1.0, forecast_category="commit")
+    changes = [change("k1", "d", "proposal", "2024-02-01"), change("k2", "d", "closed_won", "2024-05-10")]
+    out = values(dataset(users=[user("u1")], opportunities=[deal], stage_changes=changes, stages=STAGES))
+    assert value_of(out, "weighted_pipeline", Q1) == pytest.approx(400)
+    assert value_of(out, "commit_pipeline", Q1) == 1000
+
+
+def test_of_two_entries_on_the_period_s_last_day_the_later_is_held() -> None:
+    # t entered prospecting Jan 5, then proposal at 09:00 and prospecting again at 17:00 on Mar 31 (the
+    # last day of Q1); it is open now in proposal (entered Apr 2) with its own 0.5. At the end of Mar 31 it
+    # held prospecting (the day's last entry), not its current stage: prospecting's 0.1 -> 100 × 0.1 = 10.
+    deal = opp("t", created="2024-01-05", amount=100.0, stage="proposal", probability=0.5)
+    changes = [  # listed out of time order: the history is ordered by entered_at, not as it comes
+        record("t3", opportunity_id="t", stage="prospecting", entered_at=at("2024-03-31", 17)),
+        record("t4", opportunity_id="t", stage="proposal", entered_at=at("2024-04-02")),
+        record("t2", opportunity_id="t", stage="proposal", entered_at=at("2024-03-31", 9)),
+        record("t1", opportunity_id="t", stage="prospecting", entered_at=at("2024-01-05")),
+    ]
+    out = values(dataset(users=[user("u1")], opportunities=[deal], stage_changes=changes, stages=STAGES))
+    assert value_of(out, "weighted_pipeline", Q1) == pytest.approx(10)
+    # Jun 30: proposal since Apr 2, its latest entry and its current stage: its own 0.5 -> 50
+    assert value_of(out, "weighted_pipeline", Q2) == pytest.approx(50)

@@ -7,7 +7,7 @@ but CRM data cannot give. Ids are a contract (shared/KPIS.md): never rename.
 from __future__ import annotations
 
 from kpi_engine.catalog import activities, customers, leads, outcomes, pipeline, team
-from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, NotComputable, Ratio, Terms, Value
+from kpi_engine.catalog.model import AnyKpi, DerivedKpi, Kpi, NotComputable, Quotient, Terms, Value
 from kpi_engine.catalog.not_computable import NOT_COMPUTABLE
 
 SECTIONS: dict[str, list[AnyKpi]] = {
@@ -32,5 +32,6 @@ def _assemble() -> dict[str, AnyKpi]:
 
 CATALOG: dict[str, AnyKpi] = _assemble()
 
-__all__ = ["CATALOG", "NOT_COMPUTABLE", "SECTIONS", "AnyKpi", "DerivedKpi", "Kpi", "NotComputable", "Ratio",
+__all__ = ["CATALOG", "NOT_COMPUTABLE", "SECTIONS", "AnyKpi", "DerivedKpi", "Kpi", "NotComputable",
+           "Quotient",
            "Terms", "Value"]

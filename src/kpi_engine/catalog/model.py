@@ -9,7 +9,7 @@ Contract for catalog modules (one per KPIS.md section, each exporting `KPIS: lis
   both contexts: at grain `to_date` its one period is the as-of day.
   `hidden=True` makes an intermediate that derived KPIs use but that is neither
   printed nor listed (e.g. `quota`, `reps_active`).
-- `DerivedKpi(id, ..., needs=(kpi ids), formula=f)`: `f(t: Terms) -> Ratio | Value` where `t.value(id)`,
+- `DerivedKpi(id, ..., needs=(kpi ids), formula=f)`: `f(t: Terms) -> Quotient | Value` where `t.value(id)`,
   `t.numerator(id)`, `t.denominator(id)` are the needed KPIs' columns at the same scope and period,
   `t.previous(expr, n)` is the value n periods earlier, `t.trailing(expr)` the sum over the trailing
   `velocity_window` periods ending with P, `t.months` the months in the period. `lookback` says how many
@@ -52,12 +52,20 @@ class Kpi:
     def additive(self) -> bool:
         return self.measure.additive
 
+    @property
+    def reports_numerator(self) -> bool:
+        return self.measure.reports_numerator
+
+    @property
+    def reports_denominator(self) -> bool:
+        return self.measure.reports_denominator
+
     def scopes_for(self, to_date: bool) -> tuple[str, ...]:
         return _scopes_for(self, to_date)
 
 
 @dataclass(frozen=True)
-class Ratio:
+class Quotient:
     """A derived value as numerator / denominator (null when the denominator is 0 or null)."""
 
     numerator: pl.Expr
@@ -114,7 +122,7 @@ class DerivedKpi:
     definition: str
     sources: str
     needs: tuple[str, ...]
-    formula: Callable[[Terms], Ratio | Value]
+    formula: Callable[[Terms], Quotient | Value]
     inputs: tuple[str, ...] = ("opportunities",)
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     lookback: Callable[[KpiConfig], int] | int = 0
@@ -124,9 +132,9 @@ class DerivedKpi:
     percent: bool = True
     """A `ratio` that reads as a percentage (a share, a rate); False for a multiple such as LTV / CAC."""
 
-    @property
-    def additive(self) -> bool:
-        return False
+    additive = False
+    reports_numerator = True  # a Quotient's; null for a Value
+    reports_denominator = True
 
     def scopes_for(self, to_date: bool) -> tuple[str, ...]:
         return _scopes_for(self, to_date)

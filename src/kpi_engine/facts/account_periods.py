@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from kpi_engine.context import ComputeContext
-from kpi_engine.facts.contract_coverage import contracts, first_customer_dates, live_accounts, mrr_on_days
+from kpi_engine.context import BASE_SCOPES, ComputeContext
+from kpi_engine.facts.contract_coverage import (
+    MRR_DECIMALS,
+    contracts,
+    first_customer_dates,
+    live_accounts,
+    mrr_on_days,
+)
 from kpi_engine.facts.period_buckets import boundary_days, period_start_of
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import reads
 
 ACCOUNT_PERIOD_SCHEMA = pl.Schema(
     {
@@ -32,8 +39,9 @@ ACCOUNT_PERIOD_SCHEMA = pl.Schema(
 
 
 def movement_expr() -> pl.Expr:
-    """ChartMogul's rules; null when MRR did not move."""
-    s, e = pl.col("start_mrr"), pl.col("end_mrr")
+    """ChartMogul's rules; null when MRR did not move. Start and end are compared rounded to
+    `MRR_DECIMALS` (float noise is no movement); the amounts reported stay unrounded."""
+    s, e = pl.col("start_mrr").round(MRR_DECIMALS), pl.col("end_mrr").round(MRR_DECIMALS)
     customer_before = pl.col("first_customer_date") < pl.col("period_start")
     return (
         pl.when((s == 0) & (e > 0) & customer_before)
@@ -62,7 +70,13 @@ def account_scopes(accounts: pl.DataFrame, users: pl.DataFrame, org_id: str) -> 
         .select(pl.col("id").alias("account"), "owner_id", "region")
         .unique("account")
         .join(teams, on="owner_id", how="left")
-        .select("account", pl.lit(org_id).alias("org"), "team", pl.col("owner_id").alias("rep"), "region")
+        .select(
+            pl.col("account").cast(pl.String),
+            pl.lit(org_id).alias("org"),
+            pl.col("team").cast(pl.String),
+            pl.col("owner_id").alias("rep"),
+            pl.col("region").cast(pl.String),
+        )
     )
 
 
@@ -112,8 +126,16 @@ def account_periods(
     return rows.select(list(ACCOUNT_PERIOD_SCHEMA)).cast(ACCOUNT_PERIOD_SCHEMA)
 
 
-@fact("account_periods")
-def build(ctx: ComputeContext) -> pl.DataFrame:
+@fact(
+    "account_periods",
+    scopes=(*BASE_SCOPES, "account"),
+    reads=reads(
+        opportunities=("is_won", "type", "close_date", "account_id", "id", "contract_months", "amount"),
+        accounts=("id", "owner_id", "region"),
+        users=("id", "team"),
+    ),
+)
+def build(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     """Contracts from won opportunities closed by the run (a deal dated later has not started yet)."""
     data = ctx.dataset
     closed_by_run = data.opportunities.lazy().filter(pl.col("close_date") <= ctx.as_of)

@@ -9,11 +9,20 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import ACCOUNT_VIEW, OPPORTUNITY_VIEW, reads
 
 
-@fact("account_revenue")
-def build(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "account_revenue",
+    scopes=("org", "account"),
+    reads=reads(
+        ACCOUNT_VIEW,
+        OPPORTUNITY_VIEW,
+        opportunities=("is_won", "close_date", "amount"),
+    ),
+)
+def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: period_start (the as-of period), account, org, amount (of one won opportunity).
 
     Every live account also gets one row without an amount, so an account with no win reports 0."""

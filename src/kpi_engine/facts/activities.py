@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import polars as pl
 
-from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.context import BASE_SCOPES, ComputeContext
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import ACTIVITY_KEYS_VIEW, reads
 from kpi_engine.scope_keys import KEY_COLUMNS
 
 
-@fact("activities", lazy=True)
-def build(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "activities",
+    lazy=True,
+    scopes=BASE_SCOPES,
+    reads=reads(
+        ACTIVITY_KEYS_VIEW,
+        activities=("kind", "completed", "direction", "subtype", "outcome", "opened", "duration_seconds"),
+    ),
+)
+def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: the scope keys (rep_key, rep_unkeyed, region_key: the engine turns them into org, team,
     rep and region after aggregating), period_start, kind, completed, is_sent_email, is_demo, outcome,
     opened, duration_seconds. Lazy and keyed: 10 activities per opportunity are the biggest fact."""

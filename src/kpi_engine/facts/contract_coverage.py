@@ -24,8 +24,8 @@ CONTRACT_SCHEMA = pl.Schema(
     }
 )
 
-# MRR is rounded before it is compared: the same contracts summed in another order must not look like
-# an expansion of 1e-12.
+# MRR is compared rounded to this many decimals where movements are classified (the same contracts
+# summed in another order must not look like an expansion of 1e-12); it is reported unrounded.
 MRR_DECIMALS = 6
 
 
@@ -71,7 +71,7 @@ def mrr_on_days(contract_rows: pl.DataFrame, days: Iterable[date]) -> pl.DataFra
         contract_rows.lazy()
         .filter((pl.col("cover_start") <= day) & (pl.col("cover_end") > day))
         .group_by("account_id")
-        .agg(pl.col("mrr").sum().round(MRR_DECIMALS))
+        .agg(pl.col("mrr").sum())
         .with_columns(pl.lit(day, dtype=pl.Date).alias("day"))
         for day in sorted(set(days))
     ]

@@ -13,9 +13,10 @@ from datetime import date
 import polars as pl
 
 from kpi_engine.config import KpiConfig
-from kpi_engine.context import ComputeContext
+from kpi_engine.context import BASE_SCOPES, ComputeContext
 from kpi_engine.facts.period_buckets import period_start_of
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import reads
 
 LEAD_COHORT_SCHEMA = pl.Schema(
     {
@@ -41,17 +42,21 @@ def _local_day(instant: pl.Expr, time_zone: str) -> pl.Expr:
     return instant.dt.convert_time_zone(time_zone).dt.date()
 
 
-def _live(frame: pl.DataFrame) -> pl.LazyFrame:
+def _live(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     return frame.lazy().filter(~pl.col("deleted").fill_null(False))
 
 
-def first_activities(activities: pl.DataFrame, time_zone: str, as_of: date) -> pl.LazyFrame:
-    """The first activity time per lead, over live activities of any kind held by the run (local date)."""
+def first_activities(
+    activities: pl.DataFrame | pl.LazyFrame, time_zone: str, as_of: date, lead_ids: pl.DataType
+) -> pl.LazyFrame:
+    """The first activity time per lead, over live activities of any kind held by the run (local date);
+    `lead_id` of the leads' id type (the activities are streamed with their ids as text)."""
     return (
         _live(activities)
         .filter(pl.col("lead_id").is_not_null() & (_local_day(pl.col("occurred_at"), time_zone) <= as_of))
         .group_by("lead_id")
         .agg(pl.col("occurred_at").min().alias("first_activity_at"))
+        .with_columns(pl.col("lead_id").cast(lead_ids, strict=False))
     )
 
 
@@ -68,7 +73,7 @@ def won_opportunities(opportunities: pl.DataFrame, as_of: date) -> pl.LazyFrame:
 
 def lead_cohorts(
     leads: pl.DataFrame,
-    activities: pl.DataFrame,
+    activities: pl.DataFrame | pl.LazyFrame,
     opportunities: pl.DataFrame,
     accounts: pl.DataFrame,
     users: pl.DataFrame,
@@ -99,7 +104,7 @@ def lead_cohorts(
         .join(regions, on="converted_account_id", how="left")
         .join(teams, on="owner_id", how="left")
         .join(
-            first_activities(activities, config.time_zone, as_of),
+            first_activities(activities, config.time_zone, as_of, leads.collect_schema()["id"]),
             left_on="id",
             right_on="lead_id",
             how="left",
@@ -123,8 +128,27 @@ def lead_cohorts(
     )
 
 
-@fact("lead_cohorts")
-def build(ctx: ComputeContext) -> pl.DataFrame:
+@fact(
+    "lead_cohorts",
+    scopes=(*BASE_SCOPES, "lead_source", "status", "lead"),
+    reads=reads(
+        leads=(
+            "created_at",
+            "converted_at",
+            "converted_opportunity_id",
+            "converted_account_id",
+            "owner_id",
+            "id",
+            "lead_source",
+            "status",
+        ),
+        opportunities=("id", "is_won", "close_date"),
+        accounts=("id", "region"),
+        users=("id", "team"),
+        activities=("lead_id", "occurred_at"),
+    ),
+)
+def build(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     data = ctx.dataset
     return lead_cohorts(
         data.leads,

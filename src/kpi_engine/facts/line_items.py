@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import polars as pl
 
-from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.context import BASE_SCOPES, ComputeContext
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 
 
-@fact("line_items_won")
-def build(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "line_items_won",
+    scopes=(*BASE_SCOPES, "product"),
+    reads=reads(
+        OPPORTUNITY_VIEW,
+        opportunities=("is_won", "close_date", "id"),
+        line_items=("opportunity_id", "product_id", "product_name", "quantity", "total_price", "unit_price"),
+    ),
+)
+def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: org, team, rep, region, product (id, else name), quantity, total_price.
 
     A line without a total is priced as quantity × unit price when both are known.

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import polars as pl
 
-from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.context import BASE_SCOPES, ComputeContext
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 
-SCOPE_COLUMNS = ("org", "team", "rep", "region")
+SCOPE_COLUMNS = BASE_SCOPES
 
 
-@fact("opportunities_closed")
-def closed(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "opportunities_closed",
+    scopes=(*BASE_SCOPES, "opportunity"),
+    reads=reads(
+        OPPORTUNITY_VIEW,
+        opportunities=(
+            "is_closed",
+            "close_date",
+            "id",
+            "is_won",
+            "amount",
+            "type",
+            "contract_months",
+            "lead_source",
+        ),
+    ),
+)
+def closed(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """One row per closed opportunity, in the period holding its close date.
 
     Settings-dependent columns: `annualized_amount` (amount × 12 / contract months, the configured
@@ -35,8 +52,8 @@ def closed(ctx: ComputeContext) -> pl.LazyFrame:
     )
 
 
-@fact("opportunities_created")
-def created(ctx: ComputeContext) -> pl.LazyFrame:
+@fact("opportunities_created", scopes=BASE_SCOPES, reads=reads(OPPORTUNITY_VIEW, opportunities=("amount",)))
+def created(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """One row per opportunity, in the period holding its creation date (local)."""
     return ctx.opportunities_lazy.filter(pl.col("created_date") <= ctx.as_of).select(
         *SCOPE_COLUMNS, ctx.period_of(pl.col("created_date")).alias("period_start"), "amount"

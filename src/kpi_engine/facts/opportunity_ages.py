@@ -5,15 +5,20 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 
 
 def _days_until(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
     return (later - earlier).dt.total_days().cast(pl.Float64)
 
 
-@fact("opportunity_ages")
-def ages(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "opportunity_ages",
+    scopes=("org", "opportunity"),
+    reads=reads(OPPORTUNITY_VIEW, opportunities=("is_closed", "close_date", "id")),
+)
+def ages(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """days_open: as-of date − creation date while open, close date − creation date once closed."""
     as_of = pl.lit(ctx.as_of, dtype=pl.Date)
     end = pl.when(pl.col("is_closed")).then(pl.col("close_date")).otherwise(as_of)
@@ -25,8 +30,16 @@ def ages(ctx: ComputeContext) -> pl.LazyFrame:
     )
 
 
-@fact("open_opportunity_stage_ages")
-def stage_ages(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "open_opportunity_stage_ages",
+    scopes=("org", "opportunity"),
+    reads=reads(
+        OPPORTUNITY_VIEW,
+        opportunities=("is_closed", "id"),
+        stage_changes=("opportunity_id", "entered_at"),
+    ),
+)
+def stage_ages(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Open opportunities: days since their latest stage entry (their creation when there is no history)."""
     latest_entry = (
         ctx.dataset.stage_changes.lazy()

@@ -10,37 +10,37 @@ left out; closed ones are judged by their dates alone.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
-from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.context import BASE_SCOPES, ComputeContext
+from kpi_engine.facts.held_stages import HELD_STAGE_READS, with_held_stage
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import OPPORTUNITY_VIEW, reads
 from kpi_engine.periods import index_start
 
 
-def with_stage_probability(opportunities: pl.LazyFrame, ctx: ComputeContext) -> pl.LazyFrame:
-    """`stage_probability`: the probability of the opportunity's stage, for deals without their own.
-
-    Matched on pipeline and stage name (two pipelines may give one stage name different odds), else on
-    the name alone (the first stage listed), as the stage visits match stages."""
-    stages = ctx.dataset.stages.lazy().filter(pl.col("probability").is_not_null())
-    by_pair = (
-        stages.filter(pl.col("pipeline").is_not_null())
-        .unique(["pipeline", "stage"], keep="first")
-        .select("pipeline", "stage", pl.col("probability").alias("pair_probability"))
-    )
-    by_name = stages.unique("stage", keep="first").select(
-        "stage", pl.col("probability").alias("name_probability")
-    )
-    return (
-        opportunities.join(by_pair, on=["pipeline", "stage"], how="left")
-        .join(by_name, on="stage", how="left")
-        .with_columns(pl.coalesce("pair_probability", "name_probability").alias("stage_probability"))
-    )
-
-
-@fact("pipeline_at_period_end")
-def build(ctx: ComputeContext) -> pl.LazyFrame:
-    """Columns: org, team, rep, region, period_start, amount, weighted_amount, forecast_category."""
+@fact(
+    "pipeline_at_period_end",
+    scopes=(*BASE_SCOPES, "opportunity"),
+    reads=reads(
+        OPPORTUNITY_VIEW,
+        opportunities=(
+            "is_closed",
+            "close_date",
+            "forecast_category",
+            "id",
+            "pipeline",
+            "stage",
+            "probability",
+            "amount",
+        ),
+    ),
+)
+def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
+    """Columns: org, team, rep, region, period_start, period_end_day (its last day), opportunity (id),
+    pipeline, stage, probability, forecast_category (the deal's current ones), amount."""
     if ctx.grain == "to_date":
         raise ValueError("pipeline_at_period_end has no to_date form")
     open_now = ~pl.col("is_closed")
@@ -54,15 +54,17 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
         ctx.opportunities_lazy.filter(pl.col("created_date") <= ctx.as_of)
         .filter(~(open_now & (pl.col("forecast_category") == "omitted").fill_null(False)))
         .filter(open_now | pl.col("close_date").is_not_null())
-        .pipe(with_stage_probability, ctx)
         .select(
             "org",
             "team",
             "rep",
             "region",
-            "amount",
+            pl.col("id").alias("opportunity"),
+            "pipeline",
+            "stage",
+            "probability",
             "forecast_category",
-            (pl.col("amount") * pl.coalesce("probability", "stage_probability")).alias("weighted_amount"),
+            "amount",
             first.alias("first_index"),
             last.alias("last_index"),
         )
@@ -71,6 +73,38 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
             pl.int_ranges("first_index", pl.col("last_index") + 1, dtype=pl.Int32).alias("period_index")
         )
         .explode("period_index")
-        .with_columns(index_start(pl.col("period_index"), ctx.grain, fsm).alias("period_start"))
-        .drop("first_index", "last_index")
+        .with_columns(
+            index_start(pl.col("period_index"), ctx.grain, fsm).alias("period_start"),
+            (index_start(pl.col("period_index") + 1, ctx.grain, fsm) - timedelta(days=1)).alias(
+                "period_end_day"
+            ),
+        )
+        .drop("first_index", "last_index", "period_index")
+    )
+
+
+@fact(
+    "weighted_pipeline_at_period_end",
+    scopes=BASE_SCOPES,
+    needs=("pipeline_at_period_end",),
+    reads=HELD_STAGE_READS,
+)
+def weighted(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
+    """The open pipeline with the probability and forecast category held at each period end
+    (`kpi_engine.facts.held_stages`): org, team, rep, region, period_start, amount, weighted_amount,
+    forecast_category."""
+    return (
+        facts["pipeline_at_period_end"]
+        .lazy()
+        .pipe(with_held_stage, ctx)
+        .select(
+            "org",
+            "team",
+            "rep",
+            "region",
+            "period_start",
+            "amount",
+            (pl.col("amount") * pl.col("held_probability")).alias("weighted_amount"),
+            pl.col("held_category").alias("forecast_category"),
+        )
     )

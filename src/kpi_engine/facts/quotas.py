@@ -10,7 +10,8 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import USER_VIEW, reads
 
 
 def resolved_quotas(ctx: ComputeContext) -> pl.LazyFrame:
@@ -29,8 +30,12 @@ def resolved_quotas(ctx: ComputeContext) -> pl.LazyFrame:
     return pl.concat([direct, via_email])
 
 
-@fact("quotas")
-def build(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "quotas",
+    scopes=("org", "team", "rep"),
+    reads=reads(USER_VIEW, quotas=("owner", "period_start", "period_end", "amount")),
+)
+def build(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """Columns: org, team, rep, period_start, quota (the part of each quota falling in the period)."""
     teams = ctx.users.lazy().select("rep", "team")
     quota_days = (pl.col("quota_end") - pl.col("quota_start")).dt.total_days()
@@ -57,14 +62,14 @@ def build(ctx: ComputeContext) -> pl.LazyFrame:
     )
 
 
-@fact("rep_quota_attainment")
-def attainment(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "rep_quota_attainment", scopes=("org", "team", "rep"), needs=("quotas", "opportunities_closed"), reads={}
+)
+def attainment(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """One row per rep and period where the rep has a quota > 0: `at_quota` = bookings / quota ≥ 1."""
-    quota = (
-        ctx.fact("quotas").lazy().group_by("org", "team", "rep", "period_start").agg(pl.col("quota").sum())
-    )
+    quota = facts["quotas"].lazy().group_by("org", "team", "rep", "period_start").agg(pl.col("quota").sum())
     bookings = (
-        ctx.fact("opportunities_closed")
+        facts["opportunities_closed"]
         .lazy()
         .filter(pl.col("won"))
         .group_by("rep", "period_start")

@@ -13,7 +13,8 @@ from datetime import timedelta
 import polars as pl
 
 from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import USER_VIEW
 
 
 def active_on(day: pl.Expr) -> pl.Expr:
@@ -23,8 +24,8 @@ def active_on(day: pl.Expr) -> pl.Expr:
     return started & not_ended
 
 
-@fact("rep_periods")
-def build(ctx: ComputeContext) -> pl.DataFrame:
+@fact("rep_periods", scopes=("org", "team", "rep"), reads=USER_VIEW)
+def build(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     """Columns: org, team, rep, period_start, period_end, active_in_period, active_at_start,
     active_at_end, started_at, ended_at."""
     one_day = timedelta(days=1)

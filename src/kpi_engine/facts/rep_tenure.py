@@ -15,8 +15,9 @@ import polars as pl
 
 from kpi_engine.context import ComputeContext
 from kpi_engine.facts.period_buckets import period_start_of
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
 from kpi_engine.facts.rep_periods import active_on
+from kpi_engine.input_columns import USER_VIEW, reads
 
 REP_RAMP_SCHEMA = pl.Schema(
     {
@@ -99,8 +100,12 @@ def rep_tenure_to_date(reps: pl.DataFrame, as_of: date, org_id: str) -> pl.DataF
     )
 
 
-@fact("rep_ramps")
-def build_ramps(ctx: ComputeContext) -> pl.DataFrame:
+@fact(
+    "rep_ramps",
+    scopes=("org", "team", "rep"),
+    reads=reads(USER_VIEW, opportunities=("is_won", "close_date", "owner_id")),
+)
+def build_ramps(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     """Wins closed by the run only, as for every outcome KPI."""
     closed_by_run = ctx.dataset.opportunities.lazy().filter(pl.col("close_date") <= ctx.as_of)
     return rep_ramps(ctx.users, closed_by_run, ctx.periods, ctx.dataset.org_id)
@@ -131,8 +136,8 @@ def rep_tenure_by_period(reps: pl.DataFrame, periods: pl.DataFrame, as_of: date,
     )
 
 
-@fact("rep_tenure")
-def build_tenure(ctx: ComputeContext) -> pl.DataFrame:
+@fact("rep_tenure", scopes=("org", "team", "rep"), reads=USER_VIEW)
+def build_tenure(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     """To date (grain `to_date`): every rep's tenure as of the run; per period: the reps active at each
     period's end (`rep_tenure_days` takes its rep scope from the first, team and org from the second)."""
     if ctx.grain == "to_date":

@@ -10,7 +10,8 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import reads
 
 SPEND_PERIOD_SCHEMA = pl.Schema({"period_start": pl.Date(), "org": pl.String(), "spend": pl.Float64()})
 
@@ -45,6 +46,6 @@ def spend_periods(spend: pl.DataFrame, periods: pl.DataFrame, org_id: str) -> pl
     )
 
 
-@fact("spend_periods")
-def build(ctx: ComputeContext) -> pl.DataFrame:
+@fact("spend_periods", scopes=("org",), reads=reads(spend=("period_start", "period_end", "amount")))
+def build(ctx: ComputeContext, _facts: Facts) -> pl.DataFrame:
     return spend_periods(ctx.dataset.spend, ctx.periods, ctx.dataset.org_id)

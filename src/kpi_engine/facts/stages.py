@@ -11,10 +11,21 @@ from __future__ import annotations
 import polars as pl
 
 from kpi_engine.context import ComputeContext
-from kpi_engine.facts.registry import fact
+from kpi_engine.facts.registry import Facts, fact
+from kpi_engine.input_columns import reads
 
 
-def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
+@fact(
+    "stage_visits",
+    scopes=(),
+    per_period=False,
+    reads=reads(
+        opportunities=("id", "pipeline", "is_won"),
+        stages=("pipeline", "stage", "order", "is_closed", "is_won"),
+        stage_changes=("opportunity_id", "stage", "entered_at"),
+    ),
+)
+def stage_visits(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
     """One row per stage entry: opportunity_key, stage, entered_at, next_entered_at, stage_closed,
     progressed."""
     stages = ctx.dataset.stages.lazy().select(
@@ -27,9 +38,12 @@ def stage_visits(ctx: ComputeContext) -> pl.LazyFrame:
     by_pair = stages.filter(pl.col("pipeline").is_not_null()).unique(["pipeline", "stage"], keep="first")
     by_name = stages.unique("stage", keep="first").drop("pipeline")
     # An integer key per opportunity: sorting and windowing on it is far cheaper than on string ids.
-    opportunities = ctx.opportunities_lazy.select(
-        pl.col("id").alias("opportunity_id"), "pipeline", "is_won"
-    ).with_row_index("opportunity_key")
+    # (The plain table, not `ctx.opportunities_lazy`: no scope column is needed, so no joins for them.)
+    opportunities = (
+        ctx.dataset.opportunities.lazy()
+        .select(pl.col("id").alias("opportunity_id"), "pipeline", "is_won")
+        .with_row_index("opportunity_key")
+    )
     pair_cols = {c: f"{c}_p" for c in ("order", "stage_closed", "stage_won")}
     visits = (
         ctx.dataset.stage_changes.lazy()
@@ -65,11 +79,11 @@ def _open_stage() -> pl.Expr:
     return ~pl.col("stage_closed").fill_null(False)
 
 
-@fact("stage_entries")
-def entries(ctx: ComputeContext) -> pl.LazyFrame:
+@fact("stage_entries", scopes=("org", "stage"), needs=("stage_visits",), reads={})
+def entries(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """One row per opportunity and open stage it entered in a period (its first entry there)."""
     return (
-        ctx.shared("stage_visits", stage_visits)
+        facts["stage_visits"]
         .lazy()
         .filter(_open_stage())
         .with_columns(ctx.period_of(ctx.local_date(pl.col("entered_at"))).alias("period_start"))
@@ -79,12 +93,12 @@ def entries(ctx: ComputeContext) -> pl.LazyFrame:
     )
 
 
-@fact("stage_exits")
-def exits(ctx: ComputeContext) -> pl.LazyFrame:
+@fact("stage_exits", scopes=("org", "stage"), needs=("stage_visits",), reads={})
+def exits(ctx: ComputeContext, facts: Facts) -> pl.LazyFrame:
     """One row per visit of an open stage that ended (the next entry), in the period it ended."""
     exit_date = ctx.local_date(pl.col("next_entered_at"))
     return (
-        ctx.shared("stage_visits", stage_visits)
+        facts["stage_visits"]
         .lazy()
         .filter(_open_stage() & pl.col("next_entered_at").is_not_null())
         .filter(exit_date <= ctx.as_of)

@@ -177,7 +177,7 @@ def stages_frame(window: Window, source: str) -> pl.DataFrame:
         "modified_at": timestamps(np.full(n, window.start_us - 400 * DAY_US)),
         "pipeline": [PIPELINE] * n, "stage": [s.name for s in STAGES], "order": [s.order for s in STAGES],
         "probability": [s.probability for s in STAGES], "is_closed": [s.is_closed for s in STAGES],
-        "is_won": [s.is_won for s in STAGES],
+        "is_won": [s.is_won for s in STAGES], "forecast_category": [s.forecast_category for s in STAGES],
     }))
 
 

@@ -33,7 +33,7 @@ SCHEMA_COLUMNS: dict[str, dict[str, pl.DataType]] = {
     "stage_changes": RECORD | {"opportunity_id": pl.String, "stage": pl.String, "entered_at": UTC_DATETIME},
     "stages": RECORD | {
         "pipeline": pl.String, "stage": pl.String, "order": pl.Int64, "probability": pl.Float64,
-        "is_closed": pl.Boolean, "is_won": pl.Boolean,
+        "is_closed": pl.Boolean, "is_won": pl.Boolean, "forecast_category": pl.String,
     },
     "activities": RECORD | {
         "kind": pl.String, "subtype": pl.String, "owner_id": pl.String, "occurred_at": UTC_DATETIME,

@@ -14,6 +14,7 @@ from typing import Any
 
 from sandbox.frame_columns import collector_paused
 from sandbox.salesforce.derivations import CATEGORY_API
+from sandbox.salesforce.org_columns import FORECAST_NAMES
 from sandbox.salesforce.org_columns import big_tables as _big_tables
 from sandbox.salesforce.store import Store
 from sandbox.salesforce.values import to_millis
@@ -53,7 +54,8 @@ def _users(org: Any, roles: dict[str, str]) -> Iterator[Row]:
 
 def _stages(org: Any) -> Iterator[Row]:
     for r in _rows(org, "stages"):
-        category = "Closed" if r["is_closed"] and r["is_won"] else "Omitted" if r["is_closed"] else "Pipeline"
+        implied = "Closed" if r["is_closed"] and r["is_won"] else "Omitted" if r["is_closed"] else "Pipeline"
+        category = FORECAST_NAMES.get(r.get("forecast_category") or "", implied)
         yield {**_stamps(r), "MasterLabel": r["stage"], "ApiName": r["stage"], "SortOrder": r["order"],
                "DefaultProbability": round((r.get("probability") or 0) * 100), "IsClosed": r["is_closed"],
                "IsWon": r["is_won"], "IsActive": True, "ForecastCategory": CATEGORY_API[category],
