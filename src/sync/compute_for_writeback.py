@@ -6,13 +6,17 @@ engine takes `kpis` and `since`, and derives the look-back that P−1 and traili
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import polars as pl
 
-from kpi_engine import compute
+from kpi_engine import compute, required_columns
 from kpi_engine.config import KpiConfig
 from kpi_engine.dataset import Dataset
+
+ReadColumns = Callable[[Mapping[str, Sequence[str]]], Dataset]
+"""Reads the named columns of the named tables (the store's `dataset(instance, columns)`)."""
 from kpi_engine.periods import period_index_of, period_start_of_index
 from sync.writeback.targets import WritebackSettings
 
@@ -24,9 +28,16 @@ def earliest_start(as_of: date, grain: str, periods: int, fiscal_start_month: in
 
 
 def writeback_values(
-    dataset: Dataset, config: KpiConfig, writeback: WritebackSettings, as_of: date, *, snapshots: bool = True
+    dataset: Dataset | ReadColumns,
+    config: KpiConfig,
+    writeback: WritebackSettings,
+    as_of: date,
+    *,
+    snapshots: bool = True,
 ) -> pl.DataFrame:
-    """`compute` output holding every value some target needs (each grain computed once)."""
+    """`compute` output holding every value some target needs (each grain computed once).
+
+    Given a column reader, it reads once, only the columns the wanted KPIs' facts declare."""
     wanted: dict[str, tuple[set[str], int]] = {}
     if snapshots:
         for target in writeback.snapshots:
@@ -36,6 +47,9 @@ def writeback_values(
     for field_target in writeback.fields:
         kpis, periods = wanted.get(field_target.grain, (set(), 0))
         wanted[field_target.grain] = (kpis | set(field_target.kpis), max(periods, 1))
+    if not isinstance(dataset, Dataset):
+        every_kpi = sorted({kpi for kpis, _ in wanted.values() for kpi in kpis})
+        dataset = dataset(required_columns(every_kpi))
     frames = []
     grain: str
     for grain, (kpis, periods) in sorted(wanted.items()):

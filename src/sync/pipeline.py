@@ -153,7 +153,11 @@ def _run(
     as_of = options.as_of or datetime.now(UTC).date()
     snapshots = _snapshots_supported(connector)
     values = writeback_values(
-        store.dataset(instance.name), settings.kpis, settings.writeback, as_of, snapshots=snapshots
+        lambda columns: store.dataset(instance.name, columns),
+        settings.kpis,
+        settings.writeback,
+        as_of,
+        snapshots=snapshots,
     )
     observer.phase(instance.name, "read current CRM values")
     current = list(_current_values(connector, settings, instance, previous))

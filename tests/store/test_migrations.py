@@ -40,8 +40,8 @@ NEXT_REVISION = '''"""A later version's revision: opportunities gain a column.""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0099"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -60,22 +60,44 @@ def downgrade() -> None:
 def test_an_upgrade_keeps_the_records_of_a_store_made_by_an_older_version(
     store_url: str, tmp_path: Path
 ) -> None:
-    with Store.open(store_url) as store:  # made at revision 0001
+    with Store.open(store_url) as store:  # made at this version's head
         store.save_batch(
             "acme", batch("opportunities", [opportunity("006A", amount=750.0)], cursor={"after": "3"})
         )
         store.save_batch("acme", batch("users", [user("005A")]))
     later = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, later, ignore=shutil.ignore_patterns("__pycache__"))
-    (later / "versions" / "0002_next_step.py").write_text(NEXT_REVISION)
+    (later / "versions" / "0099_next_step.py").write_text(NEXT_REVISION)
 
     engine = create_store_engine(store_url)
     try:
         upgrade(engine, migrations=later)
-        assert current_revision(engine) == "0002" == head_revision(later)
+        assert current_revision(engine) == "0099" == head_revision(later)
         with engine.connect() as connection:
             rows = connection.execute(sa.text("SELECT id, amount, next_step FROM opportunities")).all()
             assert [tuple(row) for row in rows] == [("006A", 750.0, None)]
             assert connection.execute(sa.text("SELECT count(*) FROM users")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_store_made_before_stages_had_a_forecast_category_is_upgraded_and_keeps_its_stages(
+    store_url: str,
+) -> None:
+    """Revision 0002: a store at 0001 (the previous release) gains stages.forecast_category, its rows kept."""
+    engine = create_store_engine(store_url)
+    try:
+        upgrade(engine, to="0001")  # the store as the previous release left it
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    'INSERT INTO stages (instance, id, source, deleted, stage, "order", is_closed, is_won) '
+                    "VALUES ('acme', '01J1', 'salesforce', false, 'Proposal', 4, false, false)"
+                )
+            )
+        with Store.open(store_url) as store:  # upgrades to head
+            stages = store.table("acme", "stages")
+        assert stages.select("id", "stage", "forecast_category").rows() == [("01J1", "Proposal", None)]
+        assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
