@@ -24,11 +24,16 @@ class HeaderCasing:
 
     def __init__(self, spellings: Iterable[str] = ()) -> None:
         self._spellings = {name.lower(): name.encode("latin-1") for name in spellings}
+        self._spelled: dict[bytes, bytes] = {}  # every name seen, as given -> as sent (a few dozen at most)
 
     def spell(self, name: bytes) -> bytes:
-        lower = name.lower()
-        known = self._spellings.get(lower.decode("latin-1"))
-        return known if known is not None else title_case(lower.decode("latin-1")).encode("latin-1")
+        spelled = self._spelled.get(name)
+        if spelled is None:
+            lower = name.lower().decode("latin-1")
+            spelled = self._spellings.get(lower) or title_case(lower).encode("latin-1")
+            self._spelled[name] = spelled
+        return spelled
 
     def apply(self, headers: Sequence[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-        return [(self.spell(name), value) for name, value in headers]
+        spelled = self._spelled
+        return [(spelled.get(name) or self.spell(name), value) for name, value in headers]

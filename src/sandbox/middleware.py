@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from email.utils import formatdate
 
@@ -153,6 +154,17 @@ class SandboxMiddleware:
         await response(scope, receive, outcome.send)
 
 
+def http_date(now: Callable[[], float] = time.time) -> str:
+    """The `Date` header's value, formatted once per second (as uvicorn does for its own)."""
+    second = int(now())
+    if _DATE[0] != second:
+        _DATE[:] = [second, formatdate(second, usegmt=True)]
+    return str(_DATE[1])
+
+
+_DATE: list[int | str] = [-1, ""]
+
+
 class _Outcome:
     """The `send` the app sees: adds the limit headers and records the call in the ledger as the status
     line goes out, so a client that has its response always finds the call already recorded."""
@@ -174,7 +186,7 @@ class _Outcome:
             self.record()
             headers = [(bytes(name), bytes(value)) for name, value in message.get("headers", [])]
             present = {name.lower() for name, _ in headers}
-            extra = {**self.headers, "date": formatdate(usegmt=True)}  # uvicorn's own is off (server.py)
+            extra = {**self.headers, "date": http_date()}  # uvicorn's own is off (server.py)
             headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in extra.items()
                         if name.lower().encode("latin-1") not in present]
             message = {**message, "headers": self.casing.apply(headers)}

@@ -19,7 +19,7 @@ from sandbox.hubspot.owners import Owner
 from sandbox.hubspot.pipelines import Pipeline, Stage
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import check_value, iso_millis, parse_instant
-from sandbox.hubspot.store import HistoryEntry
+from sandbox.hubspot.record import HistoryEntry
 from sandbox.hubspot.render import record_json
 from sandbox.plugin import SandboxDataError
 
@@ -195,8 +195,8 @@ def _load_currencies(path: Path, portal: Portal) -> None:
 
 def _load_properties(path: Path, portal: Portal) -> None:
     """Custom property definitions: {"deals": [PropertyCreate bodies], ...}."""
-    from sandbox.hubspot.routes_properties import property_from_input
     from sandbox.hubspot.errors import ApiError
+    from sandbox.hubspot.routes_properties import property_from_input
     raw = _read_json(path)
     if not isinstance(raw, dict):
         raise _fail(path, "file", "expected an object of object type → list of property definitions")

@@ -15,7 +15,8 @@ from typing import Any
 import polars as pl
 
 from sandbox.frame_columns import iso_millis, python_values, utc_datetimes
-from sandbox.hubspot.store import HistoryEntry, ObjectStore, Record
+from sandbox.hubspot.record import HistoryEntry, Record
+from sandbox.hubspot.store import ObjectStore
 
 Columns = dict[str, list[Any]]
 

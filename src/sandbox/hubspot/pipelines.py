@@ -7,12 +7,13 @@ A deal's `dealstage` holds a stage id; HubSpot computes `hs_is_closed`, `hs_is_c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.properties import PropertyDef, iso_millis
 
-EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -24,11 +25,11 @@ class Stage:
     is_closed: bool
     is_won: bool = False
 
-    def to_api(self, created: datetime) -> dict:
+    def to_api(self, created: datetime) -> dict[str, Any]:
         # Deal stage metadata values are strings on the wire; isClosed and probability (0..1) only.
         return {"label": self.label, "displayOrder": self.display_order,
                 "metadata": {"isClosed": "true" if self.is_closed else "false",
-                             "probability": _probability_text(self.probability)},
+                             "probability": probability_text(self.probability)},
                 "id": self.id, "createdAt": iso_millis(created), "updatedAt": iso_millis(created),
                 "archived": False, "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT"}
 
@@ -41,7 +42,7 @@ class Pipeline:
     stages: list[Stage] = field(default_factory=list)
     created_at: datetime = EPOCH
 
-    def to_api(self) -> dict:
+    def to_api(self) -> dict[str, Any]:
         return {"label": self.label, "displayOrder": self.display_order, "id": self.id,
                 "stages": [s.to_api(self.created_at) for s in sorted(self.stages, key=lambda s: s.display_order)],
                 "createdAt": iso_millis(self.created_at), "updatedAt": iso_millis(self.created_at),
@@ -51,7 +52,7 @@ class Pipeline:
         return next((s for s in self.stages if s.id == stage_id), None)
 
 
-def _probability_text(p: float) -> str:
+def probability_text(p: float) -> str:
     text = f"{p:.2f}".rstrip("0").rstrip(".")
     return text if "." in text else text + ".0"
 
@@ -113,50 +114,3 @@ class Pipelines:
 
 def _copy(p: Pipeline) -> Pipeline:
     return Pipeline(p.id, p.label, p.display_order, [Stage(**vars(s)) for s in p.stages], p.created_at)
-
-
-def deal_deriver(pipelines: Pipelines, rates: dict[str, float] | None = None):
-    """The calculated deal properties after a write (the store's deriver hook for deals).
-
-    `rates` (units of a currency per unit of the company currency; the portal's, live) converts
-    `amount` into `amount_in_home_currency`; an unknown currency converts at 1."""
-    rates = rates if rates is not None else {}
-
-    def derive(store, type_def, record, changed, now: datetime) -> dict[str, str]:
-        out = _home_amount(record.properties, changed, rates)
-        found = pipelines.find_stage(record.properties.get("dealstage") or "", record.properties.get("pipeline"))
-        if found:
-            out.update(_stage_flags(record, changed, *found, now))
-        return out
-
-    return derive
-
-
-def _stage_flags(record, changed: dict, pipeline: Pipeline, stage: Stage, now: datetime) -> dict[str, str]:
-    """hs_is_closed*, probability and the date-entered/exited stamps of a deal in `stage`."""
-    out = {
-        "hs_is_closed": str(stage.is_closed).lower(),
-        "hs_is_closed_won": str(stage.is_won).lower(),
-        "hs_is_closed_lost": str(stage.is_closed and not stage.is_won).lower(),
-        "hs_deal_stage_probability": _probability_text(stage.probability),
-    }
-    if not record.properties.get("pipeline"):
-        out["pipeline"] = pipeline.id
-    if "dealstage" in changed:
-        previous = record.history.get("dealstage", [])
-        if len(previous) > 1:
-            out["hs_v2_date_exited_" + previous[1].value] = iso_millis(now)
-        out["hs_v2_date_entered_" + stage.id] = iso_millis(now)
-    return out
-
-
-def _home_amount(props: dict, changed: dict, rates: dict[str, float]) -> dict[str, str]:
-    """amount_in_home_currency = amount / rate of the deal's currency, when either changed."""
-    if "amount" not in changed and "deal_currency_code" not in changed:
-        return {}
-    try:
-        amount = float(props.get("amount") or "")
-    except ValueError:
-        return {}
-    rate = rates.get(props.get("deal_currency_code") or "", 1.0) or 1.0
-    return {"amount_in_home_currency": f"{amount / rate:.2f}".rstrip("0").rstrip(".")}

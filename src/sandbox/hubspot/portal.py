@@ -6,14 +6,16 @@ as a user in the HubSpot UI would (same write path as the API, with `sourceType:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from sandbox.hubspot.associations import Associations
 from sandbox.hubspot.catalog import ObjectTypeDef, standard_types
 from sandbox.hubspot.owners import Owner
-from sandbox.hubspot.pipelines import Pipelines, deal_deriver
-from sandbox.hubspot.store import ObjectStore, Record
+from sandbox.hubspot.pipelines import Pipelines
+from sandbox.hubspot.record import Record
+from sandbox.hubspot.store import ObjectStore
 
 TIERS = ("starter", "professional", "enterprise")
 
@@ -27,15 +29,15 @@ class Portal:
         if tier not in TIERS:
             raise ValueError(f"tier must be one of {', '.join(TIERS)}; got {tier!r}")
         self.portal_id, self.tier, self.time_zone, self.currency = portal_id, tier, time_zone, currency
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.types: dict[str, ObjectTypeDef] = standard_types()
         self.store = ObjectStore(self.types, self._now)
         self.pipelines = Pipelines(self.types["deals"])
         self.currencies: dict[str, float] = {}  # iso code -> units per company-currency unit
-        self.store.derivers["deals"] = deal_deriver(self.pipelines, self.currencies)
+        self.store.sources = self  # deals' calculated properties read the pipelines and currency rates
         self.owners: dict[str, Owner] = {}
         self.associations = Associations()
-        self.schemas: dict[str, dict] = {}  # custom object type name -> schema metadata
+        self.schemas: dict[str, dict[str, Any]] = {}  # custom object type name -> schema metadata
         self.next_custom_type = 1
 
     def _now(self) -> datetime:

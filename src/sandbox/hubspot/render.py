@@ -11,7 +11,8 @@ from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import unknown_object_type, validation
 from sandbox.hubspot.portal import Portal
 from sandbox.hubspot.properties import iso_millis
-from sandbox.hubspot.store import Record, history_of
+from sandbox.hubspot.record import Record
+from sandbox.hubspot.store import history_of
 
 
 def record_json(portal: Portal, type_def: ObjectTypeDef, record: Record, properties: list[str] | None,

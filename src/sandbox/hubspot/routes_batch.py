@@ -16,8 +16,8 @@ from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.context import PortalContext, versioned
 from sandbox.hubspot.errors import ApiError, batch_error, validation
 from sandbox.hubspot.properties import iso_millis
+from sandbox.hubspot.record import Record
 from sandbox.hubspot.render import bool_param, json_body, object_type, record_json
-from sandbox.hubspot.store import Record
 from sandbox.hubspot.writes import Writer
 from sandbox.json_response import FastJSONResponse
 

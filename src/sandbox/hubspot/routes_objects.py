@@ -13,6 +13,7 @@ from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.context import PortalContext, versioned
 from sandbox.hubspot.errors import object_not_found, validation
 from sandbox.hubspot.portal import Portal
+from sandbox.hubspot.record import Record
 from sandbox.hubspot.render import (
     bool_param,
     json_body,
@@ -22,7 +23,6 @@ from sandbox.hubspot.render import (
     record_renderer,
 )
 from sandbox.hubspot.search import MAX_RESULTS, compile_groups, parse_paging, sort_key
-from sandbox.hubspot.store import Record
 from sandbox.json_response import FastJSONResponse
 
 MAX_PAGE = 100

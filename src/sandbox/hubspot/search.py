@@ -7,12 +7,12 @@ as epoch milliseconds or ISO strings), everything else as case-insensitive text.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import validation
 from sandbox.hubspot.properties import parse_instant
-from sandbox.hubspot.store import Record
+from sandbox.hubspot.record import Record
 
 MAX_LIMIT = 200
 MAX_RESULTS = 10_000
@@ -77,7 +77,7 @@ def compile_filter(type_def: ObjectTypeDef, f: dict) -> Callable[[Record], bool]
         raise validation(f"{op} filter on {name} requires a `value`.")
     raw = str(f["value"])
     if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
-        hit = lambda r: _token_match(raw, value_of(r) or "")  # noqa: E731
+        hit = lambda r: _token_match(raw, value_of(r) or "")
         return hit if op == "CONTAINS_TOKEN" else (lambda r: not hit(r))
     target = _key(kind, raw)
     if target is None:

@@ -7,76 +7,24 @@ maintained the same way whoever writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import repeat
-from typing import Callable, Iterator
 
 from sandbox.hubspot.catalog import ObjectTypeDef
+from sandbox.hubspot.derivations import DERIVATIONS, DerivationSources
 from sandbox.hubspot.properties import check_value, iso_millis, normalise_value
+from sandbox.hubspot.record import HistoryEntry, Record
 
 Clock = Callable[[], datetime]
 
 
 def millis(moment: datetime) -> datetime:
     """HubSpot keeps milliseconds: drop the rest so what is stored is what the API shows."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).astimezone(timezone.utc)
-
-
-@dataclass
-class HistoryEntry:
-    value: str
-    timestamp: datetime
-    source_type: str = "CRM_UI"
-    source_id: str | None = None
-    updated_by_user_id: int | None = None
-
-    def to_api(self) -> dict:
-        body = {"value": self.value, "timestamp": iso_millis(self.timestamp), "sourceType": self.source_type}
-        if self.source_id:
-            body["sourceId"] = self.source_id
-        if self.updated_by_user_id is not None:
-            body["updatedByUserId"] = self.updated_by_user_id
-        return body
-
-
-class Record:
-    """One object. Slotted (a large portal holds millions), and its timestamps keep their ISO text once
-    formatted: `createdAt`/`updatedAt` of every listed record were a fifth of the time serving a page."""
-
-    __slots__ = ("id", "properties", "created_at", "_updated_at", "_created_iso", "_updated_iso", "archived",
-                 "archived_at", "history")
-
-    def __init__(self, id: str, properties: dict[str, str], created_at: datetime, updated_at: datetime,
-                 archived: bool = False, archived_at: datetime | None = None,
-                 history: dict[str, list[HistoryEntry]] | None = None, *, created_iso: str | None = None,
-                 updated_iso: str | None = None) -> None:
-        self.id, self.properties, self.created_at = id, properties, created_at
-        self._updated_at, self._created_iso, self._updated_iso = updated_at, created_iso, updated_iso
-        self.archived, self.archived_at = archived, archived_at
-        self.history: dict[str, list[HistoryEntry]] = history if history is not None else {}
-
-    @property
-    def updated_at(self) -> datetime:
-        return self._updated_at
-
-    @updated_at.setter
-    def updated_at(self, value: datetime) -> None:
-        self._updated_at, self._updated_iso = value, None
-
-    @property
-    def created_iso(self) -> str:
-        if self._created_iso is None:
-            self._created_iso = iso_millis(self.created_at)
-        return self._created_iso
-
-    @property
-    def updated_iso(self) -> str:
-        if self._updated_iso is None:
-            self._updated_iso = iso_millis(self._updated_at)
-        return self._updated_iso
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).astimezone(UTC)
 
 
 @dataclass
@@ -102,20 +50,17 @@ class UniqueConflict(Exception):
         self.prop, self.value, self.existing_id = prop, value, existing_id
 
 
-# Hooks that derive calculated properties after a write: (type name) -> fn(store, record, changed, now).
-Deriver = Callable[["ObjectStore", ObjectTypeDef, Record, dict[str, str], datetime], dict[str, str]]
-
-
 class ObjectStore:
     """All records of one portal, by object type and id; ids are numeric strings as in HubSpot."""
 
     def __init__(self, types: dict[str, ObjectTypeDef], clock: Clock | None = None, first_id: int = 1001):
         self.types = types
-        source = clock or (lambda: datetime.now(timezone.utc))
+        source = clock or (lambda: datetime.now(UTC))
         self.clock: Clock = lambda: millis(source())
         self.records: dict[str, dict[str, Record]] = {name: {} for name in types}
         self.next_id = first_id
-        self.derivers: dict[str, Deriver] = {}
+        # What the calculated properties read besides the record (the portal: pipelines, currency rates).
+        self.sources: DerivationSources | None = None
         # Bumped on every change: lets readers cache id orders and search results between writes.
         self.version = 0
         # Each type's record ids as numbers, ascending (see `iter`).
@@ -166,7 +111,7 @@ class ObjectStore:
         ids.append(number)
 
     # -- writing -------------------------------------------------------------------------------
-    def create(self, type_name: str, properties: dict[str, str | None], *, record_id: str | None = None,
+    def create(self, type_name: str, properties: Mapping[str, str | None], *, record_id: str | None = None,
                created_at: datetime | None = None, source: str = "INTEGRATION", check: bool = True) -> Record:
         """Create a record; `record_id`/`created_at` let loaders keep the ids and dates of a real org."""
         now = self.clock()
@@ -189,7 +134,7 @@ class ObjectStore:
         self._apply(type_def, record, clean, created if created_at else now, source)
         return record
 
-    def update(self, type_name: str, record_id: str, properties: dict[str, str | None], *,
+    def update(self, type_name: str, record_id: str, properties: Mapping[str, str | None], *,
                source: str = "INTEGRATION", check: bool = True, at: datetime | None = None) -> Record:
         record = self.get(type_name, record_id)
         if record is None:
@@ -245,8 +190,9 @@ class ObjectStore:
         loaded = []
         for index, (record_id, values) in enumerate(zip(ids, rows)):
             props = {k: v for k, v in zip(keys, values) if v is not None}
-            if extra is not None and extra[index]:
-                props.update(extra[index])
+            more = extra[index] if extra is not None else None
+            if more:
+                props.update(more)
             created, updated = created_at[index], updated_at[index]
             c_iso, u_iso = created_iso[index], updated_iso[index]
             props["hs_object_id"] = record_id
@@ -299,7 +245,7 @@ class ObjectStore:
         return removed is not None
 
     # -- internals -----------------------------------------------------------------------------
-    def _validated(self, type_def: ObjectTypeDef, properties: dict[str, str | None], record: Record | None,
+    def _validated(self, type_def: ObjectTypeDef, properties: Mapping[str, str | None], record: Record | None,
                    check: bool) -> dict[str, str]:
         errors: list[PropertyError] = []
         clean: dict[str, str] = {}
@@ -333,9 +279,9 @@ class ObjectStore:
         for name, value in changed.items():
             record.history[name] = [HistoryEntry(value, now, source)] + history_of(record, name)
             record.properties[name] = value
-        deriver = self.derivers.get(type_def.name)
-        if deriver:
-            for name, value in deriver(self, type_def, record, changed, now).items():
+        derive = DERIVATIONS.get(type_def.name)
+        if derive is not None and self.sources is not None:
+            for name, value in derive(self.sources, record, changed, now).items():
                 if record.properties.get(name) != value:
                     record.history[name] = [HistoryEntry(value, now, "CALCULATED")] + history_of(record, name)
                     record.properties[name] = value

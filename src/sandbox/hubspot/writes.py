@@ -5,14 +5,16 @@ Single-object endpoints raise the error; batch endpoints collect it as one entry
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sandbox.hubspot.associations import TYPE_IDS
 from sandbox.hubspot.catalog import ObjectTypeDef
 from sandbox.hubspot.errors import ApiError, invalid_property_values, validation
 from sandbox.hubspot.portal import Portal
-from sandbox.hubspot.store import Record, UniqueConflict, WriteRejected
+from sandbox.hubspot.record import Record
+from sandbox.hubspot.store import UniqueConflict, WriteRejected
 
 # The runtime's record-fault hook: returns a fault (`.kind` "lock" or "reject") or None.
 RecordFaultHook = Callable[[str], Any]
