@@ -194,20 +194,23 @@ def _extract_stream(
 ) -> None:
     observer.phase(instance.name, f"extract {stream.name}")
     cursor = None if full else store.cursor(instance.name, stream.name)
-    whole = False
-    table = None
+    # Records a complete read no longer returns are gone from the CRM — but only when this run read the
+    # stream from its start: a read resumed after a kill returns only the rest of it.
+    whole = cursor is None
+    tables: set[str] = set()
     for batch in connector.extract(stream, cursor, full=full):
         saved = store.save_batch(instance.name, batch, run=report.run_id)
-        table, whole = batch.table, whole or batch.full
+        tables.add(batch.table)
+        whole = whole and batch.full
         report.extracted[stream.name] = report.extracted.get(stream.name, 0) + saved.records
         report.stored[batch.table] = report.stored.get(batch.table, 0) + saved.records
         if saved.quarantined:
             report.quarantined[batch.table] = report.quarantined.get(batch.table, 0) + saved.quarantined
         observer.advance(instance.name, saved.records + saved.quarantined)
         checkpoint(stop)
-    if whole and table is not None and report.run_id:
-        # Read whole and completed: what it did not return is gone from the CRM.
-        store.tombstone_unseen(instance.name, table, stream.name, report.run_id)
+    if whole and tables and report.run_id:
+        for table in sorted(tables):
+            store.tombstone_unseen(instance.name, table, stream.name, report.run_id)
 
 
 def quarantine_breaches(report: RunReport, max_share: float) -> list[str]:

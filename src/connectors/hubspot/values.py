@@ -43,6 +43,11 @@ def number(value: object) -> float | None:
 
 def instant(value: object) -> datetime | None:
     """A datetime property: ISO 8601 (with or without zone, date only) or epoch milliseconds, as UTC."""
+    if type(value) is str and len(value) > 20 and value[-1] == "Z":
+        try:  # the common form, `2024-07-24T17:52:00.909Z`, without the checks below (a third of a page)
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
     raw = text(value)
     if raw is None:
         return None

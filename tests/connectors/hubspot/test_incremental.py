@@ -183,3 +183,26 @@ def test_an_interrupted_window_resumes_after_the_last_stored_page(start_hubspot,
         seen += [r.id for r in batch.records if batch.table == "opportunities"]
     assert len(seen) == 7_000 and set(seen) == set(portal.store.records["deals"])
     assert sb.ledger.count("search") == 7_000 // 200
+
+
+def test_a_record_that_fails_validation_is_quarantined_with_its_reason_and_the_run_goes_on(
+    start_hubspot, tiny_org, monkeypatch
+):
+    sb = start_hubspot(tiny_org)
+    portal: Portal = sb.store
+    first = run(connector_for(sb, monkeypatch))
+    bad = portal.add(
+        "deals", {"dealname": "Won, no close date", "pipeline": "default", "dealstage": "closedwon"}
+    )
+    good = portal.add(
+        "deals", {"dealname": "Fine", "pipeline": "default", "dealstage": "appointmentscheduled"}
+    )
+
+    second = run(connector_for(sb, monkeypatch), first)
+
+    assert [(q.crm_object, q.crm_id, q.table) for q in second.quarantined] == [
+        ("deals", bad.id, "opportunities")
+    ]
+    assert second.quarantined[0].reason == "close_date: closed deal without a close date"
+    assert set(second.tables["opportunities"]) == {good.id}
+    assert set(second.cursors["deals"]) == {"since"}

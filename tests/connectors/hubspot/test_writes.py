@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -203,3 +203,24 @@ def test_a_portal_without_custom_objects_says_so_once_and_writes_the_fields(
     assert list(connector.read_snapshots(None)) == []
     deal = min(_live_deals(tiny_org))
     assert connector.write_fields([FieldWrite("opportunity", deal, {"days_open": 12.0})])[0].ok
+
+
+def test_current_values_changed_since_a_time_are_read_through_search(installed):
+    """The planner's cheap read: only records modified since `since` (one search page each here)."""
+    sb, connector = installed
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    rows = [snapshot(i) for i in range(3)]
+    connector.write_snapshots(rows)
+    deal = min(r.id for r in sb.store.store.iter("deals"))
+    connector.write_fields([FieldWrite("opportunity", deal, {"days_open": 9.0})])
+    sb.ledger.reset()
+
+    assert {v.key for v in connector.read_snapshots(before)} == {r.key for r in rows}
+    fields = list(connector.read_fields("opportunity", ["days_open"], before))
+    assert [(v.key, v.values) for v in fields] == [(f"opportunity:{deal}", {"days_open": 9.0})]
+    later = datetime.now(UTC) + timedelta(hours=1)
+    assert (
+        list(connector.read_snapshots(later)) == []
+        and list(connector.read_fields("account", ["x"], later)) == []
+    )
+    assert sb.ledger.count("search") == 4 and sb.ledger.count("objects_list") == 0
