@@ -75,8 +75,15 @@ def reads(sb: RunningSandbox) -> int:
 
 KILL_POINTS = {
     "extracting": lambda sb: reads(sb) >= 4,
+    # A small page size makes streams span pages: killed after the second page of one was fetched.
+    "mid-stream": lambda sb: (
+        sb.ledger.count("query_all_more") >= 2
+        if sb.crm == "salesforce"
+        else sb.ledger.count("objects_list") >= 6
+    ),
     "writing": lambda sb: write_calls(sb) >= 3,
 }
+PAGE_SIZE = {"salesforce": 200, "hubspot": 10}
 
 
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
@@ -86,6 +93,7 @@ def test_killed_mid_run_then_resumed_ends_as_an_uninterrupted_run(
 ) -> None:
     with sandboxes.start(crm) as reference, sandboxes.start(crm) as interrupted:
         # The uninterrupted run, on one copy of the org.
+        pages = {"page_size": PAGE_SIZE[crm]} if point == "mid-stream" else {}
         ref_instance = instance_for(reference)  # the same name: the org scope id is the instance
         ref_url = f"sqlite:///{tmp_path / 'reference.db'}"
         ref_settings = settings_for(ref_url, ref_instance)
@@ -94,7 +102,7 @@ def test_killed_mid_run_then_resumed_ends_as_an_uninterrupted_run(
             assert sync_instance(ref_instance, ref_settings, store, RunOptions(as_of=AS_OF)).status == "ok"
 
         # The same run on the other copy, killed with SIGKILL, then run again to the end.
-        instance = instance_for(interrupted)
+        instance = instance_for(interrupted, **pages)
         url = f"sqlite:///{tmp_path / 'crm-kpi.db'}"
         settings = settings_for(url, instance)
         install_instance(settings, instance, dry_run=False)
