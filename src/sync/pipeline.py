@@ -55,7 +55,7 @@ class RunOptions:
     dry_run: bool = False
     as_of: date | None = None
     go_on: bool = False
-    """Apply a first sync larger than `[writeback] max_first_sync_records`."""
+    """Apply a first sync larger than `[writeback] max_first_sync_records` (`sync --yes`)."""
     streams: Sequence[str] | None = None
     """Only these streams (by CRM object name); None = all."""
 

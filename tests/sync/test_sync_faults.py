@@ -170,3 +170,40 @@ def test_a_secret_in_the_settings_file_is_refused_before_anything_runs(tmp_path:
     assert result.exit_code == 2
     assert "instances[0].token: secrets never go in the settings file" in result.stderr
     assert "pat-na1-0123" not in result.output
+
+
+def test_a_first_sync_above_the_cap_stops_before_writing_unless_told_to_go_on(
+    sandboxes: SandboxFactory, tmp_path: Path
+) -> None:
+    with sandboxes.start("hubspot") as sb:
+        instance = instance_for(sb)
+        settings = settings_for(f"sqlite:///{tmp_path / 'crm-kpi.db'}", instance)
+        config = tmp_path / "settings.toml"
+        config.write_text(settings_toml(settings) + "\n[writeback]\nmax_first_sync_records = 3199\n", "utf-8")
+        assert runner.invoke(app, ["install", "--config", str(config)]).exit_code == 0
+        sb.ledger.reset()
+        refused = runner.invoke(
+            app, ["sync", "--config", str(config), "--as-of", "2026-06-30", "--log-format", "json"]
+        )
+        assert refused.exit_code == 1
+        # The tiny org's first sync creates 3,200 snapshot records: one past the cap.
+        assert "would create 3,200 snapshot records" in refused.stderr and "--yes" in refused.stderr
+        assert write_calls(sb) == 0
+        went_on = runner.invoke(
+            app, ["sync", "--config", str(config), "--as-of", "2026-06-30", "--log-format", "json", "--yes"]
+        )
+        assert went_on.exit_code == 0, went_on.output
+        assert write_calls(sb) > 0
+
+
+def test_a_first_sync_at_the_cap_goes_on(sandboxes: SandboxFactory, tmp_path: Path) -> None:
+    with sandboxes.start("hubspot") as sb:
+        instance = instance_for(sb)
+        settings = settings_for(f"sqlite:///{tmp_path / 'crm-kpi.db'}", instance)
+        config = tmp_path / "settings.toml"
+        config.write_text(settings_toml(settings) + "\n[writeback]\nmax_first_sync_records = 3200\n", "utf-8")
+        assert runner.invoke(app, ["install", "--config", str(config)]).exit_code == 0
+        result = runner.invoke(
+            app, ["sync", "--config", str(config), "--as-of", "2026-06-30", "--log-format", "json"]
+        )
+        assert result.exit_code == 0, result.output

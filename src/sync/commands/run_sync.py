@@ -89,7 +89,9 @@ def sync_command(
     ] = None,
     go_on: Annotated[
         bool,
-        typer.Option("--go-on", help="Apply a first sync larger than [writeback] max_first_sync_records."),
+        typer.Option(
+            "--yes", "-y", help="Go on with a first sync larger than [writeback] max_first_sync_records."
+        ),
     ] = False,
     log_format: Annotated[
         LogFormat,
