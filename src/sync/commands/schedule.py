@@ -55,7 +55,8 @@ def schedule_command(
             run,
             misfire_grace_seconds=settings.schedule.misfire_grace_minutes * 60,
         )
-        stopper.on_stop(lambda: scheduler.shutdown(wait=False))
+        # A stop before the scheduler started (during --run-now) only has to keep it from starting.
+        stopper.on_stop(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
         stopper.install()
         for name in chosen:
             note(f"{name}: sync on '{settings.schedule.cron_for(name)}' (UTC)")
