@@ -12,7 +12,12 @@ the deletes of the window. Each page becomes one batch whose cursor says exactly
                             "after": "<token>"|null}
     changes, in progress   {"mode": "changes", "since": ms, "until": ms, "phase": "changes"|"archived",
                             "after_id": "<hs_object_id>"|null, "after": "<token>"|null}
-    complete               {"since": ms}   (the next run searches from since - lookback)
+    complete               {"since": ms, "seen": {id: ms}}   (the next run searches from since - lookback)
+
+The look-back window is read again on the next run, for records committed late; `seen` holds the records
+of that window already delivered, with their modification time, so the next run delivers only those that
+changed since (as the Salesforce keyset does) — a run with nothing changed stores nothing. The in-progress
+cursors carry the `seen` of the previous window (`prev_seen`) and the one being built (`next_seen`).
 
 A stream that feeds two tables (deals → opportunities and stage_changes) yields the other table's batch
 first with no cursor, then the stream's own table with the cursor, so a cursor is never stored ahead of
@@ -166,25 +171,37 @@ class Extractor:
         started = int(cursor["started"]) if cursor else self.clock_ms()
         phase = cursor.get("phase", "live") if cursor else "live"
         resume = cursor.get("after") if cursor else None
+        window = SeenWindow(
+            {}, dict(cursor.get("next_seen") or {}) if cursor else {}, started - self.lookback_ms
+        )
         if phase == "live":
             for page, following in list_pages(
                 self.client, stream.name, names, archived=False, after=resume, limit=self.list_page
             ):
+                window.note(page)
                 done = {
                     "mode": "full",
                     "started": started,
                     "phase": "live" if following else "archived",
                     "after": following,
+                    "next_seen": dict(window.next_seen),
                 }
                 yield from self._page_batches(stream, page, done, ctx, full=True)
             resume = None
         for page, following in list_pages(
             self.client, stream.name, names, archived=True, after=resume, limit=self.list_page
         ):
+            window.note(page)
             done = (
-                {"mode": "full", "started": started, "phase": "archived", "after": following}
+                {
+                    "mode": "full",
+                    "started": started,
+                    "phase": "archived",
+                    "after": following,
+                    "next_seen": dict(window.next_seen),
+                }
                 if following
-                else {"since": started}
+                else {"since": started, "seen": dict(window.next_seen)}
             )
             yield from self._page_batches(stream, page, done, ctx, full=True)
 
@@ -198,6 +215,7 @@ class Extractor:
                 cursor.get("after_id"),
                 cursor.get("after"),
             )
+            prev_seen, next_seen = dict(cursor.get("prev_seen") or {}), dict(cursor.get("next_seen") or {})
         else:
             since, until, phase, last_id, resume = (
                 int(cursor["since"]),
@@ -206,7 +224,9 @@ class Extractor:
                 None,
                 None,
             )
+            prev_seen, next_seen = dict(cursor.get("seen") or {}), {}
         lower = since - self.lookback_ms
+        window = SeenWindow(prev_seen, next_seen, until - self.lookback_ms)
 
         def position(**moved: Any) -> Cursor:
             return {
@@ -216,6 +236,8 @@ class Extractor:
                 "phase": "changes",
                 "after_id": None,
                 "after": None,
+                "prev_seen": window.prev_seen,
+                "next_seen": dict(window.next_seen),
                 **moved,
             }
 
@@ -230,18 +252,21 @@ class Extractor:
                 after_id=last_id,
                 limit=self.search_page,
             ):
+                fresh = window.fresh(page)
                 yield from self._page_batches(
-                    stream, page, position(after_id=read_to) if more else position(phase="archived"), ctx
+                    stream, fresh, position(after_id=read_to) if more else position(phase="archived"), ctx
                 )
             resume = None
         for page, following in list_pages(
             self.client, stream.name, names, archived=True, after=resume, limit=self.list_page
         ):
-            gone = [r for r in page if _ms(r) >= lower]
+            gone = window.fresh([r for r in page if _ms(r) >= lower])
             yield from self._page_batches(
                 stream,
                 gone,
-                position(phase="archived", after=following) if following else {"since": until},
+                position(phase="archived", after=following)
+                if following
+                else {"since": until, "seen": dict(window.next_seen)},
                 ctx,
             )
 
@@ -302,6 +327,28 @@ class Extractor:
             if table != stream.table:
                 yield Batch(stream.name, table, records, None, (), full=full)
         yield Batch(stream.name, stream.table, by_table[stream.table], cursor, quarantined, full=full)
+
+
+class SeenWindow:
+    """The records of a look-back window already delivered, by id and modification time (ms)."""
+
+    def __init__(self, prev_seen: dict[str, int], next_seen: dict[str, int], horizon: int) -> None:
+        self.prev_seen = prev_seen
+        """Delivered by the previous window: skipped when read again unchanged."""
+        self.next_seen = next_seen
+        """Delivered now and inside the next run's look-back (modified at or after `horizon`)."""
+        self.horizon = horizon
+
+    def note(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        for row in rows:
+            moment = _ms(row)
+            if moment >= self.horizon:
+                self.next_seen[str(row["id"])] = moment
+
+    def fresh(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`rows` without those the previous window delivered with the same modification time."""
+        self.note(rows)
+        return [row for row in rows if self.prev_seen.get(str(row["id"])) != _ms(row)]
 
 
 def _ms(row: Mapping[str, Any]) -> int:
