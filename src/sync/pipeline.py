@@ -39,6 +39,10 @@ WRITE_CHUNK_CALLS = 5
 """A checkpoint (ledger entry, stop check) every this many full write batches."""
 CRM_BATCH = {"salesforce": 200, "hubspot": 100}
 DRY_RUN_MESSAGE = "dry run: nothing written"
+NO_SNAPSHOTS = (
+    "this CRM cannot hold KPI snapshot records (a HubSpot portal without custom objects, which need "
+    "Enterprise): only the KPI fields on deals and companies were written"
+)
 
 
 class RunStopped(Exception):
@@ -151,7 +155,7 @@ def _run(
     _check_quarantine(settings, report)
     observer.phase(instance.name, "compute")
     as_of = options.as_of or datetime.now(UTC).date()
-    snapshots = _snapshots_supported(connector)
+    snapshots = connector.snapshots_supported()
     values = writeback_values(
         lambda columns: store.dataset(instance.name, columns),
         settings.kpis,
@@ -180,6 +184,8 @@ def _run(
     _apply(instance, store, connector, plan, observer, stop, report)
     store.settle(instance.name, plan.settled)
     report.status = "partial" if (report.rejected or report.quarantined) else "ok"
+    if not snapshots:
+        report.message = NO_SNAPSHOTS
 
 
 def _extract_stream(
@@ -232,11 +238,6 @@ def _check_quarantine(settings: Settings, report: RunReport) -> None:
             f"{settings.kpis.max_quarantined_share:.0%} of a table; nothing was written. "
             "`crm-kpi status` lists them with their reasons"
         )
-
-
-def _snapshots_supported(connector: Connector) -> bool:
-    supported = getattr(connector, "snapshots_supported", True)
-    return bool(supported() if callable(supported) else supported)
 
 
 def _last_written_run(store: Store, instance: str) -> datetime | None:

@@ -207,3 +207,27 @@ def test_a_first_sync_at_the_cap_goes_on(sandboxes: SandboxFactory, tmp_path: Pa
             app, ["sync", "--config", str(config), "--as-of", "2026-06-30", "--log-format", "json"]
         )
         assert result.exit_code == 0, result.output
+
+
+def test_a_portal_without_custom_objects_syncs_the_fields_and_says_so(
+    tmp_path: Path, sandboxes: SandboxFactory
+) -> None:
+    from sandbox.generator import generate_org
+    from sandbox.hubspot.org import render_org
+    from sandbox.hubspot.portal import Portal
+    from sandbox.runtime import Sandbox
+
+    portal = render_org(generate_org("tiny", 7, AS_OF, "hubspot"), Portal(tier="professional"))
+    with Sandbox(crm="hubspot", org=portal, state_dir=sandboxes.state_dir).start() as sb:
+        url = f"sqlite:///{tmp_path / 'crm-kpi.db'}"
+        instance = instance_for(sb)
+        settings = settings_for(url, instance)
+        outcome = install_instance(settings, instance, dry_run=False)
+        assert outcome.before is not None and any("custom objects" in w for w in outcome.before.warnings)
+        with Store.open(url) as store:
+            report = sync_instance(instance, settings, store, OPTIONS)
+        assert report.status == "ok" and report.rejected == 0
+        assert report.plan is not None and not report.plan.snapshot_writes and report.plan.field_writes
+        assert report.written == len(report.plan.field_writes)
+        assert report.message is not None and "only the KPI fields on deals and companies" in report.message
+        assert sb.ledger.count("batch_upsert") == 0 and sb.ledger.count("batch_update") > 0

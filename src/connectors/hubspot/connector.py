@@ -41,6 +41,7 @@ class HubSpotConnector:
         self.instance = client.instance.name
         self._context: MappingContext | None = None
         self._snapshot_type: object = _UNSET
+        self._custom_objects: bool | None = None
         page = client.instance.page_size
         self.extractor = Extractor(
             client,
@@ -89,6 +90,11 @@ class HubSpotConnector:
         if self._snapshot_type is _UNSET:
             self._snapshot_type = install.snapshot_object_type(self.client)
         return self._snapshot_type  # type: ignore[return-value]
+
+    def snapshots_supported(self) -> bool:
+        if self._custom_objects is None:
+            self._custom_objects = install.custom_objects_available(self.client)
+        return self._custom_objects
 
     def write_snapshots(self, rows: Sequence[SnapshotWrite]) -> list[WriteResult]:
         return self.writer.write_snapshots(rows)

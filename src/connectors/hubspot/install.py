@@ -50,6 +50,17 @@ USERS_HAVE_NO_PROPERTIES = (
 )
 
 
+def custom_objects_available(client: HubSpotClient) -> bool:
+    """False when the portal refuses custom object schemas (403: not Enterprise, or no schema scopes)."""
+    try:
+        client.read_json("schemas", "list custom object schemas", client.api("crm.schemas.core_api").get_all)
+    except RequestRejected as exc:
+        if exc.status == 403:
+            return False
+        raise
+    return True
+
+
 def snapshot_object_type(client: HubSpotClient) -> str | None:
     """The objectTypeId of kpi_snapshot (`2-...`), or None when it does not exist or cannot (no custom
     objects in this portal)."""

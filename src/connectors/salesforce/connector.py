@@ -137,6 +137,9 @@ class SalesforceConnector:
     def write_fields(self, rows: Sequence[FieldWrite]) -> list[WriteResult]:
         return writer.write_fields(self.client, rows)
 
+    def snapshots_supported(self) -> bool:
+        return True  # every org can hold the KPI_Snapshot__c custom object (install creates it)
+
     def read_snapshots(self, since: datetime | None) -> Iterator[CurrentValue]:
         return writer.read_snapshots(self.client, since)
 
