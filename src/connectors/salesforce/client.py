@@ -52,10 +52,11 @@ class SalesforceClient:
     """Authenticated, budgeted, retried REST calls to one org."""
 
     def __init__(self, instance: InstanceConfig, *, http: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, budget: ApiBudget | None = None) -> None:
         self.instance = instance
         self.http = http if http is not None else verified_session(instance)
-        self.budget = ApiBudget(instance.name, instance.api_budget_share)
+        self.budget = budget or ApiBudget(instance.name, instance.api_budget_share)
+        """The instance's budget; workers pass one whose count all of them share."""
         self.usage = ApiUsage()
         self.sleep = sleep
         """How the client waits (back-off, Bulk polling); tests pass one that does not."""

@@ -27,6 +27,7 @@ from connectors.base import (
     Stream,
     WriteResult,
 )
+from connectors.budget import ApiBudget
 from connectors.config import InstanceConfig
 from connectors.errors import ConfigurationError
 from connectors.salesforce import install as installer
@@ -137,6 +138,10 @@ class SalesforceConnector:
         self.client.close()
 
 
-def connect(instance: InstanceConfig, **options: object) -> SalesforceConnector:
-    """The connector for `instance`; authenticates lazily, on the first call that needs the org."""
-    return SalesforceConnector(instance, **options)  # type: ignore[arg-type]
+def connect(
+    instance: InstanceConfig, *, budget: ApiBudget | None = None, **options: object
+) -> SalesforceConnector:
+    """The connector for `instance`; authenticates lazily, on the first call that needs the org. `budget`:
+    the instance's rate budget (default: counted in this process)."""
+    client = SalesforceClient(instance, budget=budget) if budget is not None else None
+    return SalesforceConnector(instance, client, **options)  # type: ignore[arg-type]
