@@ -15,7 +15,6 @@ from sync_sandboxes import AS_OF, SandboxFactory, instance_for, settings_for, wr
 from test_kill_and_resume import crm_state, reads, snapshot_count
 from typer.testing import CliRunner
 from worker_processes import (
-    Workers,
     broker_or_skip,
     delete_queue,
     finished_run,
@@ -123,9 +122,7 @@ def connections_of(queue: str) -> list[str]:
         check=True,
     )
     return [
-        line.split("\t", 1)[0]
-        for line in listed.stdout.splitlines()
-        if f"crm-kpi worker {queue} " in line
+        line.split("\t", 1)[0] for line in listed.stdout.splitlines() if f"crm-kpi worker {queue} " in line
     ]
 
 
@@ -139,7 +136,9 @@ def test_a_worker_whose_broker_connection_drops_mid_run_still_ends_the_run_once(
     import subprocess
 
     if shutil.which("rabbitmqctl") is None:
-        pytest.skip("rabbitmqctl is not installed here: the test closes the worker's broker connection with it")
+        pytest.skip(
+            "rabbitmqctl is not installed here: the test closes the worker's broker connection with it"
+        )
     with sandboxes.start("salesforce") as ref_sb, sandboxes.start("salesforce") as sb:
         expected = reference(ref_sb, tmp_path)
         instance, config = prepared(sb, pg_url, queue, tmp_path)
@@ -150,11 +149,15 @@ def test_a_worker_whose_broker_connection_drops_mid_run_still_ends_the_run_once(
             names = connections_of(queue)
             assert names, pool.log()
             for name in names:
-                subprocess.run(["rabbitmqctl", "-q", "close_connection", name, "test: broker restart"], check=True)
+                subprocess.run(
+                    ["rabbitmqctl", "-q", "close_connection", name, "test: broker restart"], check=True
+                )
             run = finished_run(pg_url, run_id, pool)
             assert run.status == "ok", run.message
             # The job RabbitMQ requeued when it closed the connection comes back and finds its run ended.
-            wait_for(lambda: f"run {run_id} of acme-sf: duplicate" in pool.log(), "the redelivered copy", pool)
+            wait_for(
+                lambda: f"run {run_id} of acme-sf: duplicate" in pool.log(), "the redelivered copy", pool
+            )
         with Store.open(pg_url) as store:
             assert [r.run_id for r in store.runs(instance.name)] == [run_id]
         assert_same_crm(expected, instance)

@@ -84,7 +84,8 @@ class Workers:
 
     def log(self) -> str:
         return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}" for path in sorted(self.logs.glob("*.log"))
+            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
+            for path in sorted(self.logs.glob("*.log"))
         )
 
     def stop_all(self) -> None:
@@ -120,8 +121,12 @@ def wait_for(condition: Callable[[], bool], what: str, pool: Workers, timeout: f
 
 def finished_run(url: str, run_id: str, pool: Workers, timeout: float = 180) -> RunRecord:
     with Store.open(url) as store:
-        wait_for(lambda: (r := store.run(run_id)) is not None and r.status in FINISHED, f"run {run_id}", pool,
-                 timeout)
+        wait_for(
+            lambda: (r := store.run(run_id)) is not None and r.status in FINISHED,
+            f"run {run_id}",
+            pool,
+            timeout,
+        )
         run = store.run(run_id)
         assert run is not None
         return run
