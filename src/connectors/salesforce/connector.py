@@ -143,5 +143,6 @@ def connect(
 ) -> SalesforceConnector:
     """The connector for `instance`; authenticates lazily, on the first call that needs the org. `budget`:
     the instance's rate budget (default: counted in this process)."""
-    client = SalesforceClient(instance, budget=budget) if budget is not None else None
-    return SalesforceConnector(instance, client, **options)  # type: ignore[arg-type]
+    if budget is not None and options.get("client") is None:
+        options["client"] = SalesforceClient(instance, budget=budget)
+    return SalesforceConnector(instance, **options)  # type: ignore[arg-type]
