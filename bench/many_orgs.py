@@ -52,7 +52,8 @@ from sync.workers.enqueue import enqueue_run
 AS_OF = date(2026, 6, 30)
 BROKER = "amqp://guest:guest@127.0.0.1:5672//"
 SHARE = 0.5
-FINISHED = ("ok", "partial", "failed")
+FINISHED = ("ok", "partial", "failed", "interrupted")
+"""How a run ends here (no worker is killed: `interrupted` is a run its budget stopped)."""
 
 
 @contextmanager
