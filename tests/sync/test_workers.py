@@ -12,7 +12,9 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
+import sqlalchemy as sa
 from sync_sandboxes import AS_OF, SandboxFactory, instance_for, settings_for
 from typer.testing import CliRunner
 from worker_processes import (
@@ -224,3 +226,28 @@ def test_a_run_deferred_while_its_instance_is_busy_runs_once_the_instance_is_fre
                 assert holder.run(run_id) is None  # never started while the instance was busy
             run = finished_run(pg_url, run_id, pool)
         assert run.status == "ok", run.message
+
+
+def test_a_scheduler_that_lost_its_lock_sends_nothing_and_says_why(pg_url: str) -> None:
+    """The store's connections cut (a PostgreSQL restart): another scheduler could hold the lock now, so
+    this one must not send runs beside it."""
+    from celery import Celery
+
+    from sync.workers.scheduled import Enqueuer, SchedulerBusy, hold_scheduler_lock
+
+    never_used = Celery("unused", set_as_current=False)  # a job would fail to send: nothing may be sent
+    with Store.open(pg_url) as store, hold_scheduler_lock(store, "q") as held:
+        with Store.open(pg_url) as other, pytest.raises(SchedulerBusy, match="for queue 'q' is running"):
+            with hold_scheduler_lock(other, "q"):
+                pass
+        url = sa.make_url(pg_url)
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        enqueuer = Enqueuer(never_used, store, held)
+        assert enqueuer("acme-sf") is None
+        assert enqueuer.lost is not None and enqueuer.lost.startswith("the scheduler lock was lost")
+        with Store.open(pg_url) as replacement, hold_scheduler_lock(replacement, "q"):
+            pass  # the lock died with its connection: a replacement scheduler starts at once

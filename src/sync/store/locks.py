@@ -116,8 +116,10 @@ def _advisory_lock(engine: Engine, instance: str, owner: str, clock: Clock) -> I
             _write_holder(connection, instance, owner, clock(), None)
             yield HeldLock(instance, owner, lambda: _still_connected(connection))
         finally:
-            connection.execute(locks.delete().where(locks.c.instance == instance, locks.c.owner == owner))
-            connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+            # A session that died took its lock with it; the next holder overwrites the `locks` row.
+            if not connection.invalidated:
+                connection.execute(locks.delete().where(locks.c.instance == instance, locks.c.owner == owner))
+                connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
 
 
 def _write_holder(
