@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from connectors.config import InstanceConfig
 from kpi_engine.config import KpiConfig
 from sync.settings import Settings, SettingsError, load_settings
-from sync.settings_tables import ScheduleSettings, StoreSettings
+from sync.settings_tables import ScheduleSettings, StoreSettings, WorkersSettings
 from sync.writeback.targets import FieldTarget, SnapshotTarget, WritebackSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +50,7 @@ def test_the_example_loads_and_shows_the_defaults() -> None:
     assert settings.schedule == defaults.schedule
     assert settings.store == defaults.store
     assert settings.kpis == defaults.kpis
+    assert settings.workers == defaults.workers
     assert defaults.instances == ()
     assert defaults.store.url == "sqlite:///crm-kpi.db"
 
@@ -62,6 +63,7 @@ MODELS: list[type[BaseModel]] = [
     SnapshotTarget,
     FieldTarget,
     ScheduleSettings,
+    WorkersSettings,
 ]
 
 
@@ -161,6 +163,15 @@ def test_a_store_url_with_a_password_is_refused(tmp_path: Path) -> None:
             "schedule.instances: acme-sf: 'every minute'",
         ),
         ("[sync]\nfull = true\n", "sync: unknown key"),
+        (
+            '[workers]\nbroker_url = "amqp://crm:hunter2@mq:5672//"\n',
+            "workers.broker_url: the URL holds a password, and secrets never go in the settings file",
+        ),
+        (
+            '[workers]\nbroker_url = "redis://127.0.0.1:6379/0"\n',
+            "workers.broker_url: 'redis://127.0.0.1:6379/0' is not a RabbitMQ URL",
+        ),
+        ("[workers]\nbusy_retry_seconds = 0\n", "workers.busy_retry_seconds: input should be greater"),
     ],
 )
 def test_an_error_names_the_key_and_what_is_wrong(tmp_path: Path, text: str, expected: str) -> None:
@@ -194,3 +205,17 @@ def test_instances_are_found_by_name(tmp_path: Path) -> None:
     assert settings.instance("acme-sf").crm == "salesforce"
     with pytest.raises(KeyError, match="no instance named 'acme' \\(known: acme-sf\\)"):
         settings.instance("acme")
+
+
+def test_the_broker_password_comes_from_the_environment_and_never_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "hunter2" not in error(tmp_path, '[workers]\nbroker_url = "amqp://crm:hunter2@mq:5672//"\n')
+    settings = load(
+        tmp_path, '[workers]\nbroker_url = "amqp://crm@mq:5672/kpis"\nbroker_password_env = "MQ_PASSWORD"\n'
+    )
+    monkeypatch.setenv("MQ_PASSWORD", "s3cr/t")
+    assert settings.workers.broker() == "amqp://crm:s3cr%2Ft@mq:5672/kpis"
+    monkeypatch.delenv("MQ_PASSWORD")
+    with pytest.raises(ValueError, match="environment variable MQ_PASSWORD is not set"):
+        settings.workers.broker()

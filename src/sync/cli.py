@@ -26,6 +26,7 @@ from sync.commands import (
     schedule,
     schema,
     status,
+    worker,
 )
 
 app = typer.Typer(
@@ -52,6 +53,7 @@ COMMANDS: dict[str, tuple[Callable[..., Any], str]] = {
     "schema": (schema.schema_command, schema.EXAMPLES),
     "status": (status.status_command, status.EXAMPLES),
     "sync": (run_sync.sync_command, run_sync.EXAMPLES),
+    "worker": (worker.worker_command, worker.EXAMPLES),
 }
 
 for _name, (_command, _examples) in COMMANDS.items():

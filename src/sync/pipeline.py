@@ -10,6 +10,9 @@ Why it is safe to kill at any point (kill -9 included):
   it equals both the ledger and the CRM's current value — a write the CRM took but the ledger missed is
   written again, with the same value.
 A stop request (SIGTERM) is honoured at the same checkpoints: after a stored batch, after a written chunk.
+Before each stored batch and each written chunk the run also proves it still holds its instance's lock
+(`HeldLock.verify`): a PostgreSQL lock dies with its connection, and a run that lost it must not write
+beside the run that may have taken it since — it ends `interrupted`, and the next run resumes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from connectors.errors import ConnectorError, StopRun
 from sync.compute_for_writeback import writeback_values
 from sync.observer import RunObserver, SilentObserver
 from sync.settings import Settings
+from sync.store.connection import connection_lost
+from sync.store.locks import HeldLock
 from sync.store.run_history import RunStatus
 from sync.store.store import Store
 from sync.writeback.plan import Plan
@@ -94,6 +99,21 @@ def checkpoint(stop: threading.Event | None) -> None:
         raise RunStopped("stopped on request at a checkpoint; the next run resumes from here")
 
 
+@dataclass(frozen=True)
+class RunGuard:
+    """What a run checks at its checkpoints: a stop request, and that it still holds its instance's lock."""
+
+    stop: threading.Event | None
+    held: HeldLock
+
+    def checkpoint(self) -> None:
+        checkpoint(self.stop)
+
+    def still_locked(self) -> None:
+        """Raises (a database error) when the lock's connection is gone: call it before storing or writing."""
+        self.held.verify()
+
+
 def run_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -111,16 +131,20 @@ def run_instance(
 ) -> RunReport:
     """One sync of `instance`, holding its lock; raises `InstanceLocked` when another run holds it."""
     observer = observer or SilentObserver()
-    with store.lock(instance.name, run_owner()):
+    with store.lock(instance.name, run_owner()) as held:
         report = RunReport(instance.name, store.start_run(instance.name, run_id))
         try:
-            _run(instance, settings, store, connector, options, observer, stop, report)
+            _run(instance, settings, store, connector, options, observer, RunGuard(stop, held), report)
         except (StopRun, RunStopped) as stopped:
             report.status, report.message = "interrupted", str(stopped)
         except (RunFailed, ConnectorError) as failed:
             report.status, report.message = "failed", str(failed)
         except BaseException as crashed:
-            report.status, report.message = "failed", f"{type(crashed).__name__}: {crashed}"
+            if connection_lost(crashed):
+                # The store went away mid-run: nothing is half stored, so the next run resumes from here.
+                report.status, report.message = "interrupted", f"the store's connection was lost: {crashed}"
+            else:
+                report.status, report.message = "failed", f"{type(crashed).__name__}: {crashed}"
             raise
         finally:
             usage = connector.usage
@@ -145,13 +169,13 @@ def _run(
     connector: Connector,
     options: RunOptions,
     observer: RunObserver,
-    stop: threading.Event | None,
+    guard: RunGuard,
     report: RunReport,
 ) -> None:
     previous = _last_written_run(store, instance.name)
     for stream in connector.streams():
         if options.streams is None or stream.name in options.streams:
-            _extract_stream(instance, store, connector, stream, options.full, observer, stop, report)
+            _extract_stream(instance, store, connector, stream, options.full, observer, guard, report)
     _check_quarantine(settings, report)
     observer.phase(instance.name, "compute")
     as_of = options.as_of or datetime.now(UTC).date()
@@ -181,7 +205,7 @@ def _run(
         return
     if plan.blocked:
         raise RunFailed(plan.blocked)
-    _apply(instance, store, connector, plan, observer, stop, report)
+    _apply(instance, store, connector, plan, observer, guard, report)
     store.settle(instance.name, plan.settled)
     report.status = "partial" if (report.rejected or report.quarantined) else "ok"
     if not snapshots:
@@ -195,7 +219,7 @@ def _extract_stream(
     stream: Stream,
     full: bool,
     observer: RunObserver,
-    stop: threading.Event | None,
+    guard: RunGuard,
     report: RunReport,
 ) -> None:
     observer.phase(instance.name, f"extract {stream.name}")
@@ -205,6 +229,7 @@ def _extract_stream(
     whole = cursor is None
     tables: set[str] = set()
     for batch in connector.extract(stream, cursor, full=full):
+        guard.still_locked()
         saved = store.save_batch(instance.name, batch, run=report.run_id)
         tables.add(batch.table)
         whole = whole and batch.full
@@ -213,7 +238,7 @@ def _extract_stream(
         if saved.quarantined:
             report.quarantined[batch.table] = report.quarantined.get(batch.table, 0) + saved.quarantined
         observer.advance(instance.name, saved.records + saved.quarantined)
-        checkpoint(stop)
+        guard.checkpoint()
     if whole and tables and report.run_id:
         for table in sorted(tables):
             store.tombstone_unseen(instance.name, table, stream.name, report.run_id)
@@ -273,11 +298,11 @@ def _apply(
     connector: Connector,
     plan: Plan,
     observer: RunObserver,
-    stop: threading.Event | None,
+    guard: RunGuard,
     report: RunReport,
 ) -> None:
     observer.phase(instance.name, "write back", total=len(plan.snapshot_writes) + len(plan.field_writes))
-    progress = _WriteProgress(instance, store, observer, stop, report)
+    progress = _WriteProgress(instance, store, observer, guard, report)
     progress.write_all(plan.snapshot_writes, connector.write_snapshots)
     progress.write_all(plan.field_writes, connector.write_fields)
 
@@ -289,16 +314,17 @@ class _WriteProgress:
     instance: InstanceConfig
     store: Store
     observer: RunObserver
-    stop: threading.Event | None
+    guard: RunGuard
     report: RunReport
 
     def write_all(self, writes: Sequence[W], write: Callable[[Sequence[W]], list[WriteResult]]) -> None:
         size = CRM_BATCH[self.instance.crm] * WRITE_CHUNK_CALLS
         for chunk in _chunks(writes, size):
+            self.guard.still_locked()
             results = write(chunk)
             self.store.record_writes(self.instance.name, self.report.run_id, chunk, results)
             self.report.written += sum(1 for result in results if result.ok)
             self.report.rejected += sum(1 for result in results if not result.ok)
             self.report.retryable += sum(1 for result in results if not result.ok and result.retryable)
             self.observer.advance(self.instance.name, len(chunk))
-            checkpoint(self.stop)
+            self.guard.checkpoint()

@@ -79,6 +79,10 @@ class StopOnSignal:
         signal.signal(signal.SIGINT, self._handle)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.request_stop()
+
+    def request_stop(self) -> None:
+        """Stop as a signal would (the process's own reason, e.g. a lost scheduler lock)."""
         self.stop.set()
         for callback in self._callbacks:
             callback()

@@ -1,5 +1,5 @@
 """settings.toml: one table per area (DESIGN.md, "Settings"): `[kpis]`, `[store]`, `[[instances]]`,
-`[writeback]`, `[schedule]`. Every key is documented in settings.example.toml and
+`[writeback]`, `[schedule]`, `[workers]`. Every key is documented in settings.example.toml and
 docs/settings.md.
 
 Read from `--config PATH` or the file named by `CRM_KPI_CONFIG`. Unknown keys and bad values stop the run
@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from connectors.config import InstanceConfig
 from kpi_engine.config import KpiConfig
 from kpi_engine.text_encoding import decode_utf8
-from sync.settings_tables import ScheduleSettings, StoreSettings
+from sync.settings_tables import ScheduleSettings, StoreSettings, WorkersSettings
 from sync.writeback.targets import WritebackSettings
 
 CONFIG_ENV = "CRM_KPI_CONFIG"
@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     instances: tuple[InstanceConfig, ...] = ()
     writeback: WritebackSettings = WritebackSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    workers: WorkersSettings = WorkersSettings()
 
     @model_validator(mode="after")
     def _instances_known(self) -> Settings:

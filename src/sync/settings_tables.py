@@ -3,6 +3,8 @@ is `sync.writeback.targets.WritebackSettings`, `[[instances]]` is `connectors.co
 
 from __future__ import annotations
 
+import os
+
 import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -79,3 +81,56 @@ class ScheduleSettings(BaseModel):
 
     def cron_for(self, instance: str) -> str:
         return self.instances.get(instance, self.cron)
+
+
+RABBITMQ_LOOPBACK_GUEST = "guest:guest"
+"""RabbitMQ's built-in account, refused by the broker from anywhere but loopback: not a secret."""
+
+
+class WorkersSettings(BaseModel):
+    """`[workers]`: `crm-kpi worker` (Celery over RabbitMQ) and the scheduler's `--enqueue`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
+    """The RabbitMQ broker. A password other than the loopback-only `guest` goes in the environment
+    variable `broker_password_env` names, never in the URL."""
+    broker_password_env: str | None = None
+    """The environment variable holding the broker user's password."""
+    queue: str = Field("crm-kpi", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+    """The queue runs are sent to and workers consume; one queue (and one scheduler) per deployment."""
+    concurrency: int = Field(1, ge=1)
+    """Runs at once per worker process (each in a child process of its own)."""
+    busy_retry_seconds: int = Field(60, ge=1)
+    """A run whose instance another run holds is sent back to the queue to start this much later."""
+    store_retry_seconds: int = Field(30, ge=1)
+    """A run that lost its store connection (PostgreSQL restarted, unreachable) is tried again this much
+    later, resuming where it stopped."""
+
+    @field_validator("broker_url")
+    @classmethod
+    def _an_amqp_url(cls, value: str) -> str:
+        try:
+            url = sa.make_url(value)
+        except sa.exc.ArgumentError:
+            url = None
+        if url is None or url.drivername not in ("amqp", "amqps", "pyamqp"):
+            raise ValueError(f"{value!r} is not a RabbitMQ URL; use amqp://user@host:5672/vhost")
+        if url.password is not None and f"{url.username}:{url.password}" != RABBITMQ_LOOPBACK_GUEST:
+            raise ValueError(
+                "the URL holds a password, and secrets never go in the settings file; leave it out of the "
+                "URL and name the environment variable that holds it: broker_password_env = "
+                '"CRM_KPI_BROKER_PASSWORD"'
+            )
+        return value
+
+    def broker(self) -> str:
+        """The broker URL with the password from `broker_password_env` (for Celery only; never logged)."""
+        if self.broker_password_env is None:
+            return self.broker_url
+        password = os.environ.get(self.broker_password_env)
+        if not password:
+            raise ValueError(
+                f"workers.broker_password_env: environment variable {self.broker_password_env} is not set"
+            )
+        return sa.make_url(self.broker_url).set(password=password).render_as_string(hide_password=False)

@@ -40,8 +40,8 @@ NEXT_REVISION = '''"""A later version's revision: opportunities gain a column.""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0099"
-down_revision = "0002"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -67,12 +67,12 @@ def test_an_upgrade_keeps_the_records_of_a_store_made_by_an_older_version(
         store.save_batch("acme", batch("users", [user("005A")]))
     later = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, later, ignore=shutil.ignore_patterns("__pycache__"))
-    (later / "versions" / "0099_next_step.py").write_text(NEXT_REVISION)
+    (later / "versions" / "9001_next_step.py").write_text(NEXT_REVISION.replace("{head}", head_revision()))
 
     engine = create_store_engine(store_url)
     try:
         upgrade(engine, migrations=later)
-        assert current_revision(engine) == "0099" == head_revision(later)
+        assert current_revision(engine) == "9001" == head_revision(later)
         with engine.connect() as connection:
             rows = connection.execute(sa.text("SELECT id, amount, next_step FROM opportunities")).all()
             assert [tuple(row) for row in rows] == [("006A", 750.0, None)]

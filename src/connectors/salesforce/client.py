@@ -75,10 +75,12 @@ class SalesforceClient:
         *,
         http: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        budget: ApiBudget | None = None,
     ) -> None:
         self.instance = instance
         self.http = http if http is not None else verified_session(instance)
-        self.budget = ApiBudget(instance.name, instance.api_budget_share)
+        self.budget = budget or ApiBudget(instance.name, instance.api_budget_share)
+        """The instance's budget; workers pass one whose count all of them share."""
         self.usage = ApiUsage()
         self.sleep = sleep
         """How the client waits (back-off, Bulk polling); tests pass one that does not."""

@@ -27,6 +27,7 @@ from connectors.base import (
     Stream,
     WriteResult,
 )
+from connectors.budget import ApiBudget
 from connectors.config import InstanceConfig
 from connectors.errors import ConfigurationError
 from connectors.salesforce import install as installer
@@ -164,8 +165,15 @@ class SalesforceConnector:
 
 
 def connect(
-    instance: InstanceConfig, *, client: SalesforceClient | None = None, max_query_chars: int = MAX_SOQL_CHARS
+    instance: InstanceConfig,
+    *,
+    client: SalesforceClient | None = None,
+    budget: ApiBudget | None = None,
+    max_query_chars: int = MAX_SOQL_CHARS,
 ) -> SalesforceConnector:
     """The connector for `instance`; authenticates lazily, on the first call that needs the org.
-    `client` replaces the default one (tests pass one that does not sleep between retries)."""
+    `client` replaces the default one (tests pass one that does not sleep between retries); `budget` is
+    the instance's rate budget (default: counted in this process; workers share one in the store)."""
+    if client is None and budget is not None:
+        client = SalesforceClient(instance, budget=budget)
     return SalesforceConnector(instance, client, max_query_chars=max_query_chars)

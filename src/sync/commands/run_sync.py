@@ -20,6 +20,8 @@ Examples:
     crm-kpi sync --instance acme-sf
 
     crm-kpi sync --full --log-format json
+
+    crm-kpi sync --enqueue --instance acme-sf
 """
 
 
@@ -101,6 +103,13 @@ def sync_command(
             case_sensitive=False,
         ),
     ] = LogFormat.text,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            "--enqueue",
+            help="Send one run per instance to the [workers] queue (for `crm-kpi worker`); print run ids.",
+        ),
+    ] = False,
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Run one sync of each instance: extract what changed, compute the KPIs, write back what differs.
@@ -108,9 +117,12 @@ def sync_command(
     Records are stored with their cursors as they arrive, so an interrupted run resumes where it stopped. Only
     values that differ from what was last written and from what the CRM holds now are written.
 
-    Exit codes: 0 every instance synced; 3 finished, but records were quarantined or writes rejected (`crm-kpi
-    status` lists them); 1 an instance failed or stopped early (the message says why; the next run resumes); 2
-    bad settings.
+    With `--enqueue` the runs go to the workers' queue instead (the store must be PostgreSQL); `crm-kpi
+    status` shows them by their run ids.
+
+    Exit codes: 0 every instance synced (or queued); 3 finished, but records were quarantined or writes
+    rejected (`crm-kpi status` lists them); 1 an instance failed or stopped early (the message says why; the
+    next run resumes); 2 bad settings.
     """
     from sync.pipeline import RunOptions
     from sync.run_progress import BarsObserver, JsonLogObserver
@@ -120,6 +132,9 @@ def sync_command(
     settings = settings_from(config)
     instances = chosen_instances(settings, instance)
     options = RunOptions(full=full, dry_run=dry_run, as_of=parse_date("--as-of", as_of), go_on=go_on)
+    if enqueue:
+        _enqueue(settings, [i.name for i in instances], options, output_format)
+        return
     stopper = StopOnSignal()
     stopper.install()
     observer = JsonLogObserver() if log_format is LogFormat.json else BarsObserver()
@@ -142,3 +157,23 @@ def sync_command(
         raise CliError("; ".join(failed), ExitCode.FAILED)
     if code is not ExitCode.OK:
         raise typer.Exit(int(code))
+
+
+QUEUED_COLUMNS = (Column("instance"), Column("run_id", "run id"), Column("queue"))
+
+
+def _enqueue(settings: Any, names: list[str], options: Any, output_format: OutputFormat) -> None:
+    """`--enqueue`: one job per instance on the workers' queue; nothing runs here."""
+    from sync.cli_workers import broker_app, require_shared_store
+    from sync.store.store import Store
+    from sync.workers.enqueue import enqueue_run
+
+    if options.dry_run or options.go_on:
+        option = "--dry-run" if options.dry_run else "--go-on"
+        raise CliError(f"{option}: a queued run cannot take it; run `crm-kpi sync {option}` here instead")
+    require_shared_store(settings, "crm-kpi sync --enqueue")
+    app = broker_app(settings, "sync")
+    with Store.open(settings.store.url) as store:
+        jobs = [enqueue_run(app, store, name, full=options.full, as_of=options.as_of) for name in names]
+    rows = [{"instance": job.instance, "run_id": job.run_id, "queue": settings.workers.queue} for job in jobs]
+    emit(output_format, Section("queued", rows, QUEUED_COLUMNS, title="queued runs"))

@@ -44,6 +44,21 @@ def create_store_engine(url: str) -> Engine:
     )
 
 
+def connection_lost(error: BaseException) -> bool:
+    """Whether `error` (or what it was raised from) is the database going away, not a fault of the request:
+    the work can be tried again once the database answers."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, sa.exc.DBAPIError) and (
+            seen.connection_invalidated or isinstance(seen, sa.exc.OperationalError)
+        ):
+            return True
+        if isinstance(seen, sa.exc.DisconnectionError | sa.exc.InterfaceError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling begins late and never for DDL; let SQLAlchemy's "begin" event
     # issue BEGIN itself so a batch and its cursor really are one transaction.

@@ -40,12 +40,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _held_by_the_kernel() -> None:
+    """An OS lock is held until this process ends: nothing can take it from a live holder."""
+
+
 @dataclass(frozen=True)
 class HeldLock:
     """The lock of one instance, held for the block of `hold_lock`."""
 
     instance: str
     owner: str
+    verify: Callable[[], None] = _held_by_the_kernel
+    """Raises when the lock is no longer held: a PostgreSQL lock ends with its connection (a server restart,
+    `pg_terminate_backend`, a network cut), and only a query on that connection can tell."""
 
 
 @contextmanager
@@ -107,10 +114,12 @@ def _advisory_lock(engine: Engine, instance: str, owner: str, clock: Clock) -> I
             raise InstanceLocked(instance, holder)
         try:
             _write_holder(connection, instance, owner, clock(), None)
-            yield HeldLock(instance, owner)
+            yield HeldLock(instance, owner, lambda: _still_connected(connection))
         finally:
-            connection.execute(locks.delete().where(locks.c.instance == instance, locks.c.owner == owner))
-            connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+            # A session that died took its lock with it; the next holder overwrites the `locks` row.
+            if not connection.invalidated:
+                connection.execute(locks.delete().where(locks.c.instance == instance, locks.c.owner == owner))
+                connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
 
 
 def _write_holder(
@@ -125,3 +134,8 @@ def _write_holder(
             set_={"owner": owner, "acquired_at": now, "expires_at": expires},
         )
     )
+
+
+def _still_connected(connection: sa.Connection) -> None:
+    """A query on the lock's own session: it answers only while the session, and so its lock, lives."""
+    connection.execute(sa.select(1)).scalar_one()

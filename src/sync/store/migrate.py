@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -29,6 +30,16 @@ def upgrade(engine: Engine, *, migrations: Path = MIGRATIONS, to: str = "head") 
     """Migrate the store to the latest revision (a no-op when it is there), in one transaction."""
     config = _config(migrations)
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Workers started together on a new database would each create the tables: the first to take
+            # this lock migrates, the others wait for its commit and find the store at head.
+            connection.execute(
+                sa.select(
+                    sa.func.pg_advisory_xact_lock(
+                        sa.func.hashtextextended(sa.func.current_schema() + "|crm-kpi|migrations", 0)
+                    )
+                )
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, to)
 

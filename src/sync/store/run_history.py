@@ -35,6 +35,14 @@ class RunRecord:
 
 
 def insert_run(connection: sa.Connection, run_id: str, instance: str, now: datetime) -> None:
+    """A new run row; a run id already here (a redelivered job resuming its run) is opened again."""
+    reopened = connection.execute(
+        runs.update()
+        .where(runs.c.run_id == run_id, runs.c.instance == instance)
+        .values(status="running", ended_at=None, message=None)
+    )
+    if reopened.rowcount == 1:
+        return
     connection.execute(
         runs.insert().values(
             run_id=run_id,
@@ -91,6 +99,11 @@ def mark_abandoned(connection: sa.Connection, instance: str, now: datetime) -> i
         )
     )
     return done.rowcount
+
+
+def select_run(connection: sa.Connection, run_id: str) -> RunRecord | None:
+    row = connection.execute(sa.select(runs).where(runs.c.run_id == run_id)).first()
+    return None if row is None else _record(row._mapping)
 
 
 def select_runs(connection: sa.Connection, instance: str | None, limit: int) -> list[RunRecord]:

@@ -148,7 +148,8 @@ class Store:
 
     def start_run(self, instance: str, run_id: str | None = None) -> str:
         """Open a run row (status `running`); earlier runs of the instance left `running` become
-        `interrupted` — call it while holding the instance's lock."""
+        `interrupted` — call it while holding the instance's lock. A `run_id` the store already has is
+        opened again (a worker resuming the run of a job that was redelivered): its counts carry on."""
         run_id = run_id or self.new_run_id()
         with self.engine.begin() as connection:
             run_history.mark_abandoned(connection, instance, self._clock())
@@ -181,6 +182,11 @@ class Store:
         """The latest runs first."""
         with self.engine.connect() as connection:
             return run_history.select_runs(connection, instance, limit)
+
+    def run(self, run_id: str) -> RunRecord | None:
+        """One run by its id (None when it never started)."""
+        with self.engine.connect() as connection:
+            return run_history.select_run(connection, run_id)
 
     @contextmanager
     def lock(self, instance: str, owner: str) -> Iterator[HeldLock]:

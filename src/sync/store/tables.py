@@ -121,6 +121,18 @@ locks = sa.Table(
     sa.Column("expires_at", UtcDateTime, nullable=True),
 )
 
+api_budget = sa.Table(
+    "api_budget",
+    metadata,
+    sa.Column("instance", sa.String, primary_key=True),
+    sa.Column("used", sa.Integer, nullable=True),
+    sa.Column("daily_limit", sa.Integer, nullable=True),
+    sa.Column("charged", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+"""The rate budget every worker shares (`sync.store.budget`): the CRM's count of the day's calls as last
+reported, plus what was charged since; `charged` counts every call ever charged, for `status` and benches."""
+
 
 def record_table(name: str) -> sa.Table:
     try:
