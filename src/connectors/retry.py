@@ -9,6 +9,7 @@ nowhere else.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -24,6 +25,7 @@ from tenacity import (
 from connectors.errors import AuthExpired, ConnectorError, RateLimited, TransientError
 
 T = TypeVar("T")
+log = logging.getLogger("crm_kpi.retry")
 
 MAX_ATTEMPTS = 8
 MAX_WAIT_SECONDS = 60.0
@@ -66,8 +68,15 @@ def call_with_retry(
             refresh()
             return call()
 
+    def before_sleep(state: RetryCallState) -> None:
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        wait = state.next_action.sleep if state.next_action is not None else 0.0
+        log.warning("retrying in %.1f s (attempt %d): %s", wait, state.attempt_number, error)
+
     retrying = Retrying(
         retry=retry_if_exception(_retryable),
+        before_sleep=before_sleep,
         stop=stop_after_attempt(attempts),
         wait=_wait(wait_exponential_jitter(multiplier=initial_wait, max=MAX_WAIT_SECONDS)),
         sleep=sleep,
