@@ -128,7 +128,8 @@ def running_sandboxes(size: str, seed: int, as_of: date, state_dir: Path) -> Ite
             org = generate_org(size, seed=seed, as_of=as_of, source=crm)
             # Burst limits lifted: a real portal's 190 requests per 10 s would stretch the HubSpot half of the
             # demo org (3,000 pages of activities and their associations) to minutes of waiting.
-            sandbox = Sandbox(crm=crm, org=org, state_dir=state_dir, seed=seed, limits="daily=none,burst=none")
+            limits = "daily=none,burst=none"
+            sandbox = Sandbox(crm=crm, org=org, state_dir=state_dir, seed=seed, limits=limits)
             running[crm] = stack.enter_context(sandbox.start())
         yield running
 
