@@ -14,11 +14,11 @@ import polars as pl
 from kpi_engine import compute, required_columns
 from kpi_engine.config import KpiConfig
 from kpi_engine.dataset import Dataset
+from kpi_engine.periods import period_index_of, period_start_of_index
+from sync.writeback.targets import WritebackSettings
 
 ReadColumns = Callable[[Mapping[str, Sequence[str]]], Dataset]
 """Reads the named columns of the named tables (the store's `dataset(instance, columns)`)."""
-from kpi_engine.periods import period_index_of, period_start_of_index
-from sync.writeback.targets import WritebackSettings
 
 
 def earliest_start(as_of: date, grain: str, periods: int, fiscal_start_month: int) -> date:

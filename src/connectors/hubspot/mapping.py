@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from connectors.hubspot.context import MappingContext, StageInfo
 from connectors.hubspot.values import day, flag, ident, instant, number, text
@@ -27,7 +27,7 @@ from kpi_engine.schema import (
     User,
 )
 
-SOURCE = "hubspot"
+SOURCE: Final = "hubspot"
 STAGE_ENTERED = "hs_v2_date_entered_"
 
 # HubSpot's "Original source" codes and the labels its UI shows for them.
