@@ -23,9 +23,7 @@ start with no access until a permission set grants them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from sandbox.salesforce.errors import RecordError
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
@@ -36,24 +34,10 @@ from sandbox.salesforce.object_security import (
     grant_org_objects,
     object_access,
 )
+from sandbox.salesforce.permission_records import PermissionRecords
 from sandbox.salesforce.record import Record
 
 ORG_FIELDS_PERMISSION_SET = "Sandbox_Org_Field_Access"
-
-
-class PermissionRecords(Protocol):
-    """The store as field security reads it (named here so this module does not import the store)."""
-
-    @property
-    def api_user_id(self) -> str | None: ...
-    @property
-    def objects(self) -> dict[str, SObjectDef]: ...
-
-    def rows(self, name: str, include_deleted: bool = False) -> Iterator[Record]: ...
-
-    def sobject(self, name: str) -> SObjectDef | None: ...
-
-    def load(self, name: str, rows: Iterable[dict[str, Any]]) -> list[str]: ...
 
 
 def _key(sobject: str, field: str) -> str:

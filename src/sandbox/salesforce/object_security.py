@@ -24,14 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from sandbox.salesforce.errors import RecordError
 from sandbox.salesforce.metadata import SObjectDef
+from sandbox.salesforce.permission_records import PermissionRecords
 from sandbox.salesforce.record import Record
-
-if TYPE_CHECKING:
-    from sandbox.salesforce.field_security import PermissionRecords
 
 Operation = Literal["read", "create", "edit"]
 # Permission field -> (its name in the platform's messages, the permission fields it depends on).
@@ -44,7 +42,8 @@ DEPENDENCIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "PermissionsModifyAllRecords": ("Modify All", ("PermissionsRead", "PermissionsEdit", "PermissionsDelete",
                                                    "PermissionsViewAllRecords")),
 }
-_OPERATION_FIELD = {"read": "PermissionsRead", "create": "PermissionsCreate", "edit": "PermissionsEdit"}
+_OPERATION_FIELD: dict[Operation, str] = {
+    "read": "PermissionsRead", "create": "PermissionsCreate", "edit": "PermissionsEdit"}
 
 
 def governed(d: SObjectDef) -> bool:
@@ -77,7 +76,7 @@ def object_access(records: PermissionRecords, user_id: str | None) -> ObjectAcce
         if grant.get("ParentId") in sets and grant.get("SobjectType"):
             for operation, field in _OPERATION_FIELD.items():
                 if grant.get(field):
-                    granted[operation].add(str(grant["SobjectType"]).lower())  # type: ignore[index]
+                    granted[operation].add(str(grant["SobjectType"]).lower())
     return ObjectAccess(frozenset(granted["read"]), frozenset(granted["create"]), frozenset(granted["edit"]))
 
 
