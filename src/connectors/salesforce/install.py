@@ -137,13 +137,13 @@ def _object_grant(client: SalesforceClient, set_id: str | None) -> dict[str, Any
     return rows[0] if rows else None
 
 
-def object_permissions(set_name: str) -> dict[str, bool]:
+def _wanted_object_permissions(set_name: str) -> dict[str, bool]:
     """The object permissions permission set `set_name` needs on `KPI_Snapshot__c`."""
     return {flag: set_name == PERMISSION_SET or flag == "PermissionsRead" for flag in OBJECT_PERMISSIONS}
 
 
 def _object_permission_item(client: SalesforceClient, set_name: str, set_id: str | None) -> InstallItem:
-    wanted = object_permissions(set_name)
+    wanted = _wanted_object_permissions(set_name)
     row = _object_grant(client, set_id)
     ok = row is not None and all(row.get(flag) for flag, on in wanted.items() if on)
     note = ", ".join(flag.removeprefix("Permissions") for flag, on in wanted.items() if on) + (
@@ -225,7 +225,7 @@ def _create_sobject(client: SalesforceClient, sobject: str, values: dict[str, An
 def _grant_object(client: SalesforceClient, set_id: str, set_name: str) -> None:
     """Give permission set `set_id` the object permissions it needs on KPI_Snapshot__c: update its row
     when it has one (one row per set and object), create it otherwise."""
-    grant = {flag: True for flag, on in object_permissions(set_name).items() if on}
+    grant = {flag: True for flag, on in _wanted_object_permissions(set_name).items() if on}
     row = _object_grant(client, set_id)
     if row is not None:
         client.send("record", "PATCH", f"sobjects/ObjectPermissions/{row['Id']}", json=grant)
