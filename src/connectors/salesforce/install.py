@@ -5,6 +5,9 @@ DESIGN.md ("Write-back targets"), the `CRMKPI_<kpi>__c` number fields on Opportu
 `user_fields` is on) User. Through the REST API: the permission set `CRM_KPI_Integration` granting read and
 edit on every one of those fields, assigned to the integration user (new fields are invisible to everyone
 until field-level security grants them), and `CRM_KPI_Read` granting read, for the admin to assign to reps.
+Object permissions (an `ObjectPermissions` row per permission set, Setup's "Object Settings") on
+`KPI_Snapshot__c`: Read, Create and Edit in `CRM_KPI_Integration` (the writer upserts snapshots), Read in
+`CRM_KPI_Read`; without them nobody may see or write a record of the new object, whatever its fields allow.
 `plan` only reads; `apply` creates what the plan lacks, in dependency order; a second install creates nothing.
 """
 
@@ -24,6 +27,9 @@ from connectors.salesforce.writer import (
 )
 
 READ_PERMISSION_SET = "CRM_KPI_Read"
+# The object permissions install grants on KPI_Snapshot__c (Read in both sets; Create and Edit in the
+# integration set: the writer upserts).
+OBJECT_PERMISSIONS = ("PermissionsRead", "PermissionsCreate", "PermissionsEdit")
 _NUMBER = {"type": "Number", "precision": 18, "scale": 6}
 _TEXT = {"type": "Text", "length": 255}
 SNAPSHOT_FIELDS: dict[str, dict[str, Any]] = {
@@ -111,6 +117,41 @@ def _existing_fields(client: SalesforceClient, fields: list[str]) -> set[str]:
     return {f for f in fields if f.lower() in found}
 
 
+def _object_exists(client: SalesforceClient) -> bool:
+    """Whether `KPI_Snapshot__c` exists (Tooling API: the object list leaves out objects the user may not
+    read, as it does before install has granted object permissions)."""
+    query = f"SELECT Id FROM CustomObject WHERE DeveloperName = '{SNAPSHOT_OBJECT[:-3]}'"
+    return bool(list(client.tooling_query(query)))
+
+
+def _object_grant(client: SalesforceClient, set_id: str | None) -> dict[str, Any] | None:
+    """The ObjectPermissions row of permission set `set_id` on `KPI_Snapshot__c`, if there is one."""
+    if set_id is None:
+        return None
+    rows = list(
+        client.query_rows(
+            f"SELECT Id, {', '.join(OBJECT_PERMISSIONS)} FROM ObjectPermissions "
+            f"WHERE ParentId = '{set_id}' AND SobjectType = '{SNAPSHOT_OBJECT}'"
+        )
+    )
+    return rows[0] if rows else None
+
+
+def _wanted_object_permissions(set_name: str) -> dict[str, bool]:
+    """The object permissions permission set `set_name` needs on `KPI_Snapshot__c`."""
+    return {flag: set_name == PERMISSION_SET or flag == "PermissionsRead" for flag in OBJECT_PERMISSIONS}
+
+
+def _object_permission_item(client: SalesforceClient, set_name: str, set_id: str | None) -> InstallItem:
+    wanted = _wanted_object_permissions(set_name)
+    row = _object_grant(client, set_id)
+    ok = row is not None and all(row.get(flag) for flag, on in wanted.items() if on)
+    note = ", ".join(flag.removeprefix("Permissions") for flag, on in wanted.items() if on) + (
+        " (the grant exists: updated)" if row is not None and not ok else ""
+    )
+    return InstallItem("object_permission", f"{set_name}:{SNAPSHOT_OBJECT}", ok, note)
+
+
 def _permission_set_id(client: SalesforceClient, name: str) -> str | None:
     rows = list(client.query_rows(f"SELECT Id FROM PermissionSet WHERE Name = '{name}'"))
     return rows[0]["Id"] if rows else None
@@ -136,7 +177,7 @@ def plan(client: SalesforceClient, instance: InstanceConfig, spec: InstallSpec) 
     items: list[InstallItem] = []
     warnings: list[str] = []
     if spec.snapshots:
-        exists = SNAPSHOT_OBJECT in client.sobjects()
+        exists = _object_exists(client)
         items.append(InstallItem("object", SNAPSHOT_OBJECT, exists, "KPI snapshots, upserted by Key__c"))
     existing = _existing_fields(client, names)
     for name in names:
@@ -148,6 +189,8 @@ def plan(client: SalesforceClient, instance: InstanceConfig, spec: InstallSpec) 
         set_id = _permission_set_id(client, set_name)
         note = "assigned to the integration user" if edit else "assign it to reps and managers"
         items.append(InstallItem("permission_set", set_name, set_id is not None, note))
+        if spec.snapshots:
+            items.append(_object_permission_item(client, set_name, set_id))
         granted = _granted(client, set_id)
         for name in names:
             _, can_read, can_edit = granted.get(name.lower(), ("", False, False))
@@ -179,8 +222,22 @@ def _create_sobject(client: SalesforceClient, sobject: str, values: dict[str, An
     return str(body["id"])
 
 
+def _grant_object(client: SalesforceClient, set_id: str, set_name: str) -> None:
+    """Give permission set `set_id` the object permissions it needs on KPI_Snapshot__c: update its row
+    when it has one (one row per set and object), create it otherwise."""
+    grant = {flag: True for flag, on in _wanted_object_permissions(set_name).items() if on}
+    row = _object_grant(client, set_id)
+    if row is not None:
+        client.send("record", "PATCH", f"sobjects/ObjectPermissions/{row['Id']}", json=grant)
+    else:
+        _create_sobject(
+            client, "ObjectPermissions", {"ParentId": set_id, "SobjectType": SNAPSHOT_OBJECT} | grant
+        )
+
+
 def apply(client: SalesforceClient, instance: InstanceConfig, current: InstallPlan) -> InstallPlan:
-    """Create what `current` lacks, in order: object, fields, permission sets, grants, assignment."""
+    """Create what `current` lacks, in order: object, fields, permission sets, object and field grants,
+    assignment."""
     metadata = dict(wanted_fields(instance, InstallSpec(fields={}, snapshots=True)))
     set_ids: dict[str, str] = {}
     for item in current.to_create:
@@ -205,6 +262,10 @@ def apply(client: SalesforceClient, instance: InstanceConfig, current: InstallPl
         elif item.kind == "permission_set":
             label = "CRM KPI Integration" if item.name == PERMISSION_SET else "CRM KPI Read"
             set_ids[item.name] = _create_sobject(client, "PermissionSet", {"Name": item.name, "Label": label})
+        elif item.kind == "object_permission":
+            set_name = item.name.partition(":")[0]
+            set_ids[set_name] = set_ids.get(set_name) or str(_permission_set_id(client, set_name))
+            _grant_object(client, set_ids[set_name], set_name)
         elif item.kind == "field_permission":
             set_name, _, field = item.name.partition(":")
             set_id = set_ids.get(set_name) or _permission_set_id(client, set_name)

@@ -4,7 +4,8 @@ Snapshots are upserted by their external id `Key__c` on `KPI_Snapshot__c` (a re-
 KPI fields are updated on Opportunity, Account and User as `CRMKPI_<kpi>__c`. `allOrNone` is false, so one
 bad record never holds back the others. Records that meet `UNABLE_TO_LOCK_ROW` are sent again, alone, under
 the one retry policy; those still locked are reported `retryable`. Field-level-security and unknown-field
-errors are reported with the fix (which field, which permission set).
+errors are reported with the fix (which field, which permission set), and so are snapshots the
+integration user may not create or edit for want of object permissions on `KPI_Snapshot__c`.
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ def fix_for(code: str | None, fields: Sequence[str], sobject: str) -> str | None
     if code == "INSUFFICIENT_ACCESS_OR_READONLY" and sobject == "User":
         return (
             "updating User records needs the 'Manage Users' permission: grant it or set user_fields = false"
+        )
+    if code == "INSUFFICIENT_ACCESS_OR_READONLY" and sobject == SNAPSHOT_OBJECT:
+        return (
+            f"the integration user lacks the object permissions Create and Edit on {SNAPSHOT_OBJECT}: run "
+            f"`crm-kpi install` (it grants Read, Create and Edit on {SNAPSHOT_OBJECT} in permission set "
+            f"{PERMISSION_SET}) or grant them in that permission set's Object Settings"
         )
     if code == "INSUFFICIENT_ACCESS_OR_READONLY":
         return f"the integration user cannot edit this {sobject}: share it with the user or widen its access"

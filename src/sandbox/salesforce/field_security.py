@@ -12,39 +12,32 @@ install has to do through the API:
 
 A user may read (edit) a custom field when any permission set assigned to them has a FieldPermissions row
 for it with PermissionsRead (PermissionsEdit). Standard fields stay readable, and editable as describe
-says, as they are for an integration user on a real org. Object permissions are not modelled.
+says, as they are for an integration user on a real org. Object permissions (`ObjectPermissions`) are
+modelled beside this, in `sandbox.salesforce.object_security`.
 
 When a sandbox starts, the custom fields its org already has are granted to the integration user by the
-permission set `ORG_FIELDS_PERMISSION_SET` (the org's admin did that before the connector came); fields
-created later through the Tooling API start with no access until a permission set grants them.
+permission set `ORG_FIELDS_PERMISSION_SET` (the org's admin did that before the connector came), with
+every object permission on its custom objects; fields and objects created later through the Tooling API
+start with no access until a permission set grants them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from sandbox.salesforce.errors import RecordError
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
+from sandbox.salesforce.object_security import (
+    ObjectAccess,
+    Operation,
+    check_object_permission,
+    grant_org_objects,
+    object_access,
+)
+from sandbox.salesforce.permission_records import PermissionRecords
 from sandbox.salesforce.record import Record
 
 ORG_FIELDS_PERMISSION_SET = "Sandbox_Org_Field_Access"
-
-
-class PermissionRecords(Protocol):
-    """The store as field security reads it (named here so this module does not import the store)."""
-
-    @property
-    def api_user_id(self) -> str | None: ...
-    @property
-    def objects(self) -> dict[str, SObjectDef]: ...
-
-    def rows(self, name: str, include_deleted: bool = False) -> Iterator[Record]: ...
-
-    def sobject(self, name: str) -> SObjectDef | None: ...
-
-    def load(self, name: str, rows: Iterable[dict[str, Any]]) -> list[str]: ...
 
 
 def _key(sobject: str, field: str) -> str:
@@ -53,10 +46,15 @@ def _key(sobject: str, field: str) -> str:
 
 @dataclass(frozen=True)
 class FieldAccess:
-    """What one user may do with custom fields: `Obj.Field__c` keys (lower case) they may read / edit."""
+    """What one user may do with custom fields: `Obj.Field__c` keys (lower case) they may read / edit; and,
+    when `objects` is set, with custom objects (object permissions)."""
 
     readable: frozenset[str]
     editable: frozenset[str]
+    objects: ObjectAccess | None = None
+
+    def object_allows(self, d: SObjectDef, operation: Operation) -> bool:
+        return self.objects is None or self.objects.allows(d, operation)
 
     def can_read(self, d: SObjectDef, f: FieldDef) -> bool:
         return not f.custom or _key(d.name, f.name) in self.readable
@@ -78,13 +76,16 @@ def field_access(records: PermissionRecords, user_id: str | None) -> FieldAccess
             readable.add(key)
         if grant.get("PermissionsEdit"):
             editable.add(key)
-    return FieldAccess(frozenset(readable), frozenset(editable))
+    return FieldAccess(frozenset(readable), frozenset(editable), object_access(records, user_id))
 
 
 def check_permission_record(records: PermissionRecords, name: str, rec: Record) -> None:
-    """Refuse FieldPermissions / PermissionSetAssignment rows a real org refuses (called on every API write)."""
+    """Refuse FieldPermissions / ObjectPermissions / PermissionSetAssignment rows a real org refuses (called
+    on every API write)."""
     if name == "FieldPermissions":
         _check_field_permission(records, rec)
+    elif name == "ObjectPermissions":
+        check_object_permission(records, rec)
     elif name == "PermissionSetAssignment":
         for other in records.rows(name):
             if other["Id"] != rec["Id"] and (other.get("AssigneeId"), other.get("PermissionSetId")) == (
@@ -113,7 +114,8 @@ def _check_field_permission(records: PermissionRecords, rec: Record) -> None:
 
 def grant_org_fields(records: PermissionRecords) -> None:
     """Grant the integration user read (and edit, where describe allows) on every custom field the org has
-    now, through the permission set `ORG_FIELDS_PERMISSION_SET`; a field already granted stays as it is."""
+    now, and every object permission on its custom objects, through the permission set
+    `ORG_FIELDS_PERMISSION_SET`; a field or object already granted stays as it is."""
     user = records.api_user_id
     if user is None:
         return
@@ -131,3 +133,4 @@ def grant_org_fields(records: PermissionRecords) -> None:
          "PermissionsEdit": f.createable or f.updateable}
         for d in list(records.objects.values()) for f in list(d.fields.values())
         if f.custom and _key(d.name, f.name) not in granted])
+    grant_org_objects(records, set_id)

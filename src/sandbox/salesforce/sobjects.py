@@ -54,8 +54,10 @@ class SObjectHandlers:
 
     async def list_objects(self, request: Request) -> JSONResponse:
         version = version_of(request)
+        access = self.ctx.access()
         return ok({"encoding": "UTF-8", "maxBatchSize": 200,
-                   "sobjects": [d.summary(version) for d in self.store.objects.values()]})
+                   "sobjects": [d.summary(version) for d in self.store.objects.values()
+                                if access is None or access.object_allows(d, "read")]})
 
     async def describe(self, request: Request) -> JSONResponse:
         version = version_of(request)
@@ -63,7 +65,7 @@ class SObjectHandlers:
 
     async def object_summary(self, request: Request) -> Response:
         version = version_of(request)
-        d = self.store.require(request.path_params["sobject"])
+        d = self.store.require(request.path_params["sobject"], self.ctx.access())
         return ok({"objectDescribe": d.summary(version), "recentItems": []})
 
     async def create_record(self, request: Request) -> Response:
@@ -77,7 +79,7 @@ class SObjectHandlers:
 
     async def get_record(self, request: Request) -> Response:
         version = version_of(request)
-        d = self.store.require(request.path_params["sobject"])
+        d = self.store.require(request.path_params["sobject"], self.ctx.access())
         fields = request.query_params.get("fields")
         chosen = [f.strip() for f in fields.split(",")] if fields else None
         return ok(render_record(d, _live(self.ctx, d, request.path_params["record_id"]), version, chosen,
@@ -111,9 +113,9 @@ class SObjectHandlers:
 
     async def get_by_external_id(self, request: Request) -> Response:
         version = version_of(request)
-        d = self.store.require(request.path_params["sobject"])
-        f = d.field(request.path_params["field"])
         access = self.ctx.access()
+        d = self.store.require(request.path_params["sobject"], access)
+        f = d.field(request.path_params["field"])
         if f is None or (access is not None and not access.can_read(d, f)):
             raise not_found()
         key = coerce(f, request.path_params["value"])

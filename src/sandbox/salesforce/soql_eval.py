@@ -309,10 +309,11 @@ def _sort(rows: list[Record], store: Store, root: SObjectDef, query: Query, soql
 
 def execute(store: Store, soql: str, include_deleted: bool = False, access: FieldAccess | None = None) -> Result:
     """Run a query; raise `ApiError` for anything outside the supported subset. `access` is the API user's
-    field-level security (None: the store's own view, every field)."""
+    field-level security and object permissions (None: the store's own view, every object and field); a
+    custom object they may not read does not exist for them."""
     query = parse(soql)
     root = store.sobject(query.sobject)
-    if root is None:
+    if root is None or (access is not None and not access.object_allows(root, "read")):
         raise malformed(soql.strip(), query.sobject_column,
                         f"sObject type '{query.sobject}' is not supported. If you are attempting to use a custom "
                         "object, be sure to append the '__c' after the entity name. Please reference your WSDL or "

@@ -194,6 +194,12 @@ def standard_objects() -> dict[str, SObjectDef]:
             FieldDef("SobjectType", "picklist", nillable=False), FieldDef("Field", "picklist", nillable=False),
             FieldDef("PermissionsRead", "boolean"), FieldDef("PermissionsEdit", "boolean"),
         ]),
+        _obj("ObjectPermissions", "110", [
+            _ref("ParentId", "PermissionSet", rel="Parent", nillable=False, updateable=False),
+            FieldDef("SobjectType", "picklist", nillable=False, updateable=False),
+            *[FieldDef(f"Permissions{p}", "boolean", defaulted_on_create=True)
+              for p in ("Read", "Create", "Edit", "Delete", "ViewAllRecords", "ModifyAllRecords")],
+        ]),
         _obj("PermissionSetAssignment", "0Pa", [
             _ref("AssigneeId", "User", rel="Assignee", nillable=False),
             _ref("PermissionSetId", "PermissionSet", nillable=False),

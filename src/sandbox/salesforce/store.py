@@ -20,6 +20,7 @@ from sandbox.salesforce.errors import ApiError, RecordError, invalid_type, json_
 from sandbox.salesforce.field_security import FieldAccess, check_permission_record
 from sandbox.salesforce.ids import IdFactory, to_18
 from sandbox.salesforce.metadata import FieldDef, SObjectDef
+from sandbox.salesforce.object_security import Operation, insufficient_access
 from sandbox.salesforce.record import Record
 from sandbox.salesforce.standard_objects import standard_objects
 from sandbox.salesforce.store_load import load_columns, load_rows
@@ -99,16 +100,17 @@ class Store:
     def sobject(self, name: str) -> SObjectDef | None:
         return self._by_lower.get(name.lower())
 
-    def require(self, name: str) -> SObjectDef:
+    def require(self, name: str, access: FieldAccess | None = None) -> SObjectDef:
+        """The sObject `name`; with `access`, one the user may read (else it does not exist for them)."""
         d = self.sobject(name)
-        if d is None:
+        if d is None or (access is not None and not access.object_allows(d, "read")):
             raise invalid_type(name)
         return d
 
     def describe(self, name: str, version: str, access: FieldAccess | None = None) -> dict[str, Any]:
         """The sObject's describe; with `access`, as that user sees it (unreadable fields left out, fields
         they cannot edit neither createable nor updateable)."""
-        d = self.require(name)
+        d = self.require(name, access)
         body = d.describe(version)
         if access is not None:
             body["fields"] = [_as_seen(f, d.fields[f["name"]], d, access) for f in body["fields"]
@@ -156,6 +158,7 @@ class Store:
         d = self.require(name)
         if not d.createable:
             raise RecordError("INVALID_TYPE_FOR_OPERATION", f"entity type {d.name} does not support insert")
+        _require_object_access(d, "create", access)
         fields = self._coerce(d, values, creating=True, access=access)
         with self.lock:
             now = self.clock()
@@ -172,6 +175,7 @@ class Store:
     def update(self, name: str, record_id: str, values: dict[str, Any], *, user_id: str | None = None,
                access: FieldAccess | None = None) -> None:
         d = self.require(name)
+        _require_object_access(d, "edit", access)
         fields = self._coerce(d, values, creating=False, access=access)
         with self.lock:
             old = self._existing(d, record_id)
@@ -199,6 +203,8 @@ class Store:
                                   f"{f.name}: more than one record found for external id field: {matches}",
                                   [f.name])
             body = {k: v for k, v in values.items() if k.lower() != f.name.lower()}
+            # Edit when the key matches, Create when it does not (checked before any field is looked at).
+            _require_object_access(d, "edit" if matches else "create", access)
             if matches:
                 self.update(d.name, matches[0], body, access=access)
                 return matches[0], False
@@ -364,6 +370,12 @@ class Store:
             "PrevAmount": old.get("Amount") if old else None,
             "PrevCloseDate": old.get("CloseDate") if old else None,
         })
+
+
+def _require_object_access(d: SObjectDef, operation: Operation, access: FieldAccess | None) -> None:
+    """A write the user's object permissions do not allow fails that record (see `object_security`)."""
+    if access is not None and not access.object_allows(d, operation):
+        raise insufficient_access()
 
 
 def _as_seen(described: dict[str, Any], f: FieldDef, d: SObjectDef, access: FieldAccess) -> dict[str, Any]:

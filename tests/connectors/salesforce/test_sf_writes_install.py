@@ -40,6 +40,7 @@ def installed(sb: RunningSandbox) -> RunningSandbox:
     kinds = [i.kind for i in plan.items]
     assert kinds.count("object") == 1 and kinds.count("field") == 16 + 3
     assert kinds.count("permission_set") == 2 and kinds.count("field_permission") == 2 * 19
+    assert kinds.count("object_permission") == 2  # KPI_Snapshot__c in each permission set
     done = connector.install(plan)
     assert all(item.exists for item in done.items)
     connector.close()

@@ -37,3 +37,10 @@ def grant_fields(sf: Salesforce, user_id: str, name: str, fields: list[str], edi
                                     "Field": full_name, "PermissionsRead": True, "PermissionsEdit": edit})
     sf.PermissionSetAssignment.create({"AssigneeId": user_id, "PermissionSetId": permission_set})
     return str(permission_set)
+
+
+def grant_object(sf: Salesforce, permission_set: str, sobject: str, **permissions: bool) -> str:
+    """An ObjectPermissions row on `permission_set` for custom object `sobject` (Read, Create and Edit
+    unless `permissions` say otherwise, e.g. `PermissionsCreate=False`). Its id."""
+    flags = {"PermissionsRead": True, "PermissionsCreate": True, "PermissionsEdit": True} | permissions
+    return str(sf.ObjectPermissions.create({"ParentId": permission_set, "SobjectType": sobject} | flags)["id"])

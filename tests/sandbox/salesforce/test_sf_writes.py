@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from sf_clients import grant_fields, integration_user_id
+from sf_clients import grant_fields, grant_object, integration_user_id
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
@@ -90,8 +90,9 @@ def test_custom_object_and_external_id_upsert(sf: Salesforce, sandbox: RunningSa
         "Metadata": {"type": "Text", "label": "Key", "length": 255, "externalId": True, "unique": True}})
     sf.restful("tooling/sobjects/CustomField", method="POST", json={
         "FullName": "KPI_Snapshot__c.Value__c", "Metadata": {"type": "Number", "precision": 18, "scale": 4}})
-    grant_fields(sf, integration_user_id(sandbox), "KPI_Snapshot_Access",
-                 ["KPI_Snapshot__c.Key__c", "KPI_Snapshot__c.Value__c"])
+    access = grant_fields(sf, integration_user_id(sandbox), "KPI_Snapshot_Access",
+                          ["KPI_Snapshot__c.Key__c", "KPI_Snapshot__c.Value__c"])
+    grant_object(sf, access, "KPI_Snapshot__c")  # a new custom object needs object permissions too
     body = {"records": [{"attributes": {"type": "KPI_Snapshot__c"}, "Key__c": "win_rate|org|2025-01",
                          "Name": "win rate", "Value__c": 0.25}]}
     first = sf.restful("composite/sobjects/KPI_Snapshot__c/Key__c", method="PATCH", json=body)
