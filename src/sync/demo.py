@@ -7,6 +7,7 @@ so the demo is the product's end-to-end test on an org of a realistic size.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -40,6 +41,10 @@ SALESFORCE_FIELD_MAPPING = {
     "opportunity.contract_months": "Contract_Months__c",
 }
 """The generated Salesforce org keeps these values in custom fields, as many real orgs do."""
+DEMO_LOOKBACK_SECONDS = 10
+"""The sandboxes commit every write before answering, so the look-back for late commits (300 s against a
+real CRM) can be short; with the default, the demo's runs minutes apart would each re-read the first
+run's writes."""
 LEADERBOARD_KPIS = ("bookings", "deals_won", "win_rate", "quota_attainment", "activities")
 
 
@@ -82,6 +87,7 @@ def instance_settings(crm: str, connection: dict[str, Any]) -> tuple[InstanceCon
             client_secret_env=_env_name(name, "CLIENT_SECRET"),
             ca_file=Path(connection["ca_file"]),
             field_mapping=SALESFORCE_FIELD_MAPPING,
+            lookback_seconds=DEMO_LOOKBACK_SECONDS,
         )
     else:
         env = {_env_name(name, "TOKEN"): connection["token"]}
@@ -92,6 +98,7 @@ def instance_settings(crm: str, connection: dict[str, Any]) -> tuple[InstanceCon
             auth="private_app",
             token_env=_env_name(name, "TOKEN"),
             ca_file=Path(connection["ca_file"]),
+            lookback_seconds=DEMO_LOOKBACK_SECONDS,
         )
     return config, env
 
@@ -103,16 +110,17 @@ def settings_toml(settings: Settings) -> str:
         "# and report read the store.",
         "",
         "[store]",
-        f'url = "{settings.store.url}"',
+        f"url = {json.dumps(settings.store.url)}",
     ]
+    # JSON's strings, numbers and booleans are TOML's too.
     for instance in settings.instances:
         lines += ["", "[[instances]]"]
         for key, value in instance.model_dump(exclude_defaults=True, mode="json").items():
             if isinstance(value, dict):
-                inner = ", ".join(f'"{k}" = "{v}"' for k, v in value.items())
+                inner = ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in value.items())
                 lines.append(f"{key} = {{ {inner} }}")
             else:
-                lines.append(f'{key} = "{value}"')
+                lines.append(f"{key} = {json.dumps(value)}")
     return "\n".join(lines) + "\n"
 
 
