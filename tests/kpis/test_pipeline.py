@@ -303,3 +303,26 @@ def test_of_two_entries_on_the_period_s_last_day_the_later_is_held() -> None:
     assert value_of(out, "weighted_pipeline", Q1) == pytest.approx(10)
     # Jun 30: proposal since Apr 2, its latest entry and its current stage: its own 0.5 -> 50
     assert value_of(out, "weighted_pipeline", Q2) == pytest.approx(50)
+
+
+def test_a_history_row_that_repeats_the_stage_is_not_a_new_visit() -> None:
+    # Salesforce writes an OpportunityHistory row whenever amount, probability or close date change, with
+    # the stage unchanged. r1: prospecting Jan 2, again Jan 6 (an amount change), qualification Jan 12:
+    # one prospecting visit of 10 days (not 4 and 6), entered once. r2: prospecting Jan 4 → closed_lost
+    # Jan 24 = 20 days. Q1 prospecting duration (10 + 20) / 2 = 15; conversion: r1 progressed, r2 not = 1 / 2.
+    ds = dataset(
+        users=[user("u1")],
+        opportunities=[opp("r1"), opp("r2", close="2024-01-24")],
+        stage_changes=[
+            change("a", "r1", "prospecting", "2024-01-02"),
+            change("b", "r1", "prospecting", "2024-01-06"),
+            change("c", "r1", "qualification", "2024-01-12"),
+            change("d", "r2", "prospecting", "2024-01-04"),
+            change("e", "r2", "closed_lost", "2024-01-24"),
+        ],
+        stages=STAGES,
+    )
+    out = values(ds)
+    duration = row_of(out, "stage_duration_days", Q1, "stage", "prospecting")
+    assert duration["value"] == pytest.approx(15) and duration["denominator"] == 2
+    assert value_of(out, "stage_conversion", Q1, "stage", "prospecting") == pytest.approx(1 / 2)

@@ -53,6 +53,14 @@ def stage_visits(ctx: ComputeContext, _facts: Facts) -> pl.LazyFrame:
         .join(by_name, on="stage", how="left")
         .with_columns(pl.coalesce(f"{c}_p", c).alias(c) for c in pair_cols)
         .sort("opportunity_key", "entered_at", "order", nulls_last=True)
+        # A history row that repeats the stage the deal is already in (Salesforce writes one whenever the
+        # amount, probability or close date change) is not a new visit: the visit runs from the first entry.
+        .filter(
+            ~(
+                (pl.col("opportunity_key").shift(1) == pl.col("opportunity_key"))
+                & (pl.col("stage").shift(1) == pl.col("stage"))
+            ).fill_null(False)
+        )
     )
     lost_stage = pl.col("stage_closed").fill_null(False) & ~pl.col("stage_won").fill_null(False)
     # -1: a lost stage (or one of unknown order) is never progress.
