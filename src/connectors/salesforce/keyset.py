@@ -22,9 +22,10 @@ from typing import Any
 
 from connectors.base import Cursor
 
-MAX_SEEN = 5_000
+MAX_SEEN = 25_000
 """Versions remembered for de-duplication; past it the oldest are forgotten (and may be read once more,
-which the store's upsert absorbs)."""
+which the store's upsert absorbs). A mass update — our own field write-back of every open deal is one —
+stamps thousands of rows within the look-back; 25,000 versions keep the cursor under about 1 MB."""
 
 
 def parse_stamp(value: str) -> datetime:
