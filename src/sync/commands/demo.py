@@ -166,8 +166,18 @@ def demo_command(
             proof,
             (
                 Column("instance"),
-                Column("snapshots", "snapshot records read back", numeric=True),
-                Column("fields", "records with KPI fields read back", numeric=True),
+                Column(
+                    "snapshots",
+                    "snapshot records read back",
+                    numeric=True,
+                    text=lambda r: f"{r['snapshots']:,}",
+                ),
+                Column(
+                    "fields",
+                    "records with KPI fields read back",
+                    numeric=True,
+                    text=lambda r: f"{r['fields']:,}",
+                ),
                 Column("mismatches", numeric=True),
             ),
             title="Written values read back from the CRMs",
