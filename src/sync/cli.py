@@ -88,9 +88,6 @@ def _root(
     """
 
 
-def _register_commands() -> None:
-    """Kept for callers written before registration became explicit: the commands are registered on import."""
-
 
 def main() -> None:
     app()

@@ -6,9 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from sandbox.generator import generate_org
-from sync.cli import _register_commands, app
-
-_register_commands()
+from sync.cli import app
 
 
 def test_report_from_input_files_writes_one_page_with_links(tmp_path: Path) -> None:
