@@ -39,6 +39,7 @@ from kombu import Connection
 from connectors.config import InstanceConfig
 from sandbox.generator import generate_org
 from sandbox.runtime import RunningSandbox, Sandbox
+from sandbox.salesforce.standard_objects import FIELD_MAPPING
 from sync.demo import settings_toml
 from sync.install import install_instance
 from sync.settings import Settings
@@ -84,12 +85,7 @@ def instance_of(sb: RunningSandbox, name: str) -> InstanceConfig:
             client_secret_env=f"{key}_SECRET",
             ca_file=Path(sb.ca_file),
             api_budget_share=SHARE,
-            field_mapping={
-                "user.started_at": "Start_Date__c",
-                "user.ended_at": "End_Date__c",
-                "account.region": "Region__c",
-                "opportunity.contract_months": "Contract_Months__c",
-            },
+            field_mapping=FIELD_MAPPING,
         )
     os.environ[f"{key}_TOKEN"] = sb.token
     return InstanceConfig(

@@ -34,13 +34,6 @@ from sync.store.store import Store
 
 CRMS = ("salesforce", "hubspot")
 INSTANCE_NAMES = {"salesforce": "demo-salesforce", "hubspot": "demo-hubspot"}
-SALESFORCE_FIELD_MAPPING = {
-    "user.started_at": "Start_Date__c",
-    "user.ended_at": "End_Date__c",
-    "account.region": "Region__c",
-    "opportunity.contract_months": "Contract_Months__c",
-}
-"""The generated Salesforce org keeps these values in custom fields, as many real orgs do."""
 DEMO_LOOKBACK_SECONDS = 10
 """The sandboxes commit every write before answering, so the look-back for late commits (300 s against a
 real CRM) can be short; with the default, the demo's runs minutes apart would each re-read the first
@@ -72,6 +65,8 @@ def _env_name(instance: str, key: str) -> str:
 
 def instance_settings(crm: str, connection: dict[str, Any]) -> tuple[InstanceConfig, dict[str, str]]:
     """The [[instances]] table for a running sandbox, and the environment its secrets go to."""
+    from sandbox.salesforce.standard_objects import FIELD_MAPPING
+
     name = INSTANCE_NAMES[crm]
     if crm == "salesforce":
         env = {
@@ -86,7 +81,7 @@ def instance_settings(crm: str, connection: dict[str, Any]) -> tuple[InstanceCon
             client_id_env=_env_name(name, "CLIENT_ID"),
             client_secret_env=_env_name(name, "CLIENT_SECRET"),
             ca_file=Path(connection["ca_file"]),
-            field_mapping=SALESFORCE_FIELD_MAPPING,
+            field_mapping=FIELD_MAPPING,
             lookback_seconds=DEMO_LOOKBACK_SECONDS,
         )
     else:

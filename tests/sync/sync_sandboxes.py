@@ -13,17 +13,11 @@ from typing import Any
 from connectors.config import InstanceConfig
 from sandbox.generator import generate_org
 from sandbox.runtime import RunningSandbox, Sandbox
+from sandbox.salesforce.standard_objects import FIELD_MAPPING
 from sync.settings import Settings
 from sync.settings_tables import StoreSettings
 
 AS_OF = dt.date(2026, 6, 30)
-SALESFORCE_MAPPING = {
-    "user.started_at": "Start_Date__c",
-    "user.ended_at": "End_Date__c",
-    "account.region": "Region__c",
-    "opportunity.contract_months": "Contract_Months__c",
-}
-"""The sandbox keeps these values in custom fields (docs/sandbox-salesforce.md)."""
 
 
 def instance_for(sb: RunningSandbox, name: str | None = None, **extra: Any) -> InstanceConfig:
@@ -40,7 +34,7 @@ def instance_for(sb: RunningSandbox, name: str | None = None, **extra: Any) -> I
             client_id_env=f"SYNC_TEST_{port}_ID",
             client_secret_env=f"SYNC_TEST_{port}_SECRET",
             ca_file=Path(sb.ca_file),
-            field_mapping=SALESFORCE_MAPPING,
+            field_mapping=FIELD_MAPPING,
             **extra,
         )
     os.environ[f"SYNC_TEST_{port}_TOKEN"] = sb.token

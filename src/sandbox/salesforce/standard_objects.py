@@ -14,6 +14,13 @@ from sandbox.salesforce.metadata import FieldDef, SObjectDef
 
 FORECAST_CATEGORIES = ("Omitted", "Pipeline", "BestCase", "Forecast", "Closed")
 FORECAST_CATEGORY_NAMES = ("Omitted", "Pipeline", "Best Case", "Commit", "Closed")
+FIELD_MAPPING: dict[str, str] = {
+    "user.started_at": "Start_Date__c",
+    "user.ended_at": "End_Date__c",
+    "account.region": "Region__c",
+    "opportunity.contract_months": "Contract_Months__c",
+}
+"""The `field_mapping` of an instance pointed at this org: the schema fields it keeps in custom fields."""
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "AUD", "CAD")
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other", "Employee Referral",
                 "External Referral", "Advertisement", "Trade Show", "Webinar", "Outbound")

@@ -11,14 +11,7 @@ from connectors.config import InstanceConfig
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce.streams import BY_NAME
 from sandbox.runtime import RunningSandbox
-
-SANDBOX_MAPPING = {
-    "user.started_at": "Start_Date__c",
-    "user.ended_at": "End_Date__c",
-    "account.region": "Region__c",
-    "opportunity.contract_months": "Contract_Months__c",
-}
-"""The sandbox keeps these values in custom fields (docs/sandbox-salesforce.md), as many real orgs do."""
+from sandbox.salesforce.standard_objects import FIELD_MAPPING
 
 
 def instance_for(sb: RunningSandbox, **settings: Any) -> InstanceConfig:
@@ -34,7 +27,7 @@ def instance_for(sb: RunningSandbox, **settings: Any) -> InstanceConfig:
         "client_id_env": f"{prefix}_ID",
         "client_secret_env": f"{prefix}_SECRET",
         "ca_file": Path(sb.ca_file),
-        "field_mapping": SANDBOX_MAPPING,
+        "field_mapping": FIELD_MAPPING,
     } | settings
     return InstanceConfig(**values)
 
